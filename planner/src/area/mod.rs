@@ -1,0 +1,184 @@
+//! The patrol area: one validated model of everything the planner, the telemetry service and
+//! the viewer share, loaded from an area directory and its `area.toml`.
+//!
+//! [`Area::load`] reads the manifest ([`manifest`]), the terrain, the optional risk layer
+//! (into planning cells, [`crate::risk::cells`]), the forest mask, the human-access layers,
+//! the no-fly zones, the bases and the fleet, then checks that they agree with each other:
+//! the DEM covers every base, no base sits inside a no-fly zone, every drone's home base
+//! exists.
+
+pub mod access;
+pub mod base;
+pub mod error;
+pub mod fleet;
+pub mod forest;
+pub mod manifest;
+pub mod no_fly;
+pub mod summary;
+pub mod vector;
+
+use std::path::{Path, PathBuf};
+
+use access::{AccessKind, AccessLayer};
+use base::{Base, read_bases};
+use error::AreaError;
+use fleet::Fleet;
+use forest::ForestMask;
+use manifest::AreaManifest;
+use no_fly::{NoFlyZone, read_no_fly};
+use vector::VectorLayer;
+
+use crate::raster::{Crs, read_raster};
+use crate::risk::cells::{CellGrid, RiskMap};
+use crate::risk::sources::read_risk;
+use crate::terrain::Terrain;
+
+/// A loaded and validated patrol area.
+#[derive(Debug, Clone)]
+pub struct Area {
+    /// The area directory.
+    pub dir: PathBuf,
+    /// The manifest as read.
+    pub manifest: AreaManifest,
+    /// The terrain.
+    pub terrain: Terrain,
+    /// Planning cells with risk, if the area has a risk layer.
+    pub risk: Option<RiskMap>,
+    /// The forest mask, if any.
+    pub forest: Option<ForestMask>,
+    /// Human-access layers present.
+    pub access: Vec<AccessLayer>,
+    /// No-fly zones.
+    pub no_fly: Vec<NoFlyZone>,
+    /// Launch bases.
+    pub bases: Vec<Base>,
+    /// The fleet.
+    pub fleet: Fleet,
+}
+
+impl Area {
+    /// Loads and validates the area in `dir`.
+    pub fn load(dir: &Path) -> Result<Area, AreaError> {
+        if !dir.is_dir() {
+            return Err(AreaError::io(
+                dir,
+                std::io::Error::new(std::io::ErrorKind::NotFound, "no such area directory"),
+            ));
+        }
+        let manifest = AreaManifest::read(dir)?;
+        let terrain = load_terrain(dir, &manifest)?;
+
+        let bases_layer = VectorLayer::read(&dir.join(&manifest.layers.bases))?;
+        let bases = read_bases(&bases_layer)?;
+        for b in &bases {
+            if terrain.elevation_amsl_m(b.lat_deg, b.lon_deg).is_none() {
+                let f = &bases_layer.features[bases.iter().position(|x| x.name == b.name).unwrap_or(0)];
+                let e = terrain.extent();
+                return Err(bases_layer.feature_error(
+                    f,
+                    format!(
+                        "base at ({:.5}, {:.5}) is not covered by the DEM (lon {:.5}..{:.5}, lat {:.5}..{:.5})",
+                        b.lon_deg, b.lat_deg, e.west_deg, e.east_deg, e.south_deg, e.north_deg
+                    ),
+                ));
+            }
+        }
+
+        let no_fly = match &manifest.layers.no_fly {
+            Some(p) => {
+                let layer = VectorLayer::read(&dir.join(p))?;
+                let zones = read_no_fly(&layer)?;
+                for b in &bases {
+                    if let Some(z) = zones.iter().find(|z| z.contains(b.lon_deg, b.lat_deg)) {
+                        return Err(AreaError::Inconsistent {
+                            path: dir.join(&manifest.layers.bases),
+                            message: format!(
+                                "base '{}' lies inside no-fly zone '{}' ({}): drones could not take off",
+                                b.name,
+                                z.name,
+                                layer.path.display()
+                            ),
+                        });
+                    }
+                }
+                zones
+            }
+            None => Vec::new(),
+        };
+
+        let forest = match &manifest.layers.forest {
+            None => None,
+            Some(p) => {
+                let path = dir.join(p);
+                let is_raster = matches!(
+                    path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref(),
+                    Some("tif" | "tiff")
+                );
+                Some(if is_raster {
+                    ForestMask::from_raster(read_raster(&path, None)?, &path)?
+                } else {
+                    ForestMask::from_layer(&VectorLayer::read(&path)?)?
+                })
+            }
+        };
+
+        let mut access = Vec::new();
+        for kind in AccessKind::ALL {
+            let entry = match kind {
+                AccessKind::Road => &manifest.layers.roads,
+                AccessKind::Village => &manifest.layers.villages,
+                AccessKind::Cemetery => &manifest.layers.cemeteries,
+                AccessKind::ScenicSpot => &manifest.layers.scenic_spots,
+            };
+            if let Some(p) = entry {
+                access.push(AccessLayer::new(kind, VectorLayer::read(&dir.join(p))?)?);
+            }
+        }
+
+        let fleet = Fleet::read(&dir.join(&manifest.fleet.path), &bases)?;
+
+        let risk = match &manifest.risk {
+            Some(r) => {
+                let grid = CellGrid::covering(&terrain, manifest.cells.size_m);
+                Some(read_risk(&dir.join(&r.path), r.scale, &terrain, grid)?)
+            }
+            None => None,
+        };
+
+        Ok(Area {
+            dir: dir.to_path_buf(),
+            manifest,
+            terrain,
+            risk,
+            forest,
+            access,
+            no_fly,
+            bases,
+            fleet,
+        })
+    }
+
+    /// The area's name.
+    pub fn name(&self) -> &str {
+        &self.manifest.name
+    }
+}
+
+/// Reads the DEM named by the manifest.
+pub fn load_terrain(dir: &Path, manifest: &AreaManifest) -> Result<Terrain, AreaError> {
+    let path = dir.join(&manifest.terrain.path);
+    let hint = match &manifest.terrain.crs {
+        Some(text) => Some(Crs::parse(text).ok_or_else(|| {
+            AreaError::field(
+                dir.join("area.toml"),
+                "[terrain]",
+                "crs",
+                text,
+                "unsupported CRS (supported: EPSG:4326 and WGS 84 / UTM EPSG:32601-32660, 32701-32760)",
+            )
+        })?),
+        None => None,
+    };
+    let raster = read_raster(&path, hint)?;
+    Terrain::from_raster(raster).map_err(|source| AreaError::Terrain { path, source })
+}

@@ -1,0 +1,4 @@
+//! Pictures of a patrol area: the heat map `patrol area map` draws.
+
+pub mod area_map;
+pub mod canvas;

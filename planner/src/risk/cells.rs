@@ -1,0 +1,290 @@
+//! Planning cells: the area cut into squares (250 m by default) in the local east-north-up
+//! frame, each with its fire risk and danger class, indexed with an R-tree for "which cells
+//! are near here" queries.
+//!
+//! Risk layers of any resolution and CRS are resampled into the cells by averaging every
+//! source pixel whose centre falls in a cell. Mapping each pixel exactly would dominate the
+//! cost, so, as GDAL's approximate transformer does, exact positions are computed every
+//! [`EXACT_EVERY`] pixels along a row and interpolated linearly in between (the error is far
+//! below a millimetre at these distances).
+
+use rayon::prelude::*;
+use rstar::RTree;
+use rstar::primitives::GeomWithData;
+use serde::Serialize;
+
+use super::class::DangerClass;
+use crate::geodesy::enu::{Enu, Geodetic};
+use crate::raster::Raster;
+use crate::terrain::Terrain;
+
+/// Pixels between exact coordinate transforms along a raster row.
+pub const EXACT_EVERY: usize = 32;
+
+/// The square grid of planning cells in the local frame.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct CellGrid {
+    /// East of the grid's west edge, metres.
+    pub origin_east_m: f64,
+    /// North of the grid's south edge, metres.
+    pub origin_north_m: f64,
+    /// Edge of a cell, metres.
+    pub size_m: f64,
+    /// Cells west to east.
+    pub cols: usize,
+    /// Cells south to north.
+    pub rows: usize,
+}
+
+impl CellGrid {
+    /// The grid covering a terrain's extent with cells of `size_m`.
+    pub fn covering(terrain: &Terrain, size_m: f64) -> CellGrid {
+        let e = terrain.extent();
+        let (mut min_e, mut min_n, mut max_e, mut max_n) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+        for i in 0..=8 {
+            let t = f64::from(i) / 8.0;
+            let lon = e.west_deg + (e.east_deg - e.west_deg) * t;
+            let lat = e.south_deg + (e.north_deg - e.south_deg) * t;
+            for (lo, la) in [(lon, e.south_deg), (lon, e.north_deg), (e.west_deg, lat), (e.east_deg, lat)] {
+                let p = terrain.geodetic_to_enu(Geodetic { lat_deg: la, lon_deg: lo, alt_amsl_m: 0.0 });
+                min_e = min_e.min(p.east_m);
+                max_e = max_e.max(p.east_m);
+                min_n = min_n.min(p.north_m);
+                max_n = max_n.max(p.north_m);
+            }
+        }
+        CellGrid {
+            origin_east_m: min_e,
+            origin_north_m: min_n,
+            size_m,
+            cols: ((max_e - min_e) / size_m).ceil().max(1.0) as usize,
+            rows: ((max_n - min_n) / size_m).ceil().max(1.0) as usize,
+        }
+    }
+
+    /// Index of the cell containing a local-frame position, if inside the grid.
+    pub fn index_of(&self, east_m: f64, north_m: f64) -> Option<usize> {
+        let c = ((east_m - self.origin_east_m) / self.size_m).floor();
+        let r = ((north_m - self.origin_north_m) / self.size_m).floor();
+        if c >= 0.0 && r >= 0.0 && (c as usize) < self.cols && (r as usize) < self.rows {
+            Some(r as usize * self.cols + c as usize)
+        } else {
+            None
+        }
+    }
+
+    /// Centre of cell (col, row) in the local frame (up = 0).
+    pub fn center(&self, col: usize, row: usize) -> Enu {
+        Enu {
+            east_m: self.origin_east_m + (col as f64 + 0.5) * self.size_m,
+            north_m: self.origin_north_m + (row as f64 + 0.5) * self.size_m,
+            up_m: 0.0,
+        }
+    }
+}
+
+/// A planning cell with its fire risk.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RiskCell {
+    /// Column in the grid, west to east.
+    pub col: usize,
+    /// Row in the grid, south to north.
+    pub row: usize,
+    /// Centre in the local frame, metres (up = ground elevation in the frame).
+    pub center: Enu,
+    /// Centre latitude, degrees.
+    pub lat_deg: f64,
+    /// Centre longitude, degrees.
+    pub lon_deg: f64,
+    /// Ground elevation at the centre, metres above mean sea level.
+    pub elevation_amsl_m: f64,
+    /// Fire-risk index, 0 (none) to 1 (highest).
+    pub risk: f64,
+    /// Danger class of the risk.
+    pub class: DangerClass,
+}
+
+/// Risk sums per grid cell while resampling.
+#[derive(Debug, Clone)]
+pub struct Accumulator {
+    sum: Vec<f64>,
+    count: Vec<u32>,
+}
+
+impl Accumulator {
+    /// An empty accumulator for a grid.
+    pub fn new(grid: &CellGrid) -> Accumulator {
+        Accumulator {
+            sum: vec![0.0; grid.cols * grid.rows],
+            count: vec![0; grid.cols * grid.rows],
+        }
+    }
+
+    /// Adds one risk sample to a cell.
+    pub fn add(&mut self, cell: usize, risk: f64) {
+        self.sum[cell] += risk;
+        self.count[cell] += 1;
+    }
+
+    fn merge(mut self, other: Accumulator) -> Accumulator {
+        for (a, b) in self.sum.iter_mut().zip(other.sum) {
+            *a += b;
+        }
+        for (a, b) in self.count.iter_mut().zip(other.count) {
+            *a += b;
+        }
+        self
+    }
+
+    /// Mean risk of a cell, `None` if no sample fell in it.
+    pub fn mean(&self, cell: usize) -> Option<f64> {
+        (self.count[cell] > 0).then(|| self.sum[cell] / f64::from(self.count[cell]))
+    }
+}
+
+/// The planning cells of an area with their risk, and an R-tree over their centres.
+#[derive(Debug, Clone)]
+pub struct RiskMap {
+    grid: CellGrid,
+    cells: Vec<RiskCell>,
+    index: RTree<GeomWithData<[f64; 2], usize>>,
+    cells_without_risk: usize,
+}
+
+impl RiskMap {
+    /// Builds the cells from accumulated risk: every grid cell whose centre has terrain and
+    /// which received at least one risk sample.
+    pub fn from_accumulator(terrain: &Terrain, grid: CellGrid, acc: &Accumulator) -> RiskMap {
+        let mut cells = Vec::new();
+        let mut cells_without_risk = 0;
+        for row in 0..grid.rows {
+            for col in 0..grid.cols {
+                let c = grid.center(col, row);
+                let g = terrain.enu_to_geodetic(c);
+                let Some(elev) = terrain.elevation_amsl_m(g.lat_deg, g.lon_deg) else {
+                    continue;
+                };
+                let Some(risk) = acc.mean(row * grid.cols + col) else {
+                    cells_without_risk += 1;
+                    continue;
+                };
+                let center = terrain.geodetic_to_enu(Geodetic { alt_amsl_m: elev, ..g });
+                cells.push(RiskCell {
+                    col,
+                    row,
+                    center,
+                    lat_deg: g.lat_deg,
+                    lon_deg: g.lon_deg,
+                    elevation_amsl_m: elev,
+                    risk,
+                    class: DangerClass::from_risk(risk),
+                });
+            }
+        }
+        let index = RTree::bulk_load(
+            cells
+                .iter()
+                .enumerate()
+                .map(|(i, c)| GeomWithData::new([c.center.east_m, c.center.north_m], i))
+                .collect(),
+        );
+        RiskMap {
+            grid,
+            cells,
+            index,
+            cells_without_risk,
+        }
+    }
+
+    /// Resamples a risk raster (values already on the 0..1 scale) into the grid.
+    pub fn from_raster(terrain: &Terrain, grid: CellGrid, risk: &Raster) -> RiskMap {
+        let acc = accumulate_raster(terrain, &grid, risk);
+        RiskMap::from_accumulator(terrain, grid, &acc)
+    }
+
+    /// The grid.
+    pub fn grid(&self) -> &CellGrid {
+        &self.grid
+    }
+
+    /// The cells with risk, south-west to north-east.
+    pub fn cells(&self) -> &[RiskCell] {
+        &self.cells
+    }
+
+    /// Grid cells over terrain that no risk sample reached.
+    pub fn cells_without_risk(&self) -> usize {
+        self.cells_without_risk
+    }
+
+    /// Indices into [`RiskMap::cells`] of the cells whose centres lie within `radius_m` of a
+    /// local-frame position.
+    pub fn cells_within(&self, east_m: f64, north_m: f64, radius_m: f64) -> Vec<usize> {
+        self.index
+            .locate_within_distance([east_m, north_m], radius_m * radius_m)
+            .map(|g| g.data)
+            .collect()
+    }
+
+    /// Index of the cell nearest to a local-frame position.
+    pub fn nearest_cell(&self, east_m: f64, north_m: f64) -> Option<usize> {
+        self.index.nearest_neighbor([east_m, north_m]).map(|g| g.data)
+    }
+
+    /// Number of cells per danger class, low to extreme.
+    pub fn class_counts(&self) -> [usize; 5] {
+        let mut counts = [0; 5];
+        for c in &self.cells {
+            counts[usize::from(c.class.level() - 1)] += 1;
+        }
+        counts
+    }
+
+    /// Sum of the risk of all cells (the most a patrol could cover).
+    pub fn total_risk(&self) -> f64 {
+        self.cells.iter().map(|c| c.risk).sum()
+    }
+}
+
+/// Adds every valid pixel of `risk` to the cell under its centre (rows in parallel).
+pub fn accumulate_raster(terrain: &Terrain, grid: &CellGrid, risk: &Raster) -> Accumulator {
+    let frame = terrain.frame();
+    let to_enu = |col: f64, row: f64| {
+        let (x, y) = risk.transform.pixel_to_map(col + 0.5, row + 0.5);
+        let (lon, lat) = risk.crs.to_lon_lat(x, y);
+        let p = frame.geodetic_to_enu(Geodetic { lat_deg: lat, lon_deg: lon, alt_amsl_m: 0.0 });
+        (p.east_m, p.north_m)
+    };
+    let rows_per_job = 64;
+    (0..risk.height.div_ceil(rows_per_job))
+        .into_par_iter()
+        .fold(
+            || Accumulator::new(grid),
+            |mut acc, job| {
+                for row in job * rows_per_job..((job + 1) * rows_per_job).min(risk.height) {
+                    let line = &risk.data[row * risk.width..(row + 1) * risk.width];
+                    let mut start = 0;
+                    while start < risk.width {
+                        let end = (start + EXACT_EVERY).min(risk.width - 1);
+                        let (e0, n0) = to_enu(start as f64, row as f64);
+                        let (e1, n1) = to_enu(end as f64, row as f64);
+                        let span = (end - start).max(1) as f64;
+                        let last = if end == risk.width - 1 { end } else { end - 1 };
+                        for col in start..=last {
+                            let v = line[col];
+                            if v.is_nan() {
+                                continue;
+                            }
+                            let t = (col - start) as f64 / span;
+                            if let Some(cell) = grid.index_of(e0 + (e1 - e0) * t, n0 + (n1 - n0) * t) {
+                                acc.add(cell, f64::from(v));
+                            }
+                        }
+                        start = last + 1;
+                    }
+                }
+                acc
+            },
+        )
+        .reduce(|| Accumulator::new(grid), Accumulator::merge)
+}
