@@ -135,7 +135,9 @@ impl AreaError {
 }
 
 /// Reads a TOML file into `T`, with file, line and key in the error.
-pub(crate) fn read_toml<T: serde::de::DeserializeOwned>(path: &std::path::Path) -> Result<T, AreaError> {
+pub(crate) fn read_toml<T: serde::de::DeserializeOwned>(
+    path: &std::path::Path,
+) -> Result<T, AreaError> {
     let text = std::fs::read_to_string(path).map_err(|e| AreaError::io(path, e))?;
     toml::from_str(&text).map_err(|e| AreaError::Toml {
         path: path.to_path_buf(),

@@ -203,13 +203,31 @@ impl Fleet {
                 }
             };
             if d.id.trim().is_empty() {
-                return Err(AreaError::field(path, format!("drone #{}", i + 1), "id", "\"\"", "every drone needs an id"));
+                return Err(AreaError::field(
+                    path,
+                    format!("drone #{}", i + 1),
+                    "id",
+                    "\"\"",
+                    "every drone needs an id",
+                ));
             }
             if let Some(other) = self.drones[..i].iter().find(|o| o.id == d.id) {
-                return Err(AreaError::field(path, &ctx, "id", &other.id, "two drones share this id"));
+                return Err(AreaError::field(
+                    path,
+                    &ctx,
+                    "id",
+                    &other.id,
+                    "two drones share this id",
+                ));
             }
             if d.system_id == 0 {
-                return Err(AreaError::field(path, &ctx, "system_id", 0, "MAVLink system ids are 1 to 255"));
+                return Err(AreaError::field(
+                    path,
+                    &ctx,
+                    "system_id",
+                    0,
+                    "MAVLink system ids are 1 to 255",
+                ));
             }
             if let Some(other) = self.drones[..i].iter().find(|o| o.system_id == d.system_id) {
                 return Err(AreaError::field(
@@ -217,22 +235,55 @@ impl Fleet {
                     &ctx,
                     "system_id",
                     d.system_id,
-                    format!("already used by drone '{}': ground stations would merge the two", other.id),
+                    format!(
+                        "already used by drone '{}': ground stations would merge the two",
+                        other.id
+                    ),
                 ));
             }
             field("cruise_speed_mps", d.cruise_speed_mps, 1.0, 60.0, "m/s")?;
-            field("max_speed_mps", d.max_speed_mps, d.cruise_speed_mps, 80.0, "m/s (at least the cruise speed)")?;
+            field(
+                "max_speed_mps",
+                d.max_speed_mps,
+                d.cruise_speed_mps,
+                80.0,
+                "m/s (at least the cruise speed)",
+            )?;
             field("climb_rate_mps", d.climb_rate_mps, 0.2, 20.0, "m/s")?;
             field("descent_rate_mps", d.descent_rate_mps, 0.2, 20.0, "m/s")?;
             if !(d.endurance_min > 0.0) {
-                return Err(AreaError::field(path, &ctx, "endurance_min", d.endurance_min, "a drone must fly for more than 0 minutes"));
+                return Err(AreaError::field(
+                    path,
+                    &ctx,
+                    "endurance_min",
+                    d.endurance_min,
+                    "a drone must fly for more than 0 minutes",
+                ));
             }
             field("endurance_min", d.endurance_min, 1.0, 1440.0, "minutes")?;
-            field("reserve_min", d.reserve_min, 0.0, d.endurance_min, "minutes")?;
+            field(
+                "reserve_min",
+                d.reserve_min,
+                0.0,
+                d.endurance_min,
+                "minutes",
+            )?;
             if d.reserve_min >= d.endurance_min {
-                return Err(AreaError::field(path, &ctx, "reserve_min", d.reserve_min, "the reserve must be shorter than the endurance"));
+                return Err(AreaError::field(
+                    path,
+                    &ctx,
+                    "reserve_min",
+                    d.reserve_min,
+                    "the reserve must be shorter than the endurance",
+                ));
             }
-            field("battery_swap_min", d.battery_swap_min, 0.0, 600.0, "minutes")?;
+            field(
+                "battery_swap_min",
+                d.battery_swap_min,
+                0.0,
+                600.0,
+                "minutes",
+            )?;
             field("max_wind_mps", d.max_wind_mps, 1.0, 40.0, "m/s")?;
             if !bases.iter().any(|b| b.name == d.home_base) {
                 let names: Vec<&str> = bases.iter().map(|b| b.name.as_str()).collect();
@@ -245,15 +296,57 @@ impl Fleet {
                 ));
             }
             if let Some(limit) = d.autopilot.mission_item_limit {
-                field("autopilot.mission_item_limit", f64::from(limit), 10.0, 100_000.0, "items")?;
+                field(
+                    "autopilot.mission_item_limit",
+                    f64::from(limit),
+                    10.0,
+                    100_000.0,
+                    "items",
+                )?;
             }
             let c = &d.camera;
-            field("camera.sensor_width_mm", c.sensor_width_mm, 1.0, 100.0, "mm")?;
-            field("camera.sensor_height_mm", c.sensor_height_mm, 1.0, 100.0, "mm")?;
-            field("camera.focal_length_mm", c.focal_length_mm, 1.0, 2000.0, "mm")?;
-            field("camera.resolution_px[0]", f64::from(c.resolution_px[0]), 16.0, 20_000.0, "px")?;
-            field("camera.resolution_px[1]", f64::from(c.resolution_px[1]), 16.0, 20_000.0, "px")?;
-            field("camera.gimbal_pitch_deg", c.gimbal_pitch_deg, -90.0, 0.0, "degrees (-90 nadir, 0 horizon)")?;
+            field(
+                "camera.sensor_width_mm",
+                c.sensor_width_mm,
+                1.0,
+                100.0,
+                "mm",
+            )?;
+            field(
+                "camera.sensor_height_mm",
+                c.sensor_height_mm,
+                1.0,
+                100.0,
+                "mm",
+            )?;
+            field(
+                "camera.focal_length_mm",
+                c.focal_length_mm,
+                1.0,
+                2000.0,
+                "mm",
+            )?;
+            field(
+                "camera.resolution_px[0]",
+                f64::from(c.resolution_px[0]),
+                16.0,
+                20_000.0,
+                "px",
+            )?;
+            field(
+                "camera.resolution_px[1]",
+                f64::from(c.resolution_px[1]),
+                16.0,
+                20_000.0,
+                "px",
+            )?;
+            field(
+                "camera.gimbal_pitch_deg",
+                c.gimbal_pitch_deg,
+                -90.0,
+                0.0,
+                "degrees (-90 nadir, 0 horizon)",
+            )?;
         }
         Ok(())
     }

@@ -57,8 +57,14 @@ pub struct Area {
 }
 
 impl Area {
-    /// Loads and validates the area in `dir`.
+    /// Loads and validates the area in `dir`, with its risk layer if it names one.
     pub fn load(dir: &Path) -> Result<Area, AreaError> {
+        Area::load_with(dir, true)
+    }
+
+    /// Loads and validates the area in `dir`; `with_risk = false` skips the risk layer (used
+    /// while computing it).
+    pub fn load_with(dir: &Path, with_risk: bool) -> Result<Area, AreaError> {
         if !dir.is_dir() {
             return Err(AreaError::io(
                 dir,
@@ -72,7 +78,8 @@ impl Area {
         let bases = read_bases(&bases_layer)?;
         for b in &bases {
             if terrain.elevation_amsl_m(b.lat_deg, b.lon_deg).is_none() {
-                let f = &bases_layer.features[bases.iter().position(|x| x.name == b.name).unwrap_or(0)];
+                let f =
+                    &bases_layer.features[bases.iter().position(|x| x.name == b.name).unwrap_or(0)];
                 let e = terrain.extent();
                 return Err(bases_layer.feature_error(
                     f,
@@ -111,7 +118,10 @@ impl Area {
             Some(p) => {
                 let path = dir.join(p);
                 let is_raster = matches!(
-                    path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref(),
+                    path.extension()
+                        .and_then(|e| e.to_str())
+                        .map(str::to_ascii_lowercase)
+                        .as_deref(),
                     Some("tif" | "tiff")
                 );
                 Some(if is_raster {
@@ -138,11 +148,11 @@ impl Area {
         let fleet = Fleet::read(&dir.join(&manifest.fleet.path), &bases)?;
 
         let risk = match &manifest.risk {
-            Some(r) => {
+            Some(r) if with_risk => {
                 let grid = CellGrid::covering(&terrain, manifest.cells.size_m);
                 Some(read_risk(&dir.join(&r.path), r.scale, &terrain, grid)?)
             }
-            None => None,
+            _ => None,
         };
 
         Ok(Area {

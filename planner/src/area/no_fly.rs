@@ -1,7 +1,9 @@
 //! No-fly zones: polygons, or circles given as a point with `radius_m`, each optionally with a
 //! `ceiling_amsl_m` above which flight is allowed (without it the zone reaches up forever).
 
-use geo::{Contains, Distance, Geodesic, GeodesicArea, Geometry, Point, Polygon};
+use geo::{
+    Contains, Distance, Geodesic, GeodesicArea, Geometry, Orient, Point, Polygon, orient::Direction,
+};
 
 use super::error::AreaError;
 use super::vector::VectorLayer;
@@ -45,7 +47,8 @@ impl NoFlyZone {
     /// Footprint area, square metres (geodesic).
     pub fn area_m2(&self) -> f64 {
         match &self.shape {
-            ZoneShape::Polygon(poly) => poly.geodesic_area_unsigned(),
+            // Orient first: a clockwise ring would otherwise measure the rest of the globe.
+            ZoneShape::Polygon(poly) => poly.orient(Direction::Default).geodesic_area_unsigned(),
             ZoneShape::Circle { radius_m, .. } => std::f64::consts::PI * radius_m * radius_m,
         }
     }
@@ -87,7 +90,9 @@ pub fn read_no_fly(layer: &VectorLayer) -> Result<Vec<NoFlyZone>, AreaError> {
                 ));
             }
         }
-        let radius = f.number("radius_m").map_err(|m| layer.feature_error(f, m))?;
+        let radius = f
+            .number("radius_m")
+            .map_err(|m| layer.feature_error(f, m))?;
         let shapes: Vec<ZoneShape> = match (&f.geometry, radius) {
             (Geometry::Polygon(p), None) => vec![ZoneShape::Polygon(p.clone())],
             (Geometry::MultiPolygon(mp), None) => {
@@ -97,7 +102,9 @@ pub fn read_no_fly(layer: &VectorLayer) -> Result<Vec<NoFlyZone>, AreaError> {
                 if !(r > 0.0 && r <= 100_000.0) {
                     return Err(layer.feature_error(
                         f,
-                        format!("radius_m = {r}: a circle's radius is more than 0 and at most 100000 m"),
+                        format!(
+                            "radius_m = {r}: a circle's radius is more than 0 and at most 100000 m"
+                        ),
                     ));
                 }
                 vec![ZoneShape::Circle {
@@ -106,10 +113,9 @@ pub fn read_no_fly(layer: &VectorLayer) -> Result<Vec<NoFlyZone>, AreaError> {
                 }]
             }
             (Geometry::Point(_), None) => {
-                return Err(layer.feature_error(
-                    f,
-                    "a point zone needs a 'radius_m' property (a circle)",
-                ));
+                return Err(
+                    layer.feature_error(f, "a point zone needs a 'radius_m' property (a circle)")
+                );
             }
             (_, Some(_)) => {
                 return Err(layer.feature_error(f, "'radius_m' is only for Point zones"));

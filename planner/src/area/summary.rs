@@ -14,8 +14,10 @@ pub fn summary_text(area: &Area) -> String {
     let e = t.extent();
     let (res_x, res_y) = t.resolution_m();
     let (lo, hi) = t.elevation_range_m();
-    let width_km = (e.east_deg - e.west_deg) * crate::terrain::metres_per_degree(e.center().1).0 / 1000.0;
-    let height_km = (e.north_deg - e.south_deg) * crate::terrain::metres_per_degree(e.center().1).1 / 1000.0;
+    let width_km =
+        (e.east_deg - e.west_deg) * crate::terrain::metres_per_degree(e.center().1).0 / 1000.0;
+    let height_km =
+        (e.north_deg - e.south_deg) * crate::terrain::metres_per_degree(e.center().1).1 / 1000.0;
     let _ = writeln!(out, "Area        {} ({})", area.name(), area.dir.display());
     let _ = writeln!(
         out,
@@ -46,18 +48,34 @@ pub fn summary_text(area: &Area) -> String {
                 risk.cells_without_risk()
             );
             for (class, n) in DangerClass::ALL.iter().zip(counts) {
-                let pct = if total > 0 { 100.0 * n as f64 / total as f64 } else { 0.0 };
+                let pct = if total > 0 {
+                    100.0 * n as f64 / total as f64
+                } else {
+                    0.0
+                };
                 let bar = "#".repeat((pct / 2.5).round() as usize);
-                let _ = writeln!(out, "  class {:<14} {:>6} cells {:>5.1}%  {}", class.to_string(), n, pct, bar);
+                let _ = writeln!(
+                    out,
+                    "  class {:<14} {:>6} cells {:>5.1}%  {}",
+                    class.to_string(),
+                    n,
+                    pct,
+                    bar
+                );
             }
         }
         None => {
-            let _ = writeln!(out, "Risk cells  none: the area has no [risk] layer (compute one with `patrol area risk`)");
+            let _ = writeln!(
+                out,
+                "Risk cells  none: the area has no [risk] layer (compute one with `patrol area risk`)"
+            );
         }
     }
     let forest = match &area.forest {
         Some(super::forest::ForestMask::Polygons(mp)) => format!("{} polygons", mp.0.len()),
-        Some(super::forest::ForestMask::Raster(r)) => format!("raster {} x {} px", r.width, r.height),
+        Some(super::forest::ForestMask::Raster(r)) => {
+            format!("raster {} x {} px", r.width, r.height)
+        }
         None => "none (all land counts as fuel)".to_string(),
     };
     let _ = writeln!(out, "Forest      {forest}");
@@ -65,14 +83,25 @@ pub fn summary_text(area: &Area) -> String {
         let parts: Vec<String> = area
             .access
             .iter()
-            .map(|a| format!("{} {}", a.layer.features.len(), a.kind.key().replace('_', " ")))
+            .map(|a| {
+                format!(
+                    "{} {}",
+                    a.layer.features.len(),
+                    a.kind.key().replace('_', " ")
+                )
+            })
             .collect();
         let _ = writeln!(out, "Access      {}", parts.join(", "));
     }
     let _ = writeln!(out, "Bases       {}", area.bases.len());
     for b in &area.bases {
         let elev = t.elevation_amsl_m(b.lat_deg, b.lon_deg).unwrap_or(f64::NAN);
-        let n = area.fleet.drones.iter().filter(|d| d.home_base == b.name).count();
+        let n = area
+            .fleet
+            .drones
+            .iter()
+            .filter(|d| d.home_base == b.name)
+            .count();
         let _ = writeln!(
             out,
             "  {:<18} {:.5}, {:.5}  {:>5.0} m  {} drone{}",
@@ -111,12 +140,23 @@ pub fn summary_text(area: &Area) -> String {
         );
     }
     let no_fly_km2: f64 = area.no_fly.iter().map(|z| z.area_m2()).sum::<f64>() / 1e6;
-    let _ = writeln!(out, "No-fly      {} zones, {:.2} km²", area.no_fly.len(), no_fly_km2);
+    let _ = writeln!(
+        out,
+        "No-fly      {} zones, {:.2} km²",
+        area.no_fly.len(),
+        no_fly_km2
+    );
     for z in &area.no_fly {
-        let ceiling = z
-            .ceiling_amsl_m
-            .map_or("all altitudes".to_string(), |c| format!("below {c:.0} m AMSL"));
-        let _ = writeln!(out, "  {:<28} {:>7.2} km²  {}", z.name, z.area_m2() / 1e6, ceiling);
+        let ceiling = z.ceiling_amsl_m.map_or("all altitudes".to_string(), |c| {
+            format!("below {c:.0} m AMSL")
+        });
+        let _ = writeln!(
+            out,
+            "  {:<28} {:>7.2} km²  {}",
+            z.name,
+            z.area_m2() / 1e6,
+            ceiling
+        );
     }
     out
 }

@@ -105,7 +105,11 @@ impl VectorFeature {
 fn check_coordinates(geometry: &Geometry<f64>) -> Result<(), String> {
     use geo::CoordsIter;
     for Coord { x, y } in geometry.coords_iter() {
-        if !(x.is_finite() && y.is_finite() && (-180.0..=180.0).contains(&x) && (-90.0..=90.0).contains(&y)) {
+        if !(x.is_finite()
+            && y.is_finite()
+            && (-180.0..=180.0).contains(&x)
+            && (-90.0..=90.0).contains(&y))
+        {
             return Err(format!(
                 "coordinate [{x}, {y}] is not a WGS 84 [longitude, latitude] (GeoJSON is always lon/lat, RFC 7946)"
             ));

@@ -73,7 +73,13 @@ impl AreaMap {
             (e.west_deg, e.north_deg),
             (e.east_deg, e.north_deg),
         ]
-        .map(|(lon, lat)| terrain.geodetic_to_enu(Geodetic { lat_deg: lat, lon_deg: lon, alt_amsl_m: 0.0 }));
+        .map(|(lon, lat)| {
+            terrain.geodetic_to_enu(Geodetic {
+                lat_deg: lat,
+                lon_deg: lon,
+                alt_amsl_m: 0.0,
+            })
+        });
         let west = corners.iter().map(|c| c.east_m).fold(f64::MAX, f64::min);
         let east = corners.iter().map(|c| c.east_m).fold(f64::MIN, f64::max);
         let south = corners.iter().map(|c| c.north_m).fold(f64::MAX, f64::min);
@@ -108,9 +114,17 @@ impl AreaMap {
 
 /// Hypsometric tint: valley green to ridge tan, lightened for the risk colours to stand out.
 fn elevation_tint(t: f64) -> [f64; 3] {
-    let stops = [(0.0, [170.0, 196.0, 160.0]), (0.5, [214.0, 206.0, 170.0]), (1.0, [236.0, 226.0, 214.0])];
+    let stops = [
+        (0.0, [170.0, 196.0, 160.0]),
+        (0.5, [214.0, 206.0, 170.0]),
+        (1.0, [236.0, 226.0, 214.0]),
+    ];
     let t = t.clamp(0.0, 1.0);
-    let (a, b) = if t < 0.5 { (stops[0], stops[1]) } else { (stops[1], stops[2]) };
+    let (a, b) = if t < 0.5 {
+        (stops[0], stops[1])
+    } else {
+        (stops[1], stops[2])
+    };
     let u = (t - a.0) / (b.0 - a.0);
     [0, 1, 2].map(|k| a.1[k] + (b.1[k] - a.1[k]) * u)
 }
@@ -141,17 +155,27 @@ fn draw_terrain_and_risk(canvas: &mut Canvas, area: &Area, view: &MapView) {
             let Some(elev) = terrain.elevation_amsl_m(g.lat_deg, g.lon_deg) else {
                 continue;
             };
-            let shade = terrain.slope_aspect(g.lat_deg, g.lon_deg).map_or(1.0, |sa| {
-                let slope = sa.slope_deg.to_radians();
-                let aspect = sa.aspect_deg.unwrap_or(0.0).to_radians();
-                (sun_alt.sin() * slope.cos() + sun_alt.cos() * slope.sin() * (sun_az - aspect).cos()).max(0.0)
-            });
+            let shade = terrain
+                .slope_aspect(g.lat_deg, g.lon_deg)
+                .map_or(1.0, |sa| {
+                    let slope = sa.slope_deg.to_radians();
+                    let aspect = sa.aspect_deg.unwrap_or(0.0).to_radians();
+                    (sun_alt.sin() * slope.cos()
+                        + sun_alt.cos() * slope.sin() * (sun_az - aspect).cos())
+                    .max(0.0)
+                });
             let mut rgb = elevation_tint((elev - f64::from(lo)) / span);
             if let Some((grid, lookup)) = &class_of {
                 if let Some(Some(class)) = grid.index_of(e.east_m, e.north_m).map(|i| lookup[i]) {
                     let c = class.color_rgb();
+                    // Low danger stays faint so that the terrain reads through it.
+                    let alpha = match class.level() {
+                        1 => 0.25,
+                        2 => 0.45,
+                        _ => 0.65,
+                    };
                     for k in 0..3 {
-                        rgb[k] = rgb[k] * 0.4 + f64::from(c[k]) * 0.6;
+                        rgb[k] = rgb[k] * (1.0 - alpha) + f64::from(c[k]) * alpha;
                     }
                 }
             }
@@ -195,7 +219,11 @@ fn draw_access(canvas: &mut Canvas, area: &Area, view: &MapView) {
     for layer in &area.access {
         for f in &layer.layer.features {
             for line in geometry_lines(&f.geometry) {
-                let pts: Vec<(f64, f64)> = line.0.iter().map(|c| view.lon_lat_to_px(t, c.x, c.y)).collect();
+                let pts: Vec<(f64, f64)> = line
+                    .0
+                    .iter()
+                    .map(|c| view.lon_lat_to_px(t, c.x, c.y))
+                    .collect();
                 let (width, color) = match layer.kind {
                     AccessKind::Road => (2.0, ROAD_RGB),
                     AccessKind::Village => (1.5, VILLAGE_RGB),
@@ -239,25 +267,44 @@ fn draw_no_fly(canvas: &mut Canvas, area: &Area, view: &MapView) {
         let outline = z.outline();
         let rings: Vec<Vec<(f64, f64)>> = std::iter::once(outline.exterior())
             .chain(outline.interiors())
-            .map(|r| r.0.iter().map(|c| view.lon_lat_to_px(t, c.x, c.y)).collect())
+            .map(|r| {
+                r.0.iter()
+                    .map(|c| view.lon_lat_to_px(t, c.x, c.y))
+                    .collect()
+            })
             .collect();
         canvas.fill_polygon(&rings, NO_FLY_RGB, 0.18);
         // Hatching: fill thin diagonal stripes clipped by the zone.
         let mut hatch = Vec::new();
-        crate::raster::rasterize::fill_polygon(&rings, canvas.image.width() as usize, canvas.image.height() as usize, |c, r| {
-            if (c + r) % 10 < 2 {
-                hatch.push((c, r));
-            }
-        });
+        crate::raster::rasterize::fill_polygon(
+            &rings,
+            canvas.image.width() as usize,
+            canvas.image.height() as usize,
+            |c, r| {
+                if (c + r) % 10 < 2 {
+                    hatch.push((c, r));
+                }
+            },
+        );
         for (c, r) in hatch {
             canvas.blend(c as i64, r as i64, NO_FLY_RGB, 0.55);
         }
         for ring in &rings {
             canvas.polyline(ring, 2.5, NO_FLY_RGB);
         }
-        if let Some(top) = rings.first().and_then(|r| r.iter().min_by(|a, b| a.1.total_cmp(&b.1))) {
+        if let Some(top) = rings
+            .first()
+            .and_then(|r| r.iter().min_by(|a, b| a.1.total_cmp(&b.1)))
+        {
             let (w, h) = canvas.text_size(13.0, &z.name);
-            canvas.text_halo(top.0 as i64 - i64::from(w) / 2, top.1 as i64 - i64::from(h) - 6, 13.0, NO_FLY_RGB, [255, 255, 255], &z.name);
+            canvas.text_halo(
+                top.0 as i64 - i64::from(w) / 2,
+                top.1 as i64 - i64::from(h) - 6,
+                13.0,
+                NO_FLY_RGB,
+                [255, 255, 255],
+                &z.name,
+            );
         }
     }
 }
@@ -267,14 +314,25 @@ fn draw_bases(canvas: &mut Canvas, area: &Area, view: &MapView) {
         let (x, y) = view.lon_lat_to_px(&area.terrain, b.lon_deg, b.lat_deg);
         canvas.triangle(x, y, 9.0, [255, 255, 255], [0, 0, 0]);
         canvas.disc(x, y + 1.0, 2, [0, 0, 0]);
-        canvas.text_halo(x as i64 + 12, y as i64 - 8, 15.0, [0, 0, 0], [255, 255, 255], &b.name);
+        canvas.text_halo(
+            x as i64 + 12,
+            y as i64 - 8,
+            15.0,
+            [0, 0, 0],
+            [255, 255, 255],
+            &b.name,
+        );
     }
 }
 
 /// The largest 1-2-5 length that fits in `max_m`.
 fn nice_length_m(max_m: f64) -> f64 {
     let mag = 10f64.powf(max_m.log10().floor());
-    [5.0, 2.0, 1.0].iter().map(|k| k * mag).find(|&l| l <= max_m).unwrap_or(mag)
+    [5.0, 2.0, 1.0]
+        .iter()
+        .map(|k| k * mag)
+        .find(|&l| l <= max_m)
+        .unwrap_or(mag)
 }
 
 fn draw_legend(canvas: &mut Canvas, area: &Area, view: &MapView) {
@@ -283,7 +341,13 @@ fn draw_legend(canvas: &mut Canvas, area: &Area, view: &MapView) {
     let dark = [30, 30, 30];
     canvas.text(x0, y, 20.0, dark, area.name());
     y += 28;
-    canvas.text(x0, y, 14.0, [90, 90, 90], "Forest-fire danger by planning cell");
+    canvas.text(
+        x0,
+        y,
+        14.0,
+        [90, 90, 90],
+        "Forest-fire danger by planning cell",
+    );
     y += 28;
     let counts = area.risk.as_ref().map(|r| r.class_counts());
     for class in DangerClass::ALL.iter().rev() {
@@ -297,11 +361,23 @@ fn draw_legend(canvas: &mut Canvas, area: &Area, view: &MapView) {
         y += 26;
     }
     if area.risk.is_none() {
-        canvas.text(x0, y, 13.0, [150, 0, 0], "No risk layer: run `patrol area risk`");
+        canvas.text(
+            x0,
+            y,
+            13.0,
+            [150, 0, 0],
+            "No risk layer: run `patrol area risk`",
+        );
         y += 20;
     }
     y += 12;
-    canvas.triangle(x0 as f64 + 14.0, y as f64 + 9.0, 9.0, [255, 255, 255], [0, 0, 0]);
+    canvas.triangle(
+        x0 as f64 + 14.0,
+        y as f64 + 9.0,
+        9.0,
+        [255, 255, 255],
+        [0, 0, 0],
+    );
     canvas.text(x0 + 38, y + 1, 15.0, dark, "Launch base");
     y += 26;
     canvas.fill_rect(x0, y, 28, 18, NO_FLY_RGB, 0.3);
@@ -312,7 +388,14 @@ fn draw_legend(canvas: &mut Canvas, area: &Area, view: &MapView) {
     for kind in kinds {
         let label = match kind {
             AccessKind::Road => {
-                canvas.polyline(&[(x0 as f64, y as f64 + 9.0), (x0 as f64 + 28.0, y as f64 + 9.0)], 2.0, ROAD_RGB);
+                canvas.polyline(
+                    &[
+                        (x0 as f64, y as f64 + 9.0),
+                        (x0 as f64 + 28.0, y as f64 + 9.0),
+                    ],
+                    2.0,
+                    ROAD_RGB,
+                );
                 "Road or trail"
             }
             AccessKind::Village => {
@@ -336,16 +419,36 @@ fn draw_legend(canvas: &mut Canvas, area: &Area, view: &MapView) {
     let bar_m = nice_length_m(f64::from(LEGEND_WIDTH_PX - 60) * view.m_per_px);
     let bar_px = (bar_m / view.m_per_px).round() as i64;
     canvas.fill_rect(x0, y, bar_px / 2, 8, dark, 1.0);
-    canvas.fill_rect(x0 + bar_px / 2, y, bar_px - bar_px / 2, 8, [255, 255, 255], 1.0);
+    canvas.fill_rect(
+        x0 + bar_px / 2,
+        y,
+        bar_px - bar_px / 2,
+        8,
+        [255, 255, 255],
+        1.0,
+    );
     canvas.stroke_rect(x0, y, bar_px, 8, dark);
-    let label = if bar_m >= 1000.0 { format!("{} km", bar_m / 1000.0) } else { format!("{bar_m} m") };
+    let label = if bar_m >= 1000.0 {
+        format!("{} km", bar_m / 1000.0)
+    } else {
+        format!("{bar_m} m")
+    };
     canvas.text(x0, y + 12, 14.0, dark, "0");
     let (lw, _) = canvas.text_size(14.0, &label);
     canvas.text(x0 + bar_px - i64::from(lw) / 2, y + 12, 14.0, dark, &label);
     y += 44;
     // North arrow.
     let (ax, ay) = (x0 as f64 + 14.0, y as f64);
-    canvas.fill_polygon(&[vec![(ax, ay), (ax + 9.0, ay + 26.0), (ax, ay + 19.0), (ax - 9.0, ay + 26.0)]], dark, 1.0);
+    canvas.fill_polygon(
+        &[vec![
+            (ax, ay),
+            (ax + 9.0, ay + 26.0),
+            (ax, ay + 19.0),
+            (ax - 9.0, ay + 26.0),
+        ]],
+        dark,
+        1.0,
+    );
     canvas.text(x0 + 34, y + 6, 16.0, dark, "N");
     y += 44;
     let (lo, hi) = area.terrain.elevation_range_m();

@@ -31,12 +31,17 @@ impl Canvas {
 
     /// Blends `color` over pixel (x, y) with opacity `alpha` (0..1); outside pixels are ignored.
     pub fn blend(&mut self, x: i64, y: i64, color: [u8; 3], alpha: f32) {
-        if x < 0 || y < 0 || x >= i64::from(self.image.width()) || y >= i64::from(self.image.height()) {
+        if x < 0
+            || y < 0
+            || x >= i64::from(self.image.width())
+            || y >= i64::from(self.image.height())
+        {
             return;
         }
         let p = self.image.get_pixel_mut(x as u32, y as u32);
         for k in 0..3 {
-            p.0[k] = (f32::from(p.0[k]) * (1.0 - alpha) + f32::from(color[k]) * alpha).round() as u8;
+            p.0[k] =
+                (f32::from(p.0[k]) * (1.0 - alpha) + f32::from(color[k]) * alpha).round() as u8;
         }
     }
 
@@ -51,7 +56,17 @@ impl Canvas {
 
     /// Outlines an axis-aligned rectangle one pixel wide.
     pub fn stroke_rect(&mut self, x: i64, y: i64, w: i64, h: i64, color: [u8; 3]) {
-        self.polyline(&[(x as f64, y as f64), ((x + w) as f64, y as f64), ((x + w) as f64, (y + h) as f64), (x as f64, (y + h) as f64), (x as f64, y as f64)], 1.0, color);
+        self.polyline(
+            &[
+                (x as f64, y as f64),
+                ((x + w) as f64, y as f64),
+                ((x + w) as f64, (y + h) as f64),
+                (x as f64, (y + h) as f64),
+                (x as f64, y as f64),
+            ],
+            1.0,
+            color,
+        );
     }
 
     /// Fills a polygon (rings in pixel coordinates, holes respected) with opacity `alpha`.
@@ -73,10 +88,18 @@ impl Canvas {
             if !len.is_finite() {
                 continue;
             }
-            let (nx, ny) = if len > 0.0 { (-(y1 - y0) / len, (x1 - x0) / len) } else { (0.0, 0.0) };
+            let (nx, ny) = if len > 0.0 {
+                (-(y1 - y0) / len, (x1 - x0) / len)
+            } else {
+                (0.0, 0.0)
+            };
             let strokes = (width_px * 2.0).ceil().max(1.0) as i32;
             for s in 0..strokes {
-                let off = if strokes == 1 { 0.0 } else { (f64::from(s) / f64::from(strokes - 1) - 0.5) * (width_px - 1.0).max(0.0) };
+                let off = if strokes == 1 {
+                    0.0
+                } else {
+                    (f64::from(s) / f64::from(strokes - 1) - 0.5) * (width_px - 1.0).max(0.0)
+                };
                 draw_line_segment_mut(
                     &mut self.image,
                     ((x0 + nx * off) as f32, (y0 + ny * off) as f32),
@@ -89,12 +112,21 @@ impl Canvas {
 
     /// A filled disc.
     pub fn disc(&mut self, x: f64, y: f64, radius_px: i32, color: [u8; 3]) {
-        draw_filled_circle_mut(&mut self.image, (x.round() as i32, y.round() as i32), radius_px, Rgb(color));
+        draw_filled_circle_mut(
+            &mut self.image,
+            (x.round() as i32, y.round() as i32),
+            radius_px,
+            Rgb(color),
+        );
     }
 
     /// An upward triangle marker centred on (x, y), filled and outlined.
     pub fn triangle(&mut self, x: f64, y: f64, size_px: f64, fill: [u8; 3], outline: [u8; 3]) {
-        let pts = vec![(x, y - size_px), (x + size_px * 0.9, y + size_px * 0.6), (x - size_px * 0.9, y + size_px * 0.6)];
+        let pts = vec![
+            (x, y - size_px),
+            (x + size_px * 0.9, y + size_px * 0.6),
+            (x - size_px * 0.9, y + size_px * 0.6),
+        ];
         self.fill_polygon(&[pts.clone()], fill, 1.0);
         let mut closed = pts;
         closed.push(closed[0]);
@@ -103,12 +135,37 @@ impl Canvas {
 
     /// Text with its top-left corner at (x, y), `size_px` tall.
     pub fn text(&mut self, x: i64, y: i64, size_px: f32, color: [u8; 3], text: &str) {
-        draw_text_mut(&mut self.image, Rgb(color), x as i32, y as i32, PxScale::from(size_px), &self.font, text);
+        draw_text_mut(
+            &mut self.image,
+            Rgb(color),
+            x as i32,
+            y as i32,
+            PxScale::from(size_px),
+            &self.font,
+            text,
+        );
     }
 
     /// Text with a one-pixel halo, readable over any background.
-    pub fn text_halo(&mut self, x: i64, y: i64, size_px: f32, color: [u8; 3], halo: [u8; 3], text: &str) {
-        for (dx, dy) in [(-1, 0), (1, 0), (0, -1), (0, 1), (-1, -1), (1, 1), (-1, 1), (1, -1)] {
+    pub fn text_halo(
+        &mut self,
+        x: i64,
+        y: i64,
+        size_px: f32,
+        color: [u8; 3],
+        halo: [u8; 3],
+        text: &str,
+    ) {
+        for (dx, dy) in [
+            (-1, 0),
+            (1, 0),
+            (0, -1),
+            (0, 1),
+            (-1, -1),
+            (1, 1),
+            (-1, 1),
+            (1, -1),
+        ] {
             self.text(x + dx, y + dy, size_px, halo, text);
         }
         self.text(x, y, size_px, color, text);

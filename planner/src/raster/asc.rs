@@ -25,7 +25,10 @@ pub fn read_asc(path: &Path, crs_hint: Option<Crs>) -> Result<Raster, RasterErro
         let (idx, line) = lines.next().unwrap_or((0, ""));
         let line_no = idx + 1;
         let value_text = line.split_whitespace().nth(1).ok_or_else(|| {
-            RasterError::invalid(path, format!("line {line_no}: header key '{key}' has no value"))
+            RasterError::invalid(
+                path,
+                format!("line {line_no}: header key '{key}' has no value"),
+            )
         })?;
         let value: f64 = value_text.parse().map_err(|_| {
             RasterError::invalid(
@@ -75,19 +78,29 @@ pub fn read_asc(path: &Path, crs_hint: Option<Crs>) -> Result<Raster, RasterErro
         ));
     }
     if !(dx > 0.0 && dy > 0.0) {
-        return Err(RasterError::invalid(path, format!("cellsize {dx} x {dy} must be positive")));
+        return Err(RasterError::invalid(
+            path,
+            format!("cellsize {dx} x {dy} must be positive"),
+        ));
     }
     let (width, height) = (ncols as usize, nrows as usize);
     let mut data = Vec::with_capacity(width * height);
     for (idx, line) in lines {
         for token in line.split_whitespace() {
             let v: f64 = token.parse().map_err(|_| {
-                RasterError::invalid(path, format!("line {}: value '{token}' is not a number", idx + 1))
+                RasterError::invalid(
+                    path,
+                    format!("line {}: value '{token}' is not a number", idx + 1),
+                )
             })?;
             if data.len() == width * height {
                 return Err(RasterError::invalid(
                     path,
-                    format!("line {}: more than ncols x nrows = {} values", idx + 1, width * height),
+                    format!(
+                        "line {}: more than ncols x nrows = {} values",
+                        idx + 1,
+                        width * height
+                    ),
                 ));
             }
             let is_nodata = header.nodata.is_some_and(|nd| v == nd);
@@ -157,16 +170,26 @@ fn prj_crs(path: &Path) -> Result<Option<Crs>, RasterError> {
         .next()
         .and_then(|(i, m)| {
             let rest = &wkt[i + m.len()..];
-            rest.trim_start_matches(['"', ' ']).split(['"', ']']).next()?.parse::<u32>().ok()
+            rest.trim_start_matches(['"', ' '])
+                .split(['"', ']'])
+                .next()?
+                .parse::<u32>()
+                .ok()
         });
     match code {
         Some(c) => Crs::from_epsg(c).map(Some).ok_or_else(|| {
-            RasterError::invalid(&prj, format!("unsupported CRS EPSG:{c} (supported: EPSG:4326, WGS 84 / UTM)"))
+            RasterError::invalid(
+                &prj,
+                format!("unsupported CRS EPSG:{c} (supported: EPSG:4326, WGS 84 / UTM)"),
+            )
         }),
         None if wkt.contains("GEOGCS[\"GCS_WGS_1984\"") || wkt.contains("GEOGCS[\"WGS 84\"") => {
             Ok(Some(Crs::Wgs84))
         }
-        None => Err(RasterError::invalid(&prj, "names no EPSG code this reader understands")),
+        None => Err(RasterError::invalid(
+            &prj,
+            "names no EPSG code this reader understands",
+        )),
     }
 }
 
@@ -225,6 +248,11 @@ mod tests {
             "m.asc",
             "ncols 1\nnrows 1\nxllcorner 0\nyllcorner 0\ncellsize 30\n1\n",
         );
-        assert!(read_asc(&m, None).unwrap_err().to_string().contains("names no CRS"));
+        assert!(
+            read_asc(&m, None)
+                .unwrap_err()
+                .to_string()
+                .contains("names no CRS")
+        );
     }
 }

@@ -82,13 +82,20 @@ pub fn read_geotiff(path: &Path) -> Result<Raster, RasterError> {
     for (chunk, dw, dh, samples) in decoded.into_iter().flatten() {
         let (x0, y0) = match chunk_type {
             ChunkType::Strip => (0, chunk * chunk_h),
-            ChunkType::Tile => ((chunk % tiles_across) * chunk_w, (chunk / tiles_across) * chunk_h),
+            ChunkType::Tile => (
+                (chunk % tiles_across) * chunk_w,
+                (chunk / tiles_across) * chunk_h,
+            ),
         };
         let (dw, dh) = (dw as usize, dh as usize);
         if samples.len() < dw * dh {
             return Err(RasterError::invalid(
                 path,
-                format!("chunk {chunk} holds {} samples, expected {}", samples.len(), dw * dh),
+                format!(
+                    "chunk {chunk} holds {} samples, expected {}",
+                    samples.len(),
+                    dw * dh
+                ),
             ));
         }
         for row in 0..dh {
@@ -177,10 +184,13 @@ fn f64_tag<R: std::io::Read + std::io::Seek>(
     path: &Path,
 ) -> Result<Option<Vec<f64>>, RasterError> {
     match decoder.find_tag(tag) {
-        Ok(Some(v)) => v.into_f64_vec().map(Some).map_err(|source| RasterError::Tiff {
-            path: path.to_path_buf(),
-            source,
-        }),
+        Ok(Some(v)) => v
+            .into_f64_vec()
+            .map(Some)
+            .map_err(|source| RasterError::Tiff {
+                path: path.to_path_buf(),
+                source,
+            }),
         Ok(None) => Ok(None),
         Err(source) => Err(RasterError::Tiff {
             path: path.to_path_buf(),

@@ -46,7 +46,13 @@ pub fn write_geotiff(path: &Path, raster: &Raster, sample: SampleType) -> Result
             let bytes: Vec<u8> = raster
                 .data
                 .iter()
-                .map(|v| if v.is_nan() { 0 } else { v.round().clamp(0.0, 255.0) as u8 })
+                .map(|v| {
+                    if v.is_nan() {
+                        0
+                    } else {
+                        v.round().clamp(0.0, 255.0) as u8
+                    }
+                })
                 .collect();
             let mut image = encoder.new_image::<Gray8>(w, h).map_err(tiff_err)?;
             write_geo_tags(image.encoder(), &scale, &tiepoint, &keys, "0").map_err(tiff_err)?;

@@ -99,7 +99,11 @@ mod tests {
         let mut bytes = Vec::with_capacity(1201 * 1201 * 2);
         for row in 0..1201i32 {
             for col in 0..1201i32 {
-                let v: i16 = if row == 5 && col == 5 { VOID } else { (row + col) as i16 };
+                let v: i16 = if row == 5 && col == 5 {
+                    VOID
+                } else {
+                    (row + col) as i16
+                };
                 bytes.extend_from_slice(&v.to_be_bytes());
             }
         }
@@ -112,6 +116,11 @@ mod tests {
         assert_eq!(r.get(5, 5), None);
         let short = dir.path().join("N36W084.hgt");
         std::fs::write(&short, [0u8; 100]).unwrap();
-        assert!(read_hgt(&short).unwrap_err().to_string().contains("100 bytes"));
+        assert!(
+            read_hgt(&short)
+                .unwrap_err()
+                .to_string()
+                .contains("100 bytes")
+        );
     }
 }

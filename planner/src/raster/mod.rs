@@ -154,7 +154,10 @@ impl Raster {
     /// or all four neighbours are empty.
     pub fn sample_map(&self, x: f64, y: f64) -> Option<f64> {
         let (col_f, row_f) = self.transform.map_to_pixel(x, y);
-        if !(col_f >= 0.0 && row_f >= 0.0 && col_f <= self.width as f64 && row_f <= self.height as f64)
+        if !(col_f >= 0.0
+            && row_f >= 0.0
+            && col_f <= self.width as f64
+            && row_f <= self.height as f64)
         {
             return None;
         }
@@ -174,7 +177,12 @@ impl Raster {
             (self.get(c1, r1), tx * ty),
         ];
         if corners.iter().all(|(v, _)| v.is_some()) {
-            return Some(corners.iter().map(|(v, w)| f64::from(v.unwrap_or(0.0)) * w).sum());
+            return Some(
+                corners
+                    .iter()
+                    .map(|(v, w)| f64::from(v.unwrap_or(0.0)) * w)
+                    .sum(),
+            );
         }
         corners
             .iter()

@@ -5,7 +5,12 @@
 
 /// Calls `mark(col, row)` for every pixel whose centre lies inside the polygon given by its
 /// rings (exterior first, then holes) in pixel coordinates.
-pub fn fill_polygon(rings: &[Vec<(f64, f64)>], width: usize, height: usize, mut mark: impl FnMut(usize, usize)) {
+pub fn fill_polygon(
+    rings: &[Vec<(f64, f64)>],
+    width: usize,
+    height: usize,
+    mut mark: impl FnMut(usize, usize),
+) {
     let (mut min_row, mut max_row) = (f64::INFINITY, f64::NEG_INFINITY);
     for ring in rings {
         for &(_, r) in ring {
@@ -51,7 +56,12 @@ pub fn fill_polygon(rings: &[Vec<(f64, f64)>], width: usize, height: usize, mut 
 
 /// Calls `mark(col, row)` for every pixel a polyline passes through (sampled every quarter
 /// pixel), in pixel coordinates.
-pub fn trace_line(points: &[(f64, f64)], width: usize, height: usize, mut mark: impl FnMut(usize, usize)) {
+pub fn trace_line(
+    points: &[(f64, f64)],
+    width: usize,
+    height: usize,
+    mut mark: impl FnMut(usize, usize),
+) {
     let mut visit = |c: f64, r: f64| {
         if c >= 0.0 && r >= 0.0 && (c as usize) < width && (r as usize) < height {
             mark(c as usize, r as usize);
@@ -63,7 +73,9 @@ pub fn trace_line(points: &[(f64, f64)], width: usize, height: usize, mut mark: 
     for w in points.windows(2) {
         let (c0, r0) = w[0];
         let (c1, r1) = w[1];
-        let n = (((c1 - c0).abs().max((r1 - r0).abs())) * 4.0).ceil().max(1.0);
+        let n = (((c1 - c0).abs().max((r1 - r0).abs())) * 4.0)
+            .ceil()
+            .max(1.0);
         if !n.is_finite() || n > 1e8 {
             continue;
         }
@@ -102,6 +114,9 @@ mod tests {
         trace_line(&[(0.5, 0.5), (3.5, 0.5)], 3, 1, |c, r| {
             seen.insert((c, r));
         });
-        assert_eq!(seen.into_iter().collect::<Vec<_>>(), vec![(0, 0), (1, 0), (2, 0)]);
+        assert_eq!(
+            seen.into_iter().collect::<Vec<_>>(),
+            vec![(0, 0), (1, 0), (2, 0)]
+        );
     }
 }

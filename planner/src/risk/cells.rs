@@ -45,8 +45,17 @@ impl CellGrid {
             let t = f64::from(i) / 8.0;
             let lon = e.west_deg + (e.east_deg - e.west_deg) * t;
             let lat = e.south_deg + (e.north_deg - e.south_deg) * t;
-            for (lo, la) in [(lon, e.south_deg), (lon, e.north_deg), (e.west_deg, lat), (e.east_deg, lat)] {
-                let p = terrain.geodetic_to_enu(Geodetic { lat_deg: la, lon_deg: lo, alt_amsl_m: 0.0 });
+            for (lo, la) in [
+                (lon, e.south_deg),
+                (lon, e.north_deg),
+                (e.west_deg, lat),
+                (e.east_deg, lat),
+            ] {
+                let p = terrain.geodetic_to_enu(Geodetic {
+                    lat_deg: la,
+                    lon_deg: lo,
+                    alt_amsl_m: 0.0,
+                });
                 min_e = min_e.min(p.east_m);
                 max_e = max_e.max(p.east_m);
                 min_n = min_n.min(p.north_m);
@@ -168,7 +177,10 @@ impl RiskMap {
                     cells_without_risk += 1;
                     continue;
                 };
-                let center = terrain.geodetic_to_enu(Geodetic { alt_amsl_m: elev, ..g });
+                let center = terrain.geodetic_to_enu(Geodetic {
+                    alt_amsl_m: elev,
+                    ..g
+                });
                 cells.push(RiskCell {
                     col,
                     row,
@@ -228,7 +240,9 @@ impl RiskMap {
 
     /// Index of the cell nearest to a local-frame position.
     pub fn nearest_cell(&self, east_m: f64, north_m: f64) -> Option<usize> {
-        self.index.nearest_neighbor([east_m, north_m]).map(|g| g.data)
+        self.index
+            .nearest_neighbor([east_m, north_m])
+            .map(|g| g.data)
     }
 
     /// Number of cells per danger class, low to extreme.
@@ -252,7 +266,11 @@ pub fn accumulate_raster(terrain: &Terrain, grid: &CellGrid, risk: &Raster) -> A
     let to_enu = |col: f64, row: f64| {
         let (x, y) = risk.transform.pixel_to_map(col + 0.5, row + 0.5);
         let (lon, lat) = risk.crs.to_lon_lat(x, y);
-        let p = frame.geodetic_to_enu(Geodetic { lat_deg: lat, lon_deg: lon, alt_amsl_m: 0.0 });
+        let p = frame.geodetic_to_enu(Geodetic {
+            lat_deg: lat,
+            lon_deg: lon,
+            alt_amsl_m: 0.0,
+        });
         (p.east_m, p.north_m)
     };
     let rows_per_job = 64;
@@ -276,7 +294,9 @@ pub fn accumulate_raster(terrain: &Terrain, grid: &CellGrid, risk: &Raster) -> A
                                 continue;
                             }
                             let t = (col - start) as f64 / span;
-                            if let Some(cell) = grid.index_of(e0 + (e1 - e0) * t, n0 + (n1 - n0) * t) {
+                            if let Some(cell) =
+                                grid.index_of(e0 + (e1 - e0) * t, n0 + (n1 - n0) * t)
+                            {
                                 acc.add(cell, f64::from(v));
                             }
                         }

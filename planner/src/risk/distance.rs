@@ -5,7 +5,13 @@
 
 /// Distances in metres from every pixel to the nearest `true` pixel of `sources`
 /// (row-major, `width` by `height`); `f32::INFINITY` everywhere when there is no source.
-pub fn distance_transform_m(sources: &[bool], width: usize, height: usize, dx_m: f64, dy_m: f64) -> Vec<f32> {
+pub fn distance_transform_m(
+    sources: &[bool],
+    width: usize,
+    height: usize,
+    dx_m: f64,
+    dy_m: f64,
+) -> Vec<f32> {
     const FAR: f64 = 1e20;
     let mut sq: Vec<f64> = sources.iter().map(|&s| if s { 0.0 } else { FAR }).collect();
     if !sources.iter().any(|&s| s) {
@@ -98,7 +104,8 @@ mod tests {
                 for rr in 0..h {
                     for cc in 0..w {
                         if sources[rr * w + cc] {
-                            let d = ((c as f64 - cc as f64) * dx).hypot((r as f64 - rr as f64) * dy);
+                            let d =
+                                ((c as f64 - cc as f64) * dx).hypot((r as f64 - rr as f64) * dy);
                             best = best.min(d);
                         }
                     }
@@ -110,6 +117,10 @@ mod tests {
 
     #[test]
     fn no_source_is_infinitely_far() {
-        assert!(distance_transform_m(&[false; 6], 3, 2, 1.0, 1.0).iter().all(|d| d.is_infinite()));
+        assert!(
+            distance_transform_m(&[false; 6], 3, 2, 1.0, 1.0)
+                .iter()
+                .all(|d| d.is_infinite())
+        );
     }
 }

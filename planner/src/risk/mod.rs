@@ -5,6 +5,7 @@
 
 pub mod cells;
 pub mod class;
+pub mod daily;
 pub mod distance;
 pub mod fwi;
 pub mod model;

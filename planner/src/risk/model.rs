@@ -86,19 +86,41 @@ impl RiskModelConfig {
             ("access_weight", self.access_weight, 0.0, 100.0),
             ("slope_full_deg", self.slope_full_deg, 1.0, 90.0),
             ("road_distance_m", self.road_distance_m, 1.0, 100_000.0),
-            ("village_distance_m", self.village_distance_m, 1.0, 100_000.0),
-            ("cemetery_distance_m", self.cemetery_distance_m, 1.0, 100_000.0),
+            (
+                "village_distance_m",
+                self.village_distance_m,
+                1.0,
+                100_000.0,
+            ),
+            (
+                "cemetery_distance_m",
+                self.cemetery_distance_m,
+                1.0,
+                100_000.0,
+            ),
             ("scenic_distance_m", self.scenic_distance_m, 1.0, 100_000.0),
             ("non_forest_fuel", self.non_forest_fuel, 0.0, 1.0),
             ("fwi_scale", self.fwi_scale, 0.1, 1000.0),
         ];
         for (name, value, lo, hi) in checks {
             if !(value.is_finite() && value >= lo && value <= hi) {
-                return Err(AreaError::field(path, "[risk_model]", name, value, format!("expected {lo} to {hi}")));
+                return Err(AreaError::field(
+                    path,
+                    "[risk_model]",
+                    name,
+                    value,
+                    format!("expected {lo} to {hi}"),
+                ));
             }
         }
         if self.slope_weight + self.aspect_weight + self.access_weight <= 0.0 {
-            return Err(AreaError::field(path, "[risk_model]", "slope_weight + aspect_weight + access_weight", 0, "at least one weight must be positive"));
+            return Err(AreaError::field(
+                path,
+                "[risk_model]",
+                "slope_weight + aspect_weight + access_weight",
+                0,
+                "at least one weight must be positive",
+            ));
         }
         Ok(())
     }
@@ -171,7 +193,9 @@ pub fn compute_risk(terrain: &Terrain, inputs: ModelInputs<'_>) -> Raster {
             .collect(),
     };
 
-    let weather = inputs.fwi.map_or(1.0, |fwi| 1.0 - (-fwi.max(0.0) / cfg.fwi_scale).exp());
+    let weather = inputs
+        .fwi
+        .map_or(1.0, |fwi| 1.0 - (-fwi.max(0.0) / cfg.fwi_scale).exp());
     let sunward_deg = if lat0 >= 0.0 { 202.5 } else { 22.5 };
     let weight_sum = cfg.slope_weight + cfg.aspect_weight + cfg.access_weight;
     let mut data = vec![f32::NAN; w * h];
@@ -189,14 +213,22 @@ pub fn compute_risk(terrain: &Terrain, inputs: ModelInputs<'_>) -> Raster {
             let flatness = (sa.slope_deg / 10.0).min(1.0);
             let aspect = 0.5 + (facing - 0.5) * flatness;
             let access = 1.0 - f64::from(no_cause[i]);
-            let susceptibility = (cfg.slope_weight * s + cfg.aspect_weight * aspect + cfg.access_weight * access) / weight_sum;
+            let susceptibility =
+                (cfg.slope_weight * s + cfg.aspect_weight * aspect + cfg.access_weight * access)
+                    / weight_sum;
             data[i] = (f64::from(fuel[i]) * susceptibility * weather).clamp(0.0, 1.0) as f32;
         }
     }
-    Raster { data, ..dem.clone() }
+    Raster {
+        data,
+        ..dem.clone()
+    }
 }
 
-fn polygon_rings(poly: &geo::Polygon<f64>, to_px: &impl Fn(f64, f64) -> (f64, f64)) -> Vec<Vec<(f64, f64)>> {
+fn polygon_rings(
+    poly: &geo::Polygon<f64>,
+    to_px: &impl Fn(f64, f64) -> (f64, f64),
+) -> Vec<Vec<(f64, f64)>> {
     std::iter::once(poly.exterior())
         .chain(poly.interiors())
         .map(|ring| ring.0.iter().map(|c| to_px(c.x, c.y)).collect())
@@ -212,7 +244,9 @@ fn burn_geometry(
     mut mark: impl FnMut(usize, usize),
 ) {
     use geo::Geometry as G;
-    let line = |ls: &geo::LineString<f64>| -> Vec<(f64, f64)> { ls.0.iter().map(|c| to_px(c.x, c.y)).collect() };
+    let line = |ls: &geo::LineString<f64>| -> Vec<(f64, f64)> {
+        ls.0.iter().map(|c| to_px(c.x, c.y)).collect()
+    };
     let mut polys: Vec<&geo::Polygon<f64>> = Vec::new();
     let mut lines: Vec<&geo::LineString<f64>> = Vec::new();
     let mut points: Vec<geo::Point<f64>> = Vec::new();

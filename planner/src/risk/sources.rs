@@ -36,7 +36,12 @@ fn to_index(value: f64, scale: RiskScale) -> Result<f64, String> {
 }
 
 /// Reads the risk layer at `path` into cells of `grid`.
-pub fn read_risk(path: &Path, scale: RiskScale, terrain: &Terrain, grid: CellGrid) -> Result<RiskMap, AreaError> {
+pub fn read_risk(
+    path: &Path,
+    scale: RiskScale,
+    terrain: &Terrain,
+    grid: CellGrid,
+) -> Result<RiskMap, AreaError> {
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
@@ -80,27 +85,47 @@ pub fn read_risk(path: &Path, scale: RiskScale, terrain: &Terrain, grid: CellGri
     if map.cells().is_empty() {
         return Err(AreaError::Inconsistent {
             path: path.to_path_buf(),
-            message: "no risk value falls on the terrain: check the layer's coordinates and CRS".to_string(),
+            message: "no risk value falls on the terrain: check the layer's coordinates and CRS"
+                .to_string(),
         });
     }
     Ok(map)
 }
 
-fn read_csv(path: &Path, scale: RiskScale, terrain: &Terrain, grid: &CellGrid) -> Result<Accumulator, AreaError> {
+fn read_csv(
+    path: &Path,
+    scale: RiskScale,
+    terrain: &Terrain,
+    grid: &CellGrid,
+) -> Result<Accumulator, AreaError> {
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .from_path(path)
-        .map_err(|e| AreaError::Csv { path: path.to_path_buf(), line: 1, message: e.to_string() })?;
-    let headers = reader
-        .headers()
-        .map_err(|e| AreaError::Csv { path: path.to_path_buf(), line: 1, message: e.to_string() })?
-        .clone();
-    let column = |name: &str| {
-        headers.iter().position(|h| h.eq_ignore_ascii_case(name)).ok_or_else(|| AreaError::Csv {
+        .map_err(|e| AreaError::Csv {
             path: path.to_path_buf(),
             line: 1,
-            message: format!("no '{name}' column (expected a header lon,lat,risk; found {})", headers.iter().collect::<Vec<_>>().join(",")),
-        })
+            message: e.to_string(),
+        })?;
+    let headers = reader
+        .headers()
+        .map_err(|e| AreaError::Csv {
+            path: path.to_path_buf(),
+            line: 1,
+            message: e.to_string(),
+        })?
+        .clone();
+    let column = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h.eq_ignore_ascii_case(name))
+            .ok_or_else(|| AreaError::Csv {
+                path: path.to_path_buf(),
+                line: 1,
+                message: format!(
+                    "no '{name}' column (expected a header lon,lat,risk; found {})",
+                    headers.iter().collect::<Vec<_>>().join(",")
+                ),
+            })
     };
     let (lon_i, lat_i, risk_i) = (column("lon")?, column("lat")?, column("risk")?);
     let mut acc = Accumulator::new(grid);
@@ -111,17 +136,32 @@ fn read_csv(path: &Path, scale: RiskScale, terrain: &Terrain, grid: &CellGrid) -
             message: e.to_string(),
         })?;
         let line = record.position().map_or(0, |p| p.line());
-        let err = |message: String| AreaError::Csv { path: path.to_path_buf(), line, message };
+        let err = |message: String| AreaError::Csv {
+            path: path.to_path_buf(),
+            line,
+            message,
+        };
         let number = |i: usize, name: &str| -> Result<f64, AreaError> {
             let text = record.get(i).unwrap_or("");
-            text.parse::<f64>().map_err(|_| err(format!("{name} '{text}' is not a number")))
+            text.parse::<f64>()
+                .map_err(|_| err(format!("{name} '{text}' is not a number")))
         };
-        let (lon, lat, value) = (number(lon_i, "lon")?, number(lat_i, "lat")?, number(risk_i, "risk")?);
+        let (lon, lat, value) = (
+            number(lon_i, "lon")?,
+            number(lat_i, "lat")?,
+            number(risk_i, "risk")?,
+        );
         if !((-180.0..=180.0).contains(&lon) && (-90.0..=90.0).contains(&lat)) {
-            return Err(err(format!("({lon}, {lat}) is not a WGS 84 longitude, latitude")));
+            return Err(err(format!(
+                "({lon}, {lat}) is not a WGS 84 longitude, latitude"
+            )));
         }
         let risk = to_index(value, scale).map_err(err)?;
-        let p = terrain.geodetic_to_enu(crate::geodesy::enu::Geodetic { lat_deg: lat, lon_deg: lon, alt_amsl_m: 0.0 });
+        let p = terrain.geodetic_to_enu(crate::geodesy::enu::Geodetic {
+            lat_deg: lat,
+            lon_deg: lon,
+            alt_amsl_m: 0.0,
+        });
         if let Some(cell) = grid.index_of(p.east_m, p.north_m) {
             acc.add(cell, risk);
         }
@@ -131,7 +171,12 @@ fn read_csv(path: &Path, scale: RiskScale, terrain: &Terrain, grid: &CellGrid) -
 
 /// Polygons: each cell is sampled at 4 x 4 points; a point takes the highest risk of the
 /// polygons containing it, and the cell the mean over its covered points.
-fn read_polygons(path: &Path, scale: RiskScale, terrain: &Terrain, grid: &CellGrid) -> Result<Accumulator, AreaError> {
+fn read_polygons(
+    path: &Path,
+    scale: RiskScale,
+    terrain: &Terrain,
+    grid: &CellGrid,
+) -> Result<Accumulator, AreaError> {
     let layer = VectorLayer::read(path)?;
     let mut polys: Vec<(Polygon<f64>, geo::Rect<f64>, f64)> = Vec::new();
     for f in &layer.features {
@@ -157,7 +202,10 @@ fn read_polygons(path: &Path, scale: RiskScale, terrain: &Terrain, grid: &CellGr
             .enumerate()
             .map(|(i, (_, bb, _))| {
                 rstar::primitives::GeomWithData::new(
-                    rstar::primitives::Rectangle::from_corners([bb.min().x, bb.min().y], [bb.max().x, bb.max().y]),
+                    rstar::primitives::Rectangle::from_corners(
+                        [bb.min().x, bb.min().y],
+                        [bb.max().x, bb.max().y],
+                    ),
                     i,
                 )
             })
@@ -169,9 +217,15 @@ fn read_polygons(path: &Path, scale: RiskScale, terrain: &Terrain, grid: &CellGr
         for col in 0..grid.cols {
             let cell = row * grid.cols + col;
             for s in 0..SUB * SUB {
-                let e = grid.origin_east_m + (col as f64 + ((s % SUB) as f64 + 0.5) / SUB as f64) * grid.size_m;
-                let n = grid.origin_north_m + (row as f64 + ((s / SUB) as f64 + 0.5) / SUB as f64) * grid.size_m;
-                let g = terrain.enu_to_geodetic(crate::geodesy::enu::Enu { east_m: e, north_m: n, up_m: 0.0 });
+                let e = grid.origin_east_m
+                    + (col as f64 + ((s % SUB) as f64 + 0.5) / SUB as f64) * grid.size_m;
+                let n = grid.origin_north_m
+                    + (row as f64 + ((s / SUB) as f64 + 0.5) / SUB as f64) * grid.size_m;
+                let g = terrain.enu_to_geodetic(crate::geodesy::enu::Enu {
+                    east_m: e,
+                    north_m: n,
+                    up_m: 0.0,
+                });
                 let pt = Point::new(g.lon_deg, g.lat_deg);
                 let best = tree
                     .locate_all_at_point([g.lon_deg, g.lat_deg])

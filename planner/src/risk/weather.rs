@@ -40,7 +40,13 @@ impl WeatherConfig {
     /// Checks the date and the observations' ranges.
     pub fn validate(&self, path: &Path) -> Result<(), AreaError> {
         CivilDate::parse(&self.date).ok_or_else(|| {
-            AreaError::field(path, "[weather]", "date", &self.date, "expected a date YYYY-MM-DD")
+            AreaError::field(
+                path,
+                "[weather]",
+                "date",
+                &self.date,
+                "expected a date YYYY-MM-DD",
+            )
         })?;
         self.noon().validate().map_err(|e| AreaError::Inconsistent {
             path: path.to_path_buf(),
@@ -78,7 +84,20 @@ impl CivilDate {
         let month: u32 = it.next()?.parse().ok()?;
         let day: u32 = it.next()?.parse().ok()?;
         let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-        let days_in_month = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+        let days_in_month = [
+            31,
+            if leap { 29 } else { 28 },
+            31,
+            30,
+            31,
+            30,
+            31,
+            31,
+            30,
+            31,
+            30,
+            31,
+        ];
         let max = *days_in_month.get(month.checked_sub(1)? as usize)?;
         (day >= 1 && day <= max).then_some(CivilDate { year, month, day })
     }
@@ -126,9 +145,19 @@ pub struct WeatherDay {
 
 /// Computes today's FWI from the weather and the state file at `state_path` (absent: the
 /// standard start-up codes, as at the start of a fire season).
-pub fn weather_day(weather: &WeatherConfig, state_path: &Path, lat_deg: f64) -> Result<WeatherDay, AreaError> {
+pub fn weather_day(
+    weather: &WeatherConfig,
+    state_path: &Path,
+    lat_deg: f64,
+) -> Result<WeatherDay, AreaError> {
     let today = CivilDate::parse(&weather.date).ok_or_else(|| {
-        AreaError::field(state_path, "[weather]", "date", &weather.date, "expected a date YYYY-MM-DD")
+        AreaError::field(
+            state_path,
+            "[weather]",
+            "date",
+            &weather.date,
+            "expected a date YYYY-MM-DD",
+        )
     })?;
     let (start, note) = match std::fs::read_to_string(state_path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => (
@@ -140,9 +169,16 @@ pub fn weather_day(weather: &WeatherConfig, state_path: &Path, lat_deg: f64) -> 
         ),
         Err(e) => return Err(AreaError::io(state_path, e)),
         Ok(text) => {
-            let state: FwiState = serde_json::from_str(&text).map_err(|e| AreaError::json(state_path, &e))?;
+            let state: FwiState =
+                serde_json::from_str(&text).map_err(|e| AreaError::json(state_path, &e))?;
             let last = CivilDate::parse(&state.date).ok_or_else(|| {
-                AreaError::field(state_path, "state", "date", &state.date, "expected a date YYYY-MM-DD")
+                AreaError::field(
+                    state_path,
+                    "state",
+                    "date",
+                    &state.date,
+                    "expected a date YYYY-MM-DD",
+                )
             })?;
             for codes in [&state.codes, &state.codes_before] {
                 codes.validate().map_err(|e| AreaError::Inconsistent {
@@ -173,9 +209,11 @@ pub fn weather_day(weather: &WeatherConfig, state_path: &Path, lat_deg: f64) -> 
             }
         }
     };
-    let fwi = fwi_day(start, &weather.noon(), today.month, lat_deg).map_err(|e| AreaError::Inconsistent {
-        path: state_path.to_path_buf(),
-        message: e.to_string(),
+    let fwi = fwi_day(start, &weather.noon(), today.month, lat_deg).map_err(|e| {
+        AreaError::Inconsistent {
+            path: state_path.to_path_buf(),
+            message: e.to_string(),
+        }
     })?;
     Ok(WeatherDay {
         fwi,
@@ -194,8 +232,14 @@ mod tests {
 
     #[test]
     fn dates() {
-        assert_eq!(CivilDate::parse("1970-01-01").unwrap().days_since_epoch(), 0);
-        assert_eq!(CivilDate::parse("2026-11-29").unwrap().days_since_epoch(), 20_786);
+        assert_eq!(
+            CivilDate::parse("1970-01-01").unwrap().days_since_epoch(),
+            0
+        );
+        assert_eq!(
+            CivilDate::parse("2026-11-29").unwrap().days_since_epoch(),
+            20_786
+        );
         assert_eq!(CivilDate::parse("2024-02-29").map(|d| d.day), Some(29));
         assert_eq!(CivilDate::parse("2023-02-29"), None);
         assert_eq!(CivilDate::parse("2023-13-01"), None);

@@ -60,7 +60,9 @@ pub enum TerrainError {
         total: usize,
     },
     /// Elevations outside what Earth has.
-    #[error("elevations {min_m} m to {max_m} m are outside -500..9000 m: wrong units or a broken file")]
+    #[error(
+        "elevations {min_m} m to {max_m} m are outside -500..9000 m: wrong units or a broken file"
+    )]
     ImplausibleElevation {
         /// Lowest sample, metres.
         min_m: f32,
@@ -239,5 +241,8 @@ pub fn metres_per_degree(lat_deg: f64) -> (f64, f64) {
     let w = (1.0 - E2 * phi.sin().powi(2)).sqrt();
     let n = A / w; // prime vertical radius
     let m = A * (1.0 - E2) / w.powi(3); // meridional radius
-    (n * phi.cos() * std::f64::consts::PI / 180.0, m * std::f64::consts::PI / 180.0)
+    (
+        n * phi.cos() * std::f64::consts::PI / 180.0,
+        m * std::f64::consts::PI / 180.0,
+    )
 }

@@ -25,7 +25,11 @@ impl Terrain {
         let b = self.geodetic_to_enu(to);
         let length_m = (b.east_m - a.east_m).hypot(b.north_m - a.north_m);
         let min_step = self.resolution_m.0.min(self.resolution_m.1) / 2.0;
-        let step = if step_m.is_finite() && step_m > min_step { step_m } else { min_step };
+        let step = if step_m.is_finite() && step_m > min_step {
+            step_m
+        } else {
+            min_step
+        };
         let n = ((length_m / step).ceil() as usize).max(1);
         (0..=n)
             .map(|i| {

@@ -32,8 +32,8 @@ impl Terrain {
         direction: Enu,
         max_range_m: f64,
     ) -> Option<RayHit> {
-        let norm = (direction.east_m.powi(2) + direction.north_m.powi(2) + direction.up_m.powi(2))
-            .sqrt();
+        let norm =
+            (direction.east_m.powi(2) + direction.north_m.powi(2) + direction.up_m.powi(2)).sqrt();
         if !(norm > 0.0) || !norm.is_finite() || !(max_range_m >= 0.0) {
             return None;
         }
@@ -56,7 +56,14 @@ impl Terrain {
         let (c0, g0) = clearance(0.0)?;
         if c0 <= 0.0 {
             let ground = g0.alt_amsl_m - c0;
-            return Some(self.hit(origin, Geodetic { alt_amsl_m: ground, ..g0 }, 0.0));
+            return Some(self.hit(
+                origin,
+                Geodetic {
+                    alt_amsl_m: ground,
+                    ..g0
+                },
+                0.0,
+            ));
         }
         let step = (self.resolution_m.0.min(self.resolution_m.1) / 4.0).max(0.5);
         let max_ground = f64::from(self.elevation_range_m.1);

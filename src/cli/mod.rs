@@ -1,0 +1,35 @@
+//! Command-line structure: one file per command group.
+
+mod area;
+
+use clap::{Parser, Subcommand};
+
+/// forest-patrol: drone patrols for forest-fire prevention.
+#[derive(Debug, Parser)]
+#[command(
+    name = "patrol",
+    version,
+    about,
+    after_help = "Examples:\n  patrol area check missions/cumberland\n  patrol area map missions/cumberland -o map.png\n  patrol area risk missions/cumberland --date 2026-04-05 --temp-c 24 --rh 28 --wind-kmh 18 --rain-mm 0"
+)]
+pub struct Cli {
+    /// Log debug details to stderr (or set PATROL_LOG, e.g. PATROL_LOG=info).
+    #[arg(long, short, global = true)]
+    pub verbose: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check, map and compute the fire risk of a patrol area.
+    #[command(subcommand)]
+    Area(area::AreaCommand),
+}
+
+/// Runs the parsed command.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Area(cmd) => area::run(cmd),
+    }
+}
