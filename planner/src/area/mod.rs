@@ -31,7 +31,7 @@ use vector::VectorLayer;
 use crate::raster::{Crs, read_raster};
 use crate::risk::cells::{CellGrid, RiskMap};
 use crate::risk::sources::read_risk;
-use crate::terrain::Terrain;
+use crate::terrain::{LonLatBox, Terrain};
 
 /// A loaded and validated patrol area.
 #[derive(Debug, Clone)]
@@ -81,10 +81,15 @@ impl Area {
                 let f =
                     &bases_layer.features[bases.iter().position(|x| x.name == b.name).unwrap_or(0)];
                 let e = terrain.extent();
+                let hint = if terrain.elevation_amsl_m(b.lon_deg, b.lat_deg).is_some() {
+                    SWAPPED_HINT
+                } else {
+                    ""
+                };
                 return Err(bases_layer.feature_error(
                     f,
                     format!(
-                        "base at ({:.5}, {:.5}) is not covered by the DEM (lon {:.5}..{:.5}, lat {:.5}..{:.5})",
+                        "base at ({:.5}, {:.5}) is not covered by the DEM (lon {:.5}..{:.5}, lat {:.5}..{:.5}){hint}",
                         b.lon_deg, b.lat_deg, e.west_deg, e.east_deg, e.south_deg, e.north_deg
                     ),
                 ));
@@ -94,6 +99,7 @@ impl Area {
         let no_fly = match &manifest.layers.no_fly {
             Some(p) => {
                 let layer = VectorLayer::read(&dir.join(p))?;
+                check_lon_lat_order(&layer, &terrain.extent())?;
                 let zones = read_no_fly(&layer)?;
                 for b in &bases {
                     if let Some(z) = zones.iter().find(|z| z.contains(b.lon_deg, b.lat_deg)) {
@@ -127,7 +133,9 @@ impl Area {
                 Some(if is_raster {
                     ForestMask::from_raster(read_raster(&path, None)?, &path)?
                 } else {
-                    ForestMask::from_layer(&VectorLayer::read(&path)?)?
+                    let layer = VectorLayer::read(&path)?;
+                    check_lon_lat_order(&layer, &terrain.extent())?;
+                    ForestMask::from_layer(&layer)?
                 })
             }
         };
@@ -141,7 +149,9 @@ impl Area {
                 AccessKind::ScenicSpot => &manifest.layers.scenic_spots,
             };
             if let Some(p) = entry {
-                access.push(AccessLayer::new(kind, VectorLayer::read(&dir.join(p))?)?);
+                let layer = VectorLayer::read(&dir.join(p))?;
+                check_lon_lat_order(&layer, &terrain.extent())?;
+                access.push(AccessLayer::new(kind, layer)?);
             }
         }
 
@@ -172,6 +182,41 @@ impl Area {
     pub fn name(&self) -> &str {
         &self.manifest.name
     }
+}
+
+const SWAPPED_HINT: &str = ": its coordinates look like [latitude, longitude] (swapped, they fall on the DEM); GeoJSON positions are [longitude, latitude] (RFC 7946)";
+
+/// Rejects a feature written [latitude, longitude]: far (over 5 degrees) from the DEM, but on
+/// it once swapped. Such a feature would otherwise be silently ignored (a no-fly zone that
+/// forbids nothing). Far features that are not mirror images of the area are left alone, so
+/// regional layers still load.
+fn check_lon_lat_order(layer: &VectorLayer, extent: &LonLatBox) -> Result<(), AreaError> {
+    use geo::BoundingRect;
+    const FAR_DEG: f64 = 5.0;
+    let overlaps = |(x0, y0, x1, y1): (f64, f64, f64, f64), margin: f64| {
+        x1 >= extent.west_deg - margin
+            && x0 <= extent.east_deg + margin
+            && y1 >= extent.south_deg - margin
+            && y0 <= extent.north_deg + margin
+    };
+    for f in &layer.features {
+        let Some(r) = f.geometry.bounding_rect() else {
+            continue;
+        };
+        let (min, max) = (r.min(), r.max());
+        if !overlaps((min.x, min.y, max.x, max.y), FAR_DEG)
+            && overlaps((min.y, min.x, max.y, max.x), 0.0)
+        {
+            return Err(layer.feature_error(
+                f,
+                format!(
+                    "lies outside the DEM (lon {:.5}..{:.5}, lat {:.5}..{:.5}){SWAPPED_HINT}",
+                    extent.west_deg, extent.east_deg, extent.south_deg, extent.north_deg
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Reads the DEM named by the manifest.

@@ -119,7 +119,14 @@ fn check_coordinates(geometry: &Geometry<f64>) -> Result<(), String> {
 }
 
 fn check_validity(geometry: &Geometry<f64>) -> Result<(), String> {
+    // geo's validation accepts empty geometries, which would silently vanish (an empty
+    // no-fly zone forbids nothing).
+    let empty = |p: &geo::Polygon<f64>| p.exterior().0.is_empty();
     match geometry {
+        Geometry::Polygon(p) if empty(p) => Err("a polygon with no coordinates".to_string()),
+        Geometry::MultiPolygon(mp) if mp.0.is_empty() || mp.0.iter().any(empty) => {
+            Err("a multipolygon with no coordinates or an empty polygon".to_string())
+        }
         Geometry::Polygon(p) => p
             .check_validation()
             .map_err(|e| format!("invalid polygon: {e}")),

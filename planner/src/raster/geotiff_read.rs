@@ -69,9 +69,27 @@ pub fn read_geotiff(path: &Path) -> Result<Raster, RasterError> {
             let first = w * per_worker;
             let last = ((w + 1) * per_worker).min(chunk_count);
             let mut out = Vec::with_capacity((last - first) as usize);
+            let lzw = dec
+                .find_tag_unsigned::<u16>(Tag::Compression)
+                .ok()
+                .flatten()
+                == Some(5);
             for chunk in first..last {
                 let (dw, dh) = dec.chunk_data_dimensions(chunk);
-                let samples = to_f32(dec.read_chunk(chunk).map_err(tiff_err)?);
+                let samples = match dec.read_chunk(chunk) {
+                    Ok(result) => to_f32(result),
+                    // See lzw_chunk: some libtiff LZW tiles trip the tiff crate.
+                    Err(first_error) if lzw => super::lzw_chunk::decode_lzw_chunk(
+                        &mut dec, chunk, dw, dh,
+                    )
+                    .map_err(|second| {
+                        RasterError::invalid(
+                            path,
+                            format!("chunk {chunk} cannot be decoded: {first_error}; {second}"),
+                        )
+                    })?,
+                    Err(e) => return Err(tiff_err(e)),
+                };
                 out.push((chunk, dw, dh, samples));
             }
             Ok(out)

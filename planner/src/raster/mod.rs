@@ -10,6 +10,7 @@ pub mod asc;
 pub mod geotiff_read;
 pub mod geotiff_write;
 pub mod hgt;
+mod lzw_chunk;
 pub mod rasterize;
 
 use std::path::{Path, PathBuf};

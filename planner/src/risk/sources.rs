@@ -52,7 +52,7 @@ pub fn read_risk(
             let mut raster = read_raster(path, None)?;
             let mut bad = 0usize;
             let mut example = None;
-            for v in &mut raster.data {
+            for (i, v) in raster.data.iter_mut().enumerate() {
                 if v.is_nan() {
                     continue;
                 }
@@ -60,14 +60,21 @@ pub fn read_risk(
                     Ok(r) => *v = r as f32,
                     Err(m) => {
                         bad += 1;
-                        example.get_or_insert(m);
+                        example.get_or_insert((i, m));
                     }
                 }
             }
-            if let Some(m) = example {
+            if let Some((i, m)) = example {
+                let (col, row) = (i % raster.width, i / raster.width);
+                let (x, y) = raster
+                    .transform
+                    .pixel_to_map(col as f64 + 0.5, row as f64 + 0.5);
+                let (lon, lat) = raster.crs.to_lon_lat(x, y);
                 return Err(AreaError::Inconsistent {
                     path: path.to_path_buf(),
-                    message: format!("{bad} pixels have unusable risk values, e.g. {m}"),
+                    message: format!(
+                        "{bad} pixels have unusable risk values, the first at column {col}, row {row} (lon {lon:.5}, lat {lat:.5}): {m}"
+                    ),
                 });
             }
             accumulate_raster(terrain, &grid, &raster)

@@ -1,0 +1,5 @@
+//! Integration tests of patrol-planner, in one test binary.
+
+mod gdal;
+mod gdal_oracles;
+mod terrain_queries;
