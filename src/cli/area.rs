@@ -8,7 +8,7 @@ use patrol_planner::area::Area;
 use patrol_planner::area::summary::summary_text;
 use patrol_planner::map::area_map::AreaMap;
 use patrol_planner::risk::daily::compute_area_risk;
-use patrol_planner::risk::weather::WeatherConfig;
+use patrol_planner::risk::weather::{CivilDate, WeatherConfig};
 
 #[derive(Debug, Subcommand)]
 pub enum AreaCommand {
@@ -120,6 +120,16 @@ pub fn run(cmd: AreaCommand) -> anyhow::Result<()> {
                 }
                 _ => None,
             };
+            if let Some(c) = &config {
+                if CivilDate::parse(&c.date).is_none() {
+                    anyhow::bail!("--date {}: expected a date YYYY-MM-DD", c.date);
+                }
+                c.noon().validate().map_err(|e| {
+                    anyhow::anyhow!(
+                        "command-line weather (--temp-c, --rh, --wind-kmh, --rain-mm): {e}"
+                    )
+                })?;
+            }
             let report = compute_area_risk(&dir, config, output.as_deref())?;
             if let (Some(date), Some(f)) = (&report.date, &report.fwi) {
                 println!(

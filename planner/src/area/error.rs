@@ -38,7 +38,7 @@ pub enum AreaError {
         message: String,
     },
     /// A raster layer could not be read.
-    #[error("{0}")]
+    #[error(transparent)]
     Raster(#[from] RasterError),
     /// The DEM cannot serve as terrain.
     #[error("{}: {source}", path.display())]

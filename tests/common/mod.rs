@@ -1,0 +1,60 @@
+//! Helpers shared by the end-to-end tests: running `patrol` and copying the bundled area.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The bundled area in the repository.
+pub fn bundled_area() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("missions/cumberland")
+}
+
+/// A private copy of the bundled area (without its generator tools), to modify freely.
+pub fn area_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    copy_dir(&bundled_area(), dir.path());
+    dir
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create dir");
+    for entry in std::fs::read_dir(from).expect("read dir") {
+        let entry = entry.expect("dir entry");
+        let path = entry.path();
+        if path.file_name().is_some_and(|n| n == "tools") {
+            continue;
+        }
+        let target = to.join(entry.file_name());
+        if path.is_dir() {
+            copy_dir(&path, &target);
+        } else {
+            std::fs::copy(&path, &target).expect("copy file");
+        }
+    }
+}
+
+/// What `patrol` printed and how it exited.
+pub trait OutputText {
+    /// Standard output as text.
+    fn stdout_text(&self) -> String;
+    /// Standard error as text.
+    fn stderr_text(&self) -> String;
+}
+
+impl OutputText for Output {
+    fn stdout_text(&self) -> String {
+        String::from_utf8_lossy(&self.stdout).into_owned()
+    }
+    fn stderr_text(&self) -> String {
+        String::from_utf8_lossy(&self.stderr).into_owned()
+    }
+}
+
+/// Runs `patrol` with `args`.
+pub fn patrol(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_patrol"))
+        .args(args)
+        .output()
+        .expect("patrol runs")
+}
