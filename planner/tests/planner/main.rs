@@ -2,4 +2,5 @@
 
 mod gdal;
 mod gdal_oracles;
+mod risk_layers;
 mod terrain_queries;

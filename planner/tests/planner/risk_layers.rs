@@ -1,0 +1,168 @@
+//! Ready-made risk layers (CSV, GeoJSON polygons, class rasters) and a polygon forest mask,
+//! loaded through a copy of the bundled area.
+
+use std::path::{Path, PathBuf};
+
+use patrol_planner::area::Area;
+use patrol_planner::risk::class::DangerClass;
+
+fn bundled() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../missions/cumberland")
+}
+
+/// A copy of the bundled area whose `[risk]` table is replaced by `risk_toml`, with `files`
+/// written beside area.toml.
+fn area_with(risk_toml: &str, files: &[(&str, &[u8])]) -> (tempfile::TempDir, Area) {
+    let dir = tempfile::tempdir().unwrap();
+    copy(&bundled(), dir.path());
+    let manifest = std::fs::read_to_string(dir.path().join("area.toml")).unwrap();
+    let replaced = manifest.replace(
+        "[risk]\npath = \"risk/risk.tif\"\nscale = \"unit\"",
+        risk_toml,
+    );
+    assert_ne!(replaced, manifest, "the bundled [risk] table moved");
+    std::fs::write(dir.path().join("area.toml"), replaced).unwrap();
+    for (name, text) in files {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    let area = Area::load(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+    (dir, area)
+}
+
+fn copy(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.path().is_dir() {
+            copy(&e.path(), &target);
+        } else {
+            std::fs::write(&target, std::fs::read(e.path()).unwrap()).unwrap();
+        }
+    }
+}
+
+#[test]
+fn csv_points_land_in_their_cells_and_average() {
+    let csv = "lon,lat,risk\n-84.2,36.6,0.9\n-84.2,36.6,0.7\n-84.3,36.5,0.1\n";
+    let (_d, area) = area_with("[risk]\npath = \"r.csv\"", &[("r.csv", csv.as_bytes())]);
+    let risk = area.risk.unwrap();
+    assert_eq!(risk.cells().len(), 2, "two distinct cells");
+    let p = area
+        .terrain
+        .geodetic_to_enu(patrol_planner::geodesy::enu::Geodetic {
+            lat_deg: 36.6,
+            lon_deg: -84.2,
+            alt_amsl_m: 0.0,
+        });
+    let i = risk.nearest_cell(p.east_m, p.north_m).unwrap();
+    let cell = &risk.cells()[i];
+    assert!(
+        (cell.risk - 0.8).abs() < 1e-12,
+        "mean of 0.9 and 0.7: {}",
+        cell.risk
+    );
+    assert_eq!(cell.class, DangerClass::new(5).unwrap());
+    assert!((cell.lat_deg - 36.6).abs() < 0.003 && (cell.lon_deg + 84.2).abs() < 0.003);
+}
+
+#[test]
+fn geojson_polygons_cover_their_cells_with_the_highest_risk() {
+    // Two overlapping squares (0.2 and 0.95): cells inside both take 0.95.
+    let geojson = r#"{"type":"FeatureCollection","features":[
+      {"type":"Feature","properties":{"name":"low","risk":0.2},"geometry":{"type":"Polygon","coordinates":[[[-84.30,36.55],[-84.20,36.55],[-84.20,36.65],[-84.30,36.65],[-84.30,36.55]]]}},
+      {"type":"Feature","properties":{"name":"high","risk":0.95},"geometry":{"type":"Polygon","coordinates":[[[-84.25,36.60],[-84.22,36.60],[-84.22,36.63],[-84.25,36.63],[-84.25,36.60]]]}}
+    ]}"#;
+    let (_d, area) = area_with(
+        "[risk]\npath = \"r.geojson\"",
+        &[("r.geojson", geojson.as_bytes())],
+    );
+    let risk = area.risk.unwrap();
+    let counts = risk.class_counts();
+    // 0.1° x 0.1° ≈ 8.9 x 11.1 km ≈ 1590 cells of 250 m.
+    let total: usize = counts.iter().sum();
+    assert!((1450..1750).contains(&total), "{total} cells");
+    // The high square: 0.03° x 0.03° ≈ 2.7 x 3.3 km ≈ 140 cells at 0.95 (partly covered edges average lower).
+    assert!((100..190).contains(&counts[4]), "{counts:?}");
+    assert_eq!(
+        counts[2] + counts[3],
+        risk.cells()
+            .iter()
+            .filter(|c| c.risk > 0.4 && c.risk < 0.8)
+            .count()
+    );
+    assert!(counts[1] > 1200, "the low square is class 2: {counts:?}");
+}
+
+#[test]
+fn class_rasters_map_levels_to_representative_risk() {
+    let dir = tempfile::tempdir().unwrap();
+    // A coarse class raster (0.05° pixels) made into a GeoTIFF by GDAL.
+    let asc = dir.path().join("classes.asc");
+    let mut text =
+        String::from("ncols 4\nnrows 2\nxllcorner -84.4\nyllcorner 36.5\ncellsize 0.05\n");
+    text.push_str("1 2 3 4\n5 5 1 2\n");
+    std::fs::write(&asc, text).unwrap();
+    let tif = dir.path().join("classes.tif");
+    crate::gdal::run(
+        "gdal_translate",
+        &[
+            "-q",
+            "-a_srs",
+            "EPSG:4326",
+            asc.to_str().unwrap(),
+            tif.to_str().unwrap(),
+        ],
+    );
+    let tif_bytes = std::fs::read(&tif).unwrap();
+    let (_d, area) = area_with(
+        "[risk]\npath = \"classes.tif\"\nscale = \"classes\"",
+        &[("classes.tif", &tif_bytes)],
+    );
+    let risk = area.risk.unwrap();
+    for c in risk.cells() {
+        let level = c.class.level();
+        assert!(
+            (c.risk - c.class.representative_risk()).abs() < 0.2 + 1e-9,
+            "cell risk {} vs class {level}",
+            c.risk
+        );
+    }
+    let counts = risk.class_counts();
+    assert!(
+        counts.iter().all(|&n| n > 0),
+        "every class present: {counts:?}"
+    );
+}
+
+#[test]
+fn forest_polygons_limit_the_fuel_of_the_model() {
+    use patrol_planner::area::forest::ForestMask;
+    use patrol_planner::risk::model::{ModelInputs, RiskModelConfig, compute_risk};
+    let area = Area::load(&bundled()).unwrap();
+    // Forest only in a box around the area's centre.
+    let layer_text = r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[-84.30,36.55],[-84.20,36.55],[-84.20,36.65],[-84.30,36.65],[-84.30,36.55]]]}}]}"#;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("forest.geojson");
+    std::fs::write(&path, layer_text).unwrap();
+    let mask =
+        ForestMask::from_layer(&patrol_planner::area::vector::VectorLayer::read(&path).unwrap())
+            .unwrap();
+    let config = RiskModelConfig {
+        non_forest_fuel: 0.0,
+        ..RiskModelConfig::default()
+    };
+    let raster = compute_risk(
+        &area.terrain,
+        ModelInputs {
+            config: &config,
+            access: &area.access,
+            forest: Some(&mask),
+            fwi: Some(30.0),
+        },
+    );
+    let inside = raster.sample_lon_lat(-84.25, 36.60).unwrap();
+    let outside = raster.sample_lon_lat(-84.35, 36.70).unwrap();
+    assert!(inside > 0.0, "forest burns: {inside}");
+    assert_eq!(outside, 0.0, "no fuel, no risk");
+}
