@@ -17,8 +17,11 @@
 //! [`area::error::AreaError`] values naming the file and the line, feature or field.
 
 pub mod area;
+pub mod export;
 pub mod geodesy;
 pub mod map;
+pub mod plan;
 pub mod raster;
 pub mod risk;
+pub mod route;
 pub mod terrain;

@@ -1,6 +1,8 @@
 //! Command-line structure: one file per command group.
 
 mod area;
+mod plan;
+mod route;
 
 use clap::{Parser, Subcommand};
 
@@ -10,7 +12,7 @@ use clap::{Parser, Subcommand};
     name = "patrol",
     version,
     about,
-    after_help = "Examples:\n  patrol area check missions/cumberland\n  patrol area map missions/cumberland -o map.png\n  patrol area risk missions/cumberland --date 2026-04-05 --temp-c 24 --rh 28 --wind-kmh 18 --rain-mm 0"
+    after_help = "Examples:\n  patrol area check missions/cumberland\n  patrol area map missions/cumberland -o map.png\n  patrol area risk missions/cumberland --date 2026-04-05 --temp-c 24 --rh 28 --wind-kmh 18 --rain-mm 0\n  patrol plan missions/cumberland -o out/ --shift 10:00-18:00"
 )]
 pub struct Cli {
     /// Log debug details to stderr (or set PATROL_LOG, e.g. PATROL_LOG=info).
@@ -25,11 +27,18 @@ enum Command {
     /// Check, map and compute the fire risk of a patrol area.
     #[command(subcommand)]
     Area(area::AreaCommand),
+    /// Plan a shift of patrols and export the missions.
+    Plan(plan::PlanArgs),
+    /// The routing core on abstract instances.
+    #[command(subcommand)]
+    Route(route::RouteCommand),
 }
 
 /// Runs the parsed command.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Area(cmd) => area::run(cmd),
+        Command::Route(cmd) => route::run(cmd),
+        Command::Plan(args) => plan::run(args),
     }
 }

@@ -2,3 +2,4 @@
 
 pub mod area_map;
 pub mod canvas;
+pub mod plan_map;

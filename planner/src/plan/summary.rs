@@ -1,0 +1,78 @@
+//! The plan summary printed on stdout: per drone its sorties, flight time, distance, battery
+//! use and risk patrolled; in total the share of the area's risk patrolled; then what was left
+//! out and why.
+
+use std::fmt::Write as _;
+
+use super::model::Plan;
+use super::request::{format_clock, parse_clock_s};
+
+/// The summary as text.
+pub fn summary_text(plan: &Plan) -> String {
+    let mut out = String::new();
+    let clock0 = parse_clock_s(&plan.shift.start_local).unwrap_or(0.0);
+    let _ = writeln!(
+        out,
+        "Plan for {} — shift {}-{}, wind {:.1} m/s from {:.0}°, patrol {:.0} m above ground",
+        plan.area_name,
+        plan.shift.start_local,
+        plan.shift.end_local,
+        plan.settings.wind_speed_mps,
+        plan.settings.wind_from_deg,
+        plan.settings.alt_agl_m
+    );
+    let _ = writeln!(
+        out,
+        "{:<6} {:>7} {:>10} {:>10} {:>9} {:>8} {:>9}",
+        "drone", "sorties", "flight", "distance", "battery", "cells", "risk"
+    );
+    for d in &plan.drones {
+        let flight: f64 = d.sorties.iter().map(|s| s.flight_time_s).sum();
+        let dist: f64 = d.sorties.iter().map(|s| s.distance_m).sum();
+        let battery: f64 = d.sorties.iter().map(|s| s.battery_used).sum();
+        let cells: usize = d.sorties.iter().map(|s| s.cells.len()).sum();
+        let risk: f64 = d.sorties.iter().map(|s| s.risk_patrolled).sum();
+        let _ = writeln!(
+            out,
+            "{:<6} {:>7} {:>6.0} min {:>7.1} km {:>6.1} bat {:>8} {:>9.2}",
+            d.drone_id,
+            d.sorties.len(),
+            flight / 60.0,
+            dist / 1000.0,
+            battery,
+            cells,
+            risk
+        );
+        for s in &d.sorties {
+            let _ = writeln!(
+                out,
+                "         {:<7} {}-{}  {:>4.0} min {:>6.1} km  {:>3.0}% battery  {:>4} cells  {:>3} items",
+                s.id,
+                &format_clock(clock0 + s.start_s)[..5],
+                &format_clock(clock0 + s.end_s)[..5],
+                s.flight_time_s / 60.0,
+                s.distance_m / 1000.0,
+                s.battery_used * 100.0,
+                s.cells.len(),
+                s.mission.items.len()
+            );
+        }
+    }
+    let t = &plan.totals;
+    let _ = writeln!(
+        out,
+        "Total: {} sorties, {:.1} h flown, {:.0} km; {} cells patrolled; {:.1}% of the area's risk patrolled ({:.1} of {:.1}); risk patrolled counting revisits {:.1}",
+        t.sorties,
+        t.flight_time_s / 3600.0,
+        t.distance_m / 1000.0,
+        plan.cells.len(),
+        t.share_of_area_risk * 100.0,
+        t.risk_covered,
+        t.area_risk,
+        t.risk_patrolled
+    );
+    for l in &plan.left_out {
+        let _ = writeln!(out, "Left out: {}: {}", l.what, l.reason);
+    }
+    out
+}

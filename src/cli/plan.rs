@@ -1,0 +1,135 @@
+//! `patrol plan`: patrol routes for the fleet over a shift, exported as mission files.
+
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use clap::Args;
+use patrol_planner::area::Area;
+use patrol_planner::export::write_all;
+use patrol_planner::map::plan_map::render_plan_map;
+use patrol_planner::plan::build::plan_patrol;
+use patrol_planner::plan::energy::Wind;
+use patrol_planner::plan::request::PlanRequest;
+use patrol_planner::plan::summary::summary_text;
+
+/// Plan a shift of patrols over an area's fire risk.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Writes per sortie a QGroundControl .plan and a .waypoints file, plan.kml, routes.geojson, cells.geojson, plan.json, summary.csv and plan.png into the output directory.\n\nExample:\n  patrol plan missions/cumberland -o out/ --shift 10:00-18:00 --wind 4@250 --time-limit 20"
+)]
+pub struct PlanArgs {
+    /// The area directory (holding area.toml).
+    area: PathBuf,
+    /// Output directory (created if needed).
+    #[arg(short, long)]
+    output: PathBuf,
+    /// The shift, local time HH:MM-HH:MM.
+    #[arg(long, default_value = "10:00-18:00")]
+    shift: String,
+    /// Drones to use, by id, comma-separated (default: the whole fleet).
+    #[arg(long, value_delimiter = ',')]
+    drones: Option<Vec<String>>,
+    /// Wind as SPEED_MPS@FROM_DEG (e.g. 5@270: 5 m/s from the west).
+    #[arg(long, default_value = "0@0")]
+    wind: String,
+    /// Time the route search may take, seconds.
+    #[arg(long, default_value_t = 20.0)]
+    time_limit: f64,
+    /// Search seed: the same seed gives the same plan.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Patrol height above the ground, metres.
+    #[arg(long, default_value_t = 100.0)]
+    alt_agl: f64,
+    /// Highest height above the ground on any leg, metres.
+    #[arg(long, default_value_t = 120.0)]
+    ceiling_agl: f64,
+    /// Lowest height above the ground on any leg, metres.
+    #[arg(long, default_value_t = 60.0)]
+    min_agl: f64,
+    /// Longest time between visits of class-5 cells, minutes.
+    #[arg(long, default_value_t = 60.0)]
+    revisit_class5_min: f64,
+    /// Longest time between visits of class-4 cells, minutes.
+    #[arg(long, default_value_t = 120.0)]
+    revisit_class4_min: f64,
+    /// Longest time between visits of class-3 cells, minutes.
+    #[arg(long, default_value_t = 240.0)]
+    revisit_class3_min: f64,
+    /// Exact search work per wave and thread, replacing the time limit: the same plan on any
+    /// machine however loaded (for tests and comparisons).
+    #[arg(long)]
+    work: Option<u64>,
+}
+
+fn parse_wind(text: &str) -> anyhow::Result<Wind> {
+    let (speed, from) = text
+        .split_once('@')
+        .ok_or_else(|| anyhow::anyhow!("--wind {text}: expected SPEED_MPS@FROM_DEG, e.g. 5@270"))?;
+    let speed_mps: f64 = speed
+        .trim()
+        .parse()
+        .with_context(|| format!("--wind {text}: speed '{speed}' is not a number"))?;
+    let from_deg: f64 = from
+        .trim()
+        .parse()
+        .with_context(|| format!("--wind {text}: direction '{from}' is not a number"))?;
+    if !(0.0..=360.0).contains(&from_deg) || !(0.0..=60.0).contains(&speed_mps) {
+        anyhow::bail!(
+            "--wind {text}: expected a speed of 0 to 60 m/s and a direction of 0 to 360 degrees"
+        );
+    }
+    Ok(Wind {
+        from_deg,
+        speed_mps,
+    })
+}
+
+pub fn run(args: PlanArgs) -> anyhow::Result<()> {
+    let (start, end) = args.shift.split_once('-').ok_or_else(|| {
+        anyhow::anyhow!(
+            "--shift {}: expected HH:MM-HH:MM, e.g. 10:00-18:00",
+            args.shift
+        )
+    })?;
+    let request = PlanRequest {
+        shift_start: start.trim().to_string(),
+        shift_end: end.trim().to_string(),
+        drones: args.drones,
+        wind: parse_wind(&args.wind)?,
+        time_limit_s: args.time_limit,
+        seed: args.seed,
+        alt_agl_m: args.alt_agl,
+        ceiling_agl_m: args.ceiling_agl,
+        min_agl_m: args.min_agl,
+        revisit_min: [
+            None,
+            None,
+            Some(args.revisit_class3_min),
+            Some(args.revisit_class4_min),
+            Some(args.revisit_class5_min),
+        ],
+        search_work: args.work,
+        ..PlanRequest::default()
+    };
+    let area = Area::load(&args.area)?;
+    let plan = plan_patrol(&area, &request)?;
+    std::fs::create_dir_all(&args.output).with_context(|| {
+        format!(
+            "{}: cannot create the output directory",
+            args.output.display()
+        )
+    })?;
+    let files = write_all(&plan, &args.output)?;
+    let png = args.output.join("plan.png");
+    render_plan_map(&area, &plan, 1200)
+        .save_png(&png)
+        .with_context(|| format!("{}: cannot write the PNG", png.display()))?;
+    print!("{}", summary_text(&plan));
+    println!(
+        "Wrote {} files and plan.png into {}",
+        files.len(),
+        args.output.display()
+    );
+    Ok(())
+}

@@ -1,0 +1,115 @@
+//! `patrol route solve`: the routing core on an abstract instance.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use clap::Subcommand;
+use patrol_planner::route::instance::Instance;
+use patrol_planner::route::metric::Euclidean;
+use patrol_planner::route::problem::Problem;
+use patrol_planner::route::search::{SearchConfig, solve};
+
+#[derive(Debug, Subcommand)]
+pub enum RouteCommand {
+    /// Solve a team orienteering instance (nodes with scores, vehicles with budgets).
+    #[command(
+        after_help = "The instance format is described in docs/route-instance.md.\n\nExample:\n  patrol route solve bench/instances/small.json --time-limit 2 --seed 7"
+    )]
+    Solve {
+        /// The instance file (JSON).
+        instance: PathBuf,
+        /// Search time, seconds (the search is deterministic: see --work).
+        #[arg(long, default_value_t = 5.0)]
+        time_limit: f64,
+        /// Random seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Exact work budget per thread, overriding the time limit's.
+        #[arg(long)]
+        work: Option<u64>,
+        /// Parallel searches (default: every core).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Print the result as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+pub fn run(cmd: RouteCommand) -> anyhow::Result<()> {
+    match cmd {
+        RouteCommand::Solve {
+            instance,
+            time_limit,
+            seed,
+            work,
+            threads,
+            json,
+        } => {
+            if !(time_limit.is_finite() && time_limit > 0.0 && time_limit <= 86_400.0) {
+                anyhow::bail!(
+                    "--time-limit {time_limit}: expected more than 0 and at most 86400 seconds"
+                );
+            }
+            let inst = Instance::read(&instance)?;
+            let nodes = inst.nodes();
+            let vehicles = inst.vehicles();
+            let problem = Problem {
+                nodes: &nodes,
+                vehicles: &vehicles,
+                metric: &Euclidean,
+            };
+            let mut config = SearchConfig::new(seed, Duration::from_secs_f64(time_limit));
+            config.work_budget = work;
+            if let Some(t) = threads {
+                config.threads = t.max(1);
+            }
+            let started = Instant::now();
+            let outcome = solve(&problem, &config);
+            let elapsed = started.elapsed().as_secs_f64();
+            let s = &outcome.solution;
+            if json {
+                let value = serde_json::json!({
+                    "score": s.score,
+                    "routes": s.routes,
+                    "lengths": s.costs,
+                    "visited": s.routes.iter().map(Vec::len).sum::<usize>(),
+                    "iterations": outcome.iterations,
+                    "seconds": elapsed,
+                });
+                println!("{}", serde_json::to_string_pretty(&value)?);
+            } else {
+                for (v, (route, cost)) in s.routes.iter().zip(&s.costs).enumerate() {
+                    let score: f64 = route.iter().map(|&n| nodes[n].score).sum();
+                    let list: Vec<String> = route.iter().map(ToString::to_string).collect();
+                    println!(
+                        "vehicle {}: {} nodes, length {:.2} of {:.2}, score {:.3}: {}",
+                        v + 1,
+                        route.len(),
+                        cost,
+                        vehicles[v].budget,
+                        score,
+                        list.join(" ")
+                    );
+                }
+                let visited: usize = s.routes.iter().map(Vec::len).sum();
+                let total: f64 = nodes.iter().map(|n| n.score).sum();
+                println!(
+                    "total score {:.3} of {:.3} ({} of {} nodes) in {:.2} s, {} iterations{}",
+                    s.score,
+                    total,
+                    visited,
+                    nodes.len(),
+                    elapsed,
+                    outcome.iterations,
+                    if outcome.stopped_by_clock {
+                        " (stopped by the clock: not reproducible)"
+                    } else {
+                        ""
+                    }
+                );
+            }
+            Ok(())
+        }
+    }
+}
