@@ -8,6 +8,7 @@ use rstar::primitives::GeomWithData;
 
 use super::metric::Metric;
 use super::problem::Problem;
+use super::rng::SplitMix64;
 
 /// Candidates examined per gap.
 pub const CANDIDATES_PER_GAP: usize = 10;
@@ -88,6 +89,7 @@ struct Insertion {
 
 /// The best node to insert into gap `gap` of route `v` (between positions `gap` and
 /// `gap + 1`, depots included) within the budget left.
+#[allow(clippy::too_many_arguments)]
 fn best_for_gap<M: Metric>(
     problem: &Problem<'_, M>,
     v: usize,
@@ -95,6 +97,7 @@ fn best_for_gap<M: Metric>(
     gap: usize,
     slack: f64,
     unvisited: &Unvisited,
+    noise: &mut Noise<'_>,
     work: &mut u64,
 ) -> Option<Insertion> {
     let a = problem.exit_at(v, route, gap);
@@ -110,7 +113,7 @@ fn best_for_gap<M: Metric>(
         if delta > slack + 1e-9 {
             continue;
         }
-        let ratio = node.score / delta.max(1e-6);
+        let ratio = node.score / delta.max(1e-6) * noise.factor();
         if best.is_none_or(|x| ratio > x.ratio) {
             best = Some(Insertion {
                 ratio,
@@ -120,6 +123,45 @@ fn best_for_gap<M: Metric>(
         }
     }
     best
+}
+
+/// Random perturbation of insertion ratios, so that recreating after a ruin explores other
+/// solutions than plain greed would rebuild.
+struct Noise<'a> {
+    rng: Option<&'a mut SplitMix64>,
+    amplitude: f64,
+}
+
+impl Noise<'_> {
+    fn factor(&mut self) -> f64 {
+        match self.rng.as_deref_mut() {
+            Some(rng) => 1.0 + self.amplitude * (rng.next_f64() - 0.5),
+            None => 1.0,
+        }
+    }
+}
+
+/// [`fill`] with each insertion ratio multiplied by a random factor in `1 ± amplitude / 2`.
+pub fn fill_noisy<M: Metric>(
+    problem: &Problem<'_, M>,
+    routes: &mut [Vec<usize>],
+    costs: &mut [f64],
+    unvisited: &mut Unvisited,
+    rng: &mut SplitMix64,
+    amplitude: f64,
+    work: &mut u64,
+) -> usize {
+    fill_with(
+        problem,
+        routes,
+        costs,
+        unvisited,
+        &mut Noise {
+            rng: Some(rng),
+            amplitude,
+        },
+        work,
+    )
 }
 
 /// Inserts unvisited nodes into `routes` greedily until none fits; returns how many.
@@ -134,11 +176,43 @@ pub fn fill<M: Metric>(
     unvisited: &mut Unvisited,
     work: &mut u64,
 ) -> usize {
+    fill_with(
+        problem,
+        routes,
+        costs,
+        unvisited,
+        &mut Noise {
+            rng: None,
+            amplitude: 0.0,
+        },
+        work,
+    )
+}
+
+fn fill_with<M: Metric>(
+    problem: &Problem<'_, M>,
+    routes: &mut [Vec<usize>],
+    costs: &mut [f64],
+    unvisited: &mut Unvisited,
+    noise: &mut Noise<'_>,
+    work: &mut u64,
+) -> usize {
     let slack = |v: usize, costs: &[f64]| problem.vehicles[v].budget - costs[v];
     let mut gaps: Vec<Vec<Option<Insertion>>> = (0..routes.len())
         .map(|v| {
             (0..=routes[v].len())
-                .map(|g| best_for_gap(problem, v, &routes[v], g, slack(v, costs), unvisited, work))
+                .map(|g| {
+                    best_for_gap(
+                        problem,
+                        v,
+                        &routes[v],
+                        g,
+                        slack(v, costs),
+                        unvisited,
+                        noise,
+                        work,
+                    )
+                })
                 .collect()
         })
         .collect();
@@ -157,7 +231,16 @@ pub fn fill<M: Metric>(
         let Some((v, g, ins)) = best else { break };
         if ins.delta > slack(v, costs) + 1e-9 || unvisited.is_visited(ins.node) {
             // Stale: the route grew since, or the node went elsewhere.
-            gaps[v][g] = best_for_gap(problem, v, &routes[v], g, slack(v, costs), unvisited, work);
+            gaps[v][g] = best_for_gap(
+                problem,
+                v,
+                &routes[v],
+                g,
+                slack(v, costs),
+                unvisited,
+                noise,
+                work,
+            );
             continue;
         }
         routes[v].insert(g, ins.node);
@@ -165,8 +248,8 @@ pub fn fill<M: Metric>(
         unvisited.take(problem, ins.node);
         inserted += 1;
         let sl = slack(v, costs);
-        let left = best_for_gap(problem, v, &routes[v], g, sl, unvisited, work);
-        let right = best_for_gap(problem, v, &routes[v], g + 1, sl, unvisited, work);
+        let left = best_for_gap(problem, v, &routes[v], g, sl, unvisited, noise, work);
+        let right = best_for_gap(problem, v, &routes[v], g + 1, sl, unvisited, noise, work);
         gaps[v][g] = left;
         gaps[v].insert(g + 1, right);
         for (u, route_gaps) in gaps.iter_mut().enumerate() {
@@ -179,6 +262,7 @@ pub fn fill<M: Metric>(
                         h,
                         problem.vehicles[u].budget - costs[u],
                         unvisited,
+                        noise,
                         work,
                     );
                 }

@@ -11,7 +11,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::construct::{Unvisited, fill};
+use super::construct::{Unvisited, fill, fill_noisy};
 use super::local_search::{exchange, or_opt, relocate, replace, two_opt};
 use super::metric::Metric;
 use super::problem::{Problem, Solution};
@@ -181,8 +181,17 @@ fn search_one<M: Metric>(
             }
             costs[v] = problem.route_cost(v, &routes[v]);
         }
-        // Recreate and polish; inter-route moves only now and then (they are costly).
-        fill(problem, &mut routes, &mut costs, &mut unvisited, &mut work);
+        // Recreate with noisy greed, then polish; inter-route moves only now and then
+        // (they are costly).
+        fill_noisy(
+            problem,
+            &mut routes,
+            &mut costs,
+            &mut unvisited,
+            &mut rng,
+            0.6,
+            &mut work,
+        );
         improve(
             problem,
             &mut routes,

@@ -3,5 +3,7 @@
 mod exports;
 mod gdal;
 mod gdal_oracles;
+mod planning;
 mod risk_layers;
+mod route_core;
 mod terrain_queries;

@@ -1,0 +1,279 @@
+//! End-to-end tests of `patrol plan` and `patrol route solve`, with outside readers of what
+//! they write: pymavlink for .waypoints, GDAL's ogrinfo for KML and GeoJSON.
+
+mod common;
+
+use std::path::Path;
+
+use common::{OutputText, bundled_area, patrol};
+
+fn plan_into(dir: &Path, extra: &[&str]) -> std::process::Output {
+    let area = bundled_area();
+    let mut args = vec![
+        "plan",
+        area.to_str().unwrap(),
+        "-o",
+        dir.to_str().unwrap(),
+        "--work",
+        "20000",
+    ];
+    if !extra.contains(&"--shift") {
+        args.extend_from_slice(&["--shift", "10:00-12:00"]);
+    }
+    args.extend_from_slice(extra);
+    patrol(&args)
+}
+
+#[test]
+fn plan_writes_every_export_and_a_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = plan_into(dir.path(), &["--wind", "4@250"]);
+    assert!(out.status.success(), "{}", out.stderr_text());
+    let text = out.stdout_text();
+    for expected in [
+        "Plan for Cumberland Mountains",
+        "q1 ",
+        "v2 ",
+        "of the area's risk patrolled",
+        "Left out:",
+        "Wrote ",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in\n{text}");
+    }
+    for f in [
+        "plan.json",
+        "plan.kml",
+        "routes.geojson",
+        "cells.geojson",
+        "summary.csv",
+        "plan.png",
+        "q1-1.plan",
+        "q1-1.waypoints",
+        "v2-1.plan",
+    ] {
+        assert!(dir.path().join(f).is_file(), "{f} written");
+    }
+    // Every sortie in plan.json has its two mission files and a summary row.
+    let plan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("plan.json")).unwrap())
+            .unwrap();
+    let ids: Vec<String> = plan["drones"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|d| {
+            d["sorties"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| s["id"].as_str().unwrap().to_string())
+        })
+        .collect();
+    assert!(ids.len() >= 8);
+    let csv = std::fs::read_to_string(dir.path().join("summary.csv")).unwrap();
+    assert_eq!(csv.lines().count(), ids.len() + 1);
+    for id in &ids {
+        assert!(
+            dir.path().join(format!("{id}.plan")).is_file()
+                && dir.path().join(format!("{id}.waypoints")).is_file(),
+            "{id}"
+        );
+    }
+
+    // pymavlink loads every .waypoints file with as many items as the plan's mission.
+    let python = Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python");
+    assert!(
+        python.exists(),
+        "{} is missing: run scripts/test.sh, which creates the .venv with pymavlink",
+        python.display()
+    );
+    let script = r#"
+import json, sys, glob, os
+from pymavlink import mavwp
+out = {}
+for f in sorted(glob.glob(os.path.join(sys.argv[1], '*.waypoints'))):
+    w = mavwp.MAVWPLoader()
+    n = w.load(f)
+    out[os.path.basename(f)[:-10]] = [[w.wp(i).command, w.wp(i).frame, w.wp(i).x, w.wp(i).y, w.wp(i).z] for i in range(n)]
+print(json.dumps(out))
+"#;
+    let py = std::process::Command::new(&python)
+        .env("MAVLINK20", "1")
+        .args(["-c", script, dir.path().to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        py.status.success(),
+        "{}",
+        String::from_utf8_lossy(&py.stderr)
+    );
+    let loaded: serde_json::Value = serde_json::from_slice(&py.stdout).unwrap();
+    for d in plan["drones"].as_array().unwrap() {
+        let ardupilot = d["firmware"] == "ardupilot";
+        for s in d["sorties"].as_array().unwrap() {
+            let items = s["mission"]["items"].as_array().unwrap();
+            let rows = loaded[s["id"].as_str().unwrap()].as_array().unwrap();
+            // PX4 missions get a home row 0 in the file; ArduPilot's item 0 already is home.
+            let offset = usize::from(!ardupilot);
+            assert_eq!(rows.len(), items.len() + offset, "{}", s["id"]);
+            for (item, row) in items.iter().zip(&rows[offset..]) {
+                assert_eq!(row[0], item["command"]);
+                assert_eq!(row[1], item["frame"]);
+                assert!(
+                    (row[2].as_f64().unwrap() - item["lat_deg"].as_f64().unwrap()).abs() < 1e-6
+                );
+                assert!((row[4].as_f64().unwrap() - item["alt_m"].as_f64().unwrap()).abs() < 1e-3);
+            }
+        }
+    }
+
+    // GDAL reads the KML and the GeoJSON layers.
+    for (file, expect) in [
+        ("routes.geojson", "Line String"),
+        ("cells.geojson", "Polygon"),
+        ("plan.kml", "Feature Count"),
+    ] {
+        let info = std::process::Command::new("ogrinfo")
+            .args(["-ro", "-al", "-so", dir.path().join(file).to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert!(
+            info.status.success(),
+            "ogrinfo {file}: {}",
+            String::from_utf8_lossy(&info.stderr)
+        );
+        assert!(
+            String::from_utf8_lossy(&info.stdout).contains(expect),
+            "{file}: {}",
+            String::from_utf8_lossy(&info.stdout)
+        );
+    }
+}
+
+#[test]
+fn plan_is_reproducible_with_a_seed() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    assert!(
+        plan_into(a.path(), &["--seed", "5", "--drones", "q1,v1"])
+            .status
+            .success()
+    );
+    assert!(
+        plan_into(b.path(), &["--seed", "5", "--drones", "q1,v1"])
+            .status
+            .success()
+    );
+    let read = |d: &Path| {
+        std::fs::read_to_string(d.join("plan.json"))
+            .unwrap()
+            .replace(a.path().to_str().unwrap(), "")
+            .replace(b.path().to_str().unwrap(), "")
+    };
+    assert_eq!(read(a.path()), read(b.path()));
+}
+
+#[test]
+fn plan_rejects_bad_options_naming_them() {
+    let dir = tempfile::tempdir().unwrap();
+    for (args, needle) in [
+        (vec!["--shift", "10-18"], "--shift"),
+        (vec!["--shift", "18:00-10:00"], "--shift"),
+        (vec!["--drones", "q1,zz"], "--drones zz"),
+        (vec!["--wind", "fast"], "--wind"),
+        (vec!["--wind", "30@270"], "no drone can fly"),
+        (vec!["--alt-agl", "200"], "--alt-agl"),
+        (vec!["--time-limit", "0"], "--time-limit"),
+    ] {
+        let out = plan_into(dir.path(), &args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let err = out.stderr_text();
+        assert!(
+            err.starts_with("error:") && err.contains(needle),
+            "{args:?}: {err}"
+        );
+    }
+    let missing = patrol(&[
+        "plan",
+        "/nonexistent/area",
+        "-o",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(missing.stderr_text().contains("/nonexistent/area"));
+}
+
+#[test]
+fn route_solve_prints_feasible_routes() {
+    let instance = Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/instances/small.json");
+    let out = patrol(&[
+        "route",
+        "solve",
+        instance.to_str().unwrap(),
+        "--work",
+        "300000",
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", out.stderr_text());
+    let result: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let inst: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&instance).unwrap()).unwrap();
+    let nodes = inst["nodes"].as_array().unwrap();
+    let mut score = 0.0;
+    let mut seen = std::collections::HashSet::new();
+    for (v, route) in result["routes"].as_array().unwrap().iter().enumerate() {
+        let veh = &inst["vehicles"][v];
+        let pt = |p: &serde_json::Value| (p["x"].as_f64().unwrap(), p["y"].as_f64().unwrap());
+        let mut at = pt(&veh["start"]);
+        let mut len = 0.0;
+        for n in route.as_array().unwrap() {
+            let i = n.as_u64().unwrap() as usize;
+            assert!(seen.insert(i), "node {i} twice");
+            let p = pt(&nodes[i]);
+            len += ((p.0 - at.0).powi(2) + (p.1 - at.1).powi(2)).sqrt();
+            at = p;
+            score += nodes[i]["score"].as_f64().unwrap();
+        }
+        let end = pt(&veh["end"]);
+        len += ((end.0 - at.0).powi(2) + (end.1 - at.1).powi(2)).sqrt();
+        assert!(
+            len <= veh["budget"].as_f64().unwrap() + 1e-6,
+            "route {v} is {len} long"
+        );
+    }
+    assert!((score - result["score"].as_f64().unwrap()).abs() < 1e-9);
+    let text = patrol(&[
+        "route",
+        "solve",
+        instance.to_str().unwrap(),
+        "--work",
+        "300000",
+    ]);
+    assert!(text.stdout_text().contains("total score"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.json");
+    std::fs::write(
+        &bad,
+        "{\"nodes\": [{\"x\": 1, \"y\": 2, \"score\": -3}], \"vehicles\": []}",
+    )
+    .unwrap();
+    let out = patrol(&["route", "solve", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        out.stderr_text().contains("bad.json") && out.stderr_text().contains("nodes[0].score"),
+        "{}",
+        out.stderr_text()
+    );
+    std::fs::write(
+        &bad,
+        "{\"nodes\": [\n{\"x\": 1, \"y\": 2, \"score\": 3, \"colour\": 1}], \"vehicles\": []}",
+    )
+    .unwrap();
+    let out = patrol(&["route", "solve", bad.to_str().unwrap()]);
+    assert!(
+        out.stderr_text().contains("colour") && out.stderr_text().contains("line 2"),
+        "{}",
+        out.stderr_text()
+    );
+}
