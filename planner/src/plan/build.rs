@@ -2,10 +2,11 @@
 //!
 //! The shift is flown in waves: in each wave every drone that is on the ground and can still
 //! fly a worthwhile sortie takes off, and one team orienteering search ([`crate::route`])
-//! routes all of them together. A cell's value is its risk times how much of its value has
-//! recovered since its last visit (fully after its class's revisit interval; cells of classes
-//! without one recover over the whole shift), and cells overdue for their class get double
-//! value, so the highest classes come back on time when the fleet can manage it. Each route is
+//! routes all of them together. A cell's value is its risk times the share of it waiting to
+//! be seen: a visit sees the camera strip's share (a sweep sees it whole), and what was seen
+//! recovers at one whole cell per revisit interval of its class (per shift for classes without
+//! one). Cells due for their interval before the drones could be back are worth four times as
+//! much, so the highest classes come back on time when the fleet can manage it. Each route is
 //! then made flyable and timed exactly (wind, climb, detours around no-fly zones, terrain
 //! clearance), trimmed if the exact timing exceeds the battery, and turned into a mission.
 
@@ -17,6 +18,7 @@ use super::error::PlanError;
 use super::mission::{HeightBand, Waypoint, build_mission, waypoints_with_clearance};
 use super::model::*;
 use super::request::{PlanRequest, parse_clock_s};
+use super::sweep::{Sweep, build_sweeps};
 use super::zones::Obstacles;
 use crate::area::Area;
 use crate::area::fleet::Drone;
@@ -44,6 +46,8 @@ impl Metric for ZoneMetric<'_> {
 /// Share of the still-air budget the search may plan, leaving room for wind, climbs and the
 /// waypoints added for terrain clearance; exact timing trims what still does not fit.
 const SEARCH_BUDGET_SHARE: f64 = 0.85;
+/// How much more a cell due for its revisit interval is worth to the search.
+const DUE_FACTOR: f64 = 4.0;
 /// Shortest sortie worth flying, seconds of patrol.
 const MIN_PATROL_S: f64 = 180.0;
 
@@ -60,8 +64,17 @@ struct Flyer<'a> {
     sorties: Vec<Sortie>,
 }
 
+/// One stop of a route: a cell flown over, or a lawn-mower sweep.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Stop {
+    Cell(usize),
+    Sweep(usize),
+}
+
 struct CellState {
     last_visit_s: Option<f64>,
+    /// Share of the cell unseen just after its last visit (a strip leaves the rest).
+    unseen_after_visit: f64,
     visits: Vec<(f64, String)>,
     best_share: f64,
 }
@@ -275,10 +288,42 @@ pub fn plan_patrol(area: &Area, req: &PlanRequest) -> Result<Plan, PlanError> {
         ));
     }
 
+    // Sweeps see every cell of their stretch, so their passes are as far apart as the
+    // narrowest camera strip of the fleet allows with the side overlap.
+    let narrowest_swath_m = flyers
+        .iter()
+        .map(|f| f.swath_m)
+        .fold(f64::INFINITY, f64::min);
+    let longest_budget_m = flyers
+        .iter()
+        .map(|f| {
+            (f.usable_s.min(shift_s) - f.takeoff_s - f.landing_s)
+                * f.drone.cruise_speed_mps
+                * SEARCH_BUDGET_SHARE
+        })
+        .fold(0.0, f64::max);
+    let sweeps: Vec<Sweep> = build_sweeps(
+        cells,
+        &candidates,
+        risk.grid(),
+        narrowest_swath_m * (1.0 - req.side_overlap),
+        0.5 * longest_budget_m,
+    )
+    .into_iter()
+    .filter(|s| s.length_m < 0.6 * longest_budget_m)
+    .collect();
+    // A point visit sees a strip of its cell; scores count what the camera sees.
+    let mut shares: Vec<f64> = flyers
+        .iter()
+        .map(|f| pass_share(f.swath_m, risk.grid().size_m))
+        .collect();
+    shares.sort_by(f64::total_cmp);
+    let typical_share = shares[shares.len() / 2];
     let mut state: Vec<CellState> = cells
         .iter()
         .map(|_| CellState {
             last_visit_s: None,
+            unseen_after_visit: 1.0,
             visits: Vec::new(),
             best_share: 0.0,
         })
@@ -324,26 +369,41 @@ pub fn plan_patrol(area: &Area, req: &PlanRequest) -> Result<Plan, PlanError> {
             })
             .collect();
         let t_mid = t0 + budgets_s.iter().sum::<f64>() / budgets_s.len() as f64 / 2.0;
-        let nodes: Vec<Node> = candidates
+        let t_next = t0 + budgets_s.iter().fold(0.0, |a: f64, &b| a.max(b));
+        let value_of = |ci: usize| {
+            let c = &cells[ci];
+            let value = c.risk * available(&state[ci], t_mid, interval_s(c.class.level()), shift_s);
+            // Due: its interval runs out before this wave's drones could be back for it.
+            let due = interval_s(c.class.level())
+                .is_some_and(|iv| state[ci].last_visit_s.is_none_or(|l| t_next - l >= iv));
+            if due { DUE_FACTOR * value } else { value }
+        };
+        let mut nodes: Vec<Node> = candidates
             .iter()
             .map(|&ci| {
-                let c = &cells[ci];
-                let value = c.risk
-                    * recovery(
-                        state[ci].last_visit_s,
-                        t_mid,
-                        interval_s(c.class.level()),
-                        shift_s,
-                    );
-                let overdue = interval_s(c.class.level())
-                    .is_some_and(|iv| state[ci].last_visit_s.is_none_or(|l| t_mid - l >= iv));
                 Node::point(
-                    c.center.east_m,
-                    c.center.north_m,
-                    if overdue { 2.0 * value } else { value },
+                    cells[ci].center.east_m,
+                    cells[ci].center.north_m,
+                    value_of(ci) * typical_share,
                 )
             })
             .collect();
+        nodes.extend(sweeps.iter().map(|sw| {
+            let first = sw.points[0];
+            let last = sw.points[sw.points.len() - 1];
+            Node {
+                entry: Point {
+                    x: first.0,
+                    y: first.1,
+                },
+                exit: Point {
+                    x: last.0,
+                    y: last.1,
+                },
+                service: sw.length_m,
+                score: sw.cells.iter().map(|&ci| value_of(ci)).sum(),
+            }
+        }));
         let vehicles: Vec<Vehicle> = flying
             .iter()
             .zip(&budgets_s)
@@ -372,9 +432,15 @@ pub fn plan_patrol(area: &Area, req: &PlanRequest) -> Result<Plan, PlanError> {
         config.work_budget = req.search_work;
         let outcome = solve(&problem, &config);
         for (k, &fi) in flying.iter().enumerate() {
-            let mut route: Vec<usize> = outcome.solution.routes[k]
+            let mut route: Vec<Stop> = outcome.solution.routes[k]
                 .iter()
-                .map(|&n| candidates[n])
+                .map(|&n| {
+                    if n < candidates.len() {
+                        Stop::Cell(candidates[n])
+                    } else {
+                        Stop::Sweep(n - candidates.len())
+                    }
+                })
                 .collect();
             if route.is_empty() {
                 // Nothing worth flying now: wait a quarter of an hour for values to recover.
@@ -384,8 +450,16 @@ pub fn plan_patrol(area: &Area, req: &PlanRequest) -> Result<Plan, PlanError> {
             let start = flyers[fi].next_free_s.max(t0);
             let limit_s = flyers[fi].usable_s.min(shift_s - start);
             loop {
-                let timed =
-                    time_route(area, &flyers[fi], &route, &obstacles, band, req.wind, start);
+                let timed = time_route(
+                    area,
+                    &flyers[fi],
+                    &route,
+                    &sweeps,
+                    &obstacles,
+                    band,
+                    req.wind,
+                    start,
+                );
                 if timed.flight_time_s <= limit_s || route.len() <= 1 {
                     if timed.flight_time_s <= limit_s {
                         let sortie = record_sortie(
@@ -394,6 +468,7 @@ pub fn plan_patrol(area: &Area, req: &PlanRequest) -> Result<Plan, PlanError> {
                             &mut flyers[fi],
                             timed,
                             &route,
+                            &sweeps,
                             band,
                             &mut state,
                             &interval_s,
@@ -408,9 +483,13 @@ pub fn plan_patrol(area: &Area, req: &PlanRequest) -> Result<Plan, PlanError> {
                     }
                     break;
                 }
-                // Over budget: drop the least valuable cell and time again.
-                if let Some(pos) = (0..route.len())
-                    .min_by(|&a, &b| cells[route[a]].risk.total_cmp(&cells[route[b]].risk))
+                // Over budget: drop the least valuable stop and time again.
+                let worth = |stop: &Stop| match *stop {
+                    Stop::Cell(ci) => cells[ci].risk * typical_share,
+                    Stop::Sweep(k) => sweeps[k].cells.iter().map(|&ci| cells[ci].risk).sum(),
+                };
+                if let Some(pos) =
+                    (0..route.len()).min_by(|&a, &b| worth(&route[a]).total_cmp(&worth(&route[b])))
                 {
                     route.remove(pos);
                 }
@@ -464,12 +543,15 @@ fn leg_time(drone: &Drone, a: (f64, f64), b: (f64, f64), obstacles: &Obstacles, 
     }
 }
 
-/// Value recovered since the last visit: all of it for a first visit; else the share of the
-/// class's revisit interval (or of the shift) elapsed.
-fn recovery(last_visit_s: Option<f64>, now_s: f64, interval_s: Option<f64>, shift_s: f64) -> f64 {
-    match last_visit_s {
+/// Share (0..1) of a cell's value waiting to be patrolled at `now_s`: what its last visit
+/// left unseen, plus what has recovered since at one whole cell per revisit interval of its
+/// class (or per shift, for classes without one). All of it before the first visit.
+fn available(state: &CellState, now_s: f64, interval_s: Option<f64>, shift_s: f64) -> f64 {
+    match state.last_visit_s {
         None => 1.0,
-        Some(last) => ((now_s - last) / interval_s.unwrap_or(shift_s)).clamp(0.0, 1.0),
+        Some(last) => (state.unseen_after_visit
+            + (now_s - last).max(0.0) / interval_s.unwrap_or(shift_s))
+        .min(1.0),
     }
 }
 
@@ -486,10 +568,12 @@ struct TimedRoute {
     start_s: f64,
 }
 
+#[allow(clippy::too_many_arguments)]
 fn time_route(
     area: &Area,
     f: &Flyer<'_>,
-    route: &[usize],
+    route: &[Stop],
+    sweeps: &[Sweep],
     obstacles: &Obstacles,
     band: HeightBand,
     wind: Wind,
@@ -498,14 +582,28 @@ fn time_route(
     let cells = area.risk.as_ref().map(|r| r.cells()).unwrap_or(&[]);
     let mut points = vec![f.base_xy];
     let mut cell_point = Vec::with_capacity(route.len());
-    for &ci in route.iter() {
-        let p = (cells[ci].center.east_m, cells[ci].center.north_m);
+    let go_to = |points: &mut Vec<(f64, f64)>, p: (f64, f64)| {
         let prev = points[points.len() - 1];
         if let Some((_, corners)) = obstacles.path_around(prev, p) {
             points.extend(corners);
         }
-        cell_point.push(points.len());
         points.push(p);
+    };
+    for stop in route {
+        match *stop {
+            Stop::Cell(ci) => {
+                go_to(
+                    &mut points,
+                    (cells[ci].center.east_m, cells[ci].center.north_m),
+                );
+                cell_point.push(points.len() - 1);
+            }
+            Stop::Sweep(k) => {
+                for &p in &sweeps[k].points {
+                    go_to(&mut points, p);
+                }
+            }
+        }
     }
     let last = points[points.len() - 1];
     if let Some((_, corners)) = obstacles.path_around(last, f.base_xy) {
@@ -557,7 +655,8 @@ fn record_sortie(
     risk: &RiskMap,
     f: &mut Flyer<'_>,
     timed: TimedRoute,
-    route: &[usize],
+    route: &[Stop],
+    sweeps: &[Sweep],
     band: HeightBand,
     state: &mut [CellState],
     interval_s: &impl Fn(u8) -> Option<f64>,
@@ -569,10 +668,22 @@ fn record_sortie(
     let share = pass_share(f.swath_m, risk.grid().size_m);
     // Cells seen: the route's cells at their waypoints, and any cell whose centre passes
     // within half a swath of the track, at the time the drone passes.
-    let mut seen: Vec<(usize, f64)> = route
-        .iter()
+    let route_cells = route.iter().filter_map(|s| match *s {
+        Stop::Cell(ci) => Some(ci),
+        Stop::Sweep(_) => None,
+    });
+    let mut seen: Vec<(usize, f64)> = route_cells
         .zip(&timed.cell_waypoint)
-        .map(|(&ci, &wi)| (ci, timed.times_s[wi]))
+        .map(|(ci, &wi)| (ci, timed.times_s[wi]))
+        .collect();
+    // Cells of the sweeps flown are seen whole.
+    let swept: std::collections::HashSet<usize> = route
+        .iter()
+        .filter_map(|s| match *s {
+            Stop::Sweep(k) => Some(sweeps[k].cells.iter().copied()),
+            Stop::Cell(_) => None,
+        })
+        .flatten()
         .collect();
     for (k, w) in timed.waypoints.windows(2).enumerate() {
         let (a, b) = (w[0].enu, w[1].enu);
@@ -599,8 +710,10 @@ fn record_sortie(
     for &(ci, t) in &seen {
         let c = &cells[ci];
         let st = &mut state[ci];
-        risk_patrolled +=
-            c.risk * share * recovery(st.last_visit_s, t, interval_s(c.class.level()), shift_s);
+        let share = if swept.contains(&ci) { 1.0 } else { share };
+        let waiting = available(st, t, interval_s(c.class.level()), shift_s);
+        risk_patrolled += c.risk * share * waiting;
+        st.unseen_after_visit = waiting * (1.0 - share);
         st.last_visit_s = Some(t);
         st.visits.push((t, id.clone()));
         st.best_share = st.best_share.max(share);
@@ -647,6 +760,7 @@ fn record_sortie(
         battery_used: timed.flight_time_s / (f.drone.endurance_min * 60.0),
         risk_patrolled,
         cells: cell_ids,
+        sweeps: route.iter().filter(|s| matches!(s, Stop::Sweep(_))).count(),
         path,
         mission,
     })

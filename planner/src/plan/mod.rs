@@ -13,4 +13,5 @@ pub mod mission;
 pub mod model;
 pub mod request;
 pub mod summary;
+pub mod sweep;
 pub mod zones;

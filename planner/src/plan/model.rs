@@ -130,6 +130,9 @@ pub struct Sortie {
     pub risk_patrolled: f64,
     /// Indices into [`Plan::cells`] of the cells this sortie patrols.
     pub cells: Vec<usize>,
+    /// Lawn-mower sweeps flown (each covers a high-risk stretch whole).
+    #[serde(default)]
+    pub sweeps: usize,
     /// The flown path with planned times, take-off to landing.
     pub path: Vec<PathPoint>,
     /// The mission to upload.

@@ -59,6 +59,15 @@ pub fn summary_text(plan: &Plan) -> String {
         }
     }
     let t = &plan.totals;
+    let sweeps: usize = plan
+        .drones
+        .iter()
+        .flat_map(|d| &d.sorties)
+        .map(|s| s.sweeps)
+        .sum();
+    if sweeps > 0 {
+        let _ = writeln!(out, "Lawn-mower sweeps over high-risk stretches: {sweeps}");
+    }
     let _ = writeln!(
         out,
         "Total: {} sorties, {:.1} h flown, {:.0} km; {} cells patrolled; {:.1}% of the area's risk patrolled ({:.1} of {:.1}); risk patrolled counting revisits {:.1}",

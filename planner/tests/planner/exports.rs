@@ -183,6 +183,7 @@ fn sortie(id: &str, base: &str, start_s: f64, mission: Mission, cells: Vec<usize
         battery_used: 0.734,
         risk_patrolled: 1.234_567,
         cells,
+        sweeps: 0,
         path,
         mission,
     }

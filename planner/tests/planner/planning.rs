@@ -333,3 +333,51 @@ fn wind_changes_timing_but_not_safety() {
     }
     assert!(plan.drones.iter().all(|d| !d.sorties.is_empty()));
 }
+
+#[test]
+fn a_compact_high_risk_stretch_is_swept_whole() {
+    // A 1.5 x 1.25 km block of extreme risk next to the Newcomb base, low risk elsewhere.
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from("lon,lat,risk\n");
+    for i in 0..90 {
+        for j in 0..90 {
+            let (lon, lat) = (
+                -84.26 + f64::from(i) * 0.0015,
+                36.50 + f64::from(j) * 0.0015,
+            );
+            let hot = (-84.190..-84.173).contains(&lon) && (36.545..36.556).contains(&lat);
+            csv.push_str(&format!("{lon},{lat},{}\n", if hot { 0.95 } else { 0.05 }));
+        }
+    }
+    let mut copy = area().clone();
+    let path = dir.path().join("block.csv");
+    std::fs::write(&path, csv).unwrap();
+    let grid = *copy.risk.as_ref().unwrap().grid();
+    copy.risk = Some(
+        patrol_planner::risk::sources::read_risk(&path, Default::default(), &copy.terrain, grid)
+            .unwrap(),
+    );
+    let req = PlanRequest {
+        drones: Some(vec!["q3".into()]),
+        ..request()
+    };
+    let plan = plan_patrol(&copy, &req).unwrap();
+    let sweeps: usize = plan
+        .drones
+        .iter()
+        .flat_map(|d| &d.sorties)
+        .map(|s| s.sweeps)
+        .sum();
+    assert!(
+        sweeps >= 1,
+        "the block is swept: {:?}",
+        plan.drones[0]
+            .sorties
+            .iter()
+            .map(|s| (s.sweeps, s.cells.len()))
+            .collect::<Vec<_>>()
+    );
+    // Swept cells count whole: the covered risk exceeds what strips alone could give.
+    let hot_cells = plan.cells.iter().filter(|c| c.risk > 0.9).count();
+    assert!(hot_cells >= 6, "{hot_cells}");
+}
