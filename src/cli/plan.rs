@@ -7,7 +7,7 @@ use clap::Args;
 use patrol_planner::area::Area;
 use patrol_planner::export::write_all;
 use patrol_planner::map::plan_map::render_plan_map;
-use patrol_planner::plan::build::plan_patrol;
+use patrol_planner::plan::build::plan_patrol_capturing;
 use patrol_planner::plan::energy::Wind;
 use patrol_planner::plan::request::PlanRequest;
 use patrol_planner::plan::summary::summary_text;
@@ -60,6 +60,10 @@ pub struct PlanArgs {
     /// machine however loaded (for tests and comparisons).
     #[arg(long)]
     work: Option<u64>,
+    /// Also write the first wave's routing problem as a `patrol route solve` instance (point
+    /// visits, straight-line distances), to compare solvers on this area.
+    #[arg(long)]
+    export_instance: Option<PathBuf>,
 }
 
 fn parse_wind(text: &str) -> anyhow::Result<Wind> {
@@ -113,7 +117,19 @@ pub fn run(args: PlanArgs) -> anyhow::Result<()> {
         ..PlanRequest::default()
     };
     let area = Area::load(&args.area)?;
-    let plan = plan_patrol(&area, &request)?;
+    let mut first_wave = None;
+    let plan = plan_patrol_capturing(&area, &request, &mut first_wave)?;
+    if let (Some(path), Some(instance)) = (&args.export_instance, &first_wave) {
+        let text = serde_json::to_string(instance)?;
+        std::fs::write(path, text)
+            .with_context(|| format!("{}: cannot write the instance", path.display()))?;
+        println!(
+            "Wrote the first wave's routing instance ({} nodes, {} vehicles) to {}",
+            instance.nodes.len(),
+            instance.vehicles.len(),
+            path.display()
+        );
+    }
     std::fs::create_dir_all(&args.output).with_context(|| {
         format!(
             "{}: cannot create the output directory",

@@ -23,6 +23,7 @@ use super::zones::Obstacles;
 use crate::area::Area;
 use crate::area::fleet::Drone;
 use crate::risk::cells::RiskMap;
+use crate::route::instance::{Instance, InstanceNode, InstanceVehicle};
 use crate::route::metric::{Metric, Point};
 use crate::route::problem::{Node, Problem, Vehicle};
 use crate::route::search::{SearchConfig, solve};
@@ -81,6 +82,19 @@ struct CellState {
 
 /// Makes the plan.
 pub fn plan_patrol(area: &Area, req: &PlanRequest) -> Result<Plan, PlanError> {
+    plan_patrol_capturing(area, req, &mut None)
+}
+
+/// [`plan_patrol`], also handing back the first wave's routing problem as an abstract
+/// instance (point visits only, straight-line distances in metres, budgets in metres), so that
+/// other solvers can be compared on the bundled area (`patrol plan --export-instance`).
+pub fn plan_patrol_capturing(
+    area: &Area,
+    req: &PlanRequest,
+    first_wave: &mut Option<Instance>,
+) -> Result<Plan, PlanError> {
+    let capture = first_wave.is_none();
+    *first_wave = None;
     let opt = |option: &str, value: String, message: &str| PlanError::Option {
         option: option.into(),
         value,
@@ -430,6 +444,26 @@ pub fn plan_patrol(area: &Area, req: &PlanRequest) -> Result<Plan, PlanError> {
         let wave_time = Duration::from_secs_f64(search_s_per_sortie * flying.len() as f64);
         let mut config = SearchConfig::new(req.seed.wrapping_add(wave), wave_time);
         config.work_budget = req.search_work;
+        if capture && first_wave.is_none() {
+            *first_wave = Some(Instance {
+                nodes: nodes[..candidates.len()]
+                    .iter()
+                    .map(|n| InstanceNode {
+                        x: n.entry.x,
+                        y: n.entry.y,
+                        score: n.score,
+                    })
+                    .collect(),
+                vehicles: vehicles
+                    .iter()
+                    .map(|v| InstanceVehicle {
+                        start: v.start,
+                        end: v.end,
+                        budget: v.budget,
+                    })
+                    .collect(),
+            });
+        }
         let outcome = solve(&problem, &config);
         for (k, &fi) in flying.iter().enumerate() {
             let mut route: Vec<Stop> = outcome.solution.routes[k]
