@@ -507,7 +507,6 @@ pub fn plan_patrol_capturing(
                             &mut state,
                             &interval_s,
                             shift_s,
-                            start_s,
                         )?;
                         flyers[fi].next_free_s =
                             sortie.end_s + flyers[fi].drone.battery_swap_min * 60.0;
@@ -695,7 +694,6 @@ fn record_sortie(
     state: &mut [CellState],
     interval_s: &impl Fn(u8) -> Option<f64>,
     shift_s: f64,
-    _clock_start_s: f64,
 ) -> Result<Sortie, PlanError> {
     let id = format!("{}-{}", f.drone.id, f.sorties.len() + 1);
     let cells = risk.cells();

@@ -57,7 +57,6 @@ impl Terrain {
         if c0 <= 0.0 {
             let ground = g0.alt_amsl_m - c0;
             return Some(self.hit(
-                origin,
                 Geodetic {
                     alt_amsl_m: ground,
                     ..g0
@@ -73,7 +72,7 @@ impl Terrain {
             t = (t + step).min(max_range_m);
             let (c, g) = clearance(t)?;
             if c <= 0.0 {
-                return Some(self.refine(at, &clearance, t_prev, t, g));
+                return Some(self.refine(&clearance, t_prev, t, g));
             }
             // Climbing and already above every summit: it can never come down.
             if dir.up_m >= 0.0 && g.alt_amsl_m > max_ground {
@@ -86,7 +85,6 @@ impl Terrain {
 
     fn refine(
         &self,
-        at: impl Fn(f64) -> Enu,
         clearance: &impl Fn(f64) -> Option<(f64, Geodetic)>,
         mut above: f64,
         mut below: f64,
@@ -113,10 +111,10 @@ impl Terrain {
             alt_amsl_m: ground,
             ..below_point
         };
-        self.hit(at(below), g, below)
+        self.hit(g, below)
     }
 
-    fn hit(&self, _ray_point: Enu, g: Geodetic, range_m: f64) -> RayHit {
+    fn hit(&self, g: Geodetic, range_m: f64) -> RayHit {
         RayHit {
             enu: self.geodetic_to_enu(g),
             geodetic: g,
