@@ -83,7 +83,11 @@ pub fn build_sweeps(
             if piece.len() < MIN_CELLS {
                 continue;
             }
-            sweeps.push(sweep_over(piece, &hot, grid, spacing_m));
+            let sweep = sweep_over(piece, &hot, grid, spacing_m);
+            // A strip wider than the stretch leaves no pass to fly: point visits see it all.
+            if sweep.points.len() >= 2 {
+                sweeps.push(sweep);
+            }
         }
     }
     sweeps
@@ -181,5 +185,7 @@ mod tests {
         assert_eq!(s.points[1], (1500.0, 525.0));
         assert_eq!(s.points[2], (1500.0, 575.0));
         assert!((s.length_m - (15.0 * 750.0 + 14.0 * 50.0)).abs() < 1e-9);
+        // Passes further apart than the stretch is tall: no sweep, rather than an empty one.
+        assert!(build_sweeps(&cells, &candidates, &grid, 2000.0, 1e9).is_empty());
     }
 }
