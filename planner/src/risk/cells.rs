@@ -258,6 +258,9 @@ impl RiskMap {
 
 /// Adds every valid pixel of `risk` to the cell under its centre (rows in parallel).
 pub fn accumulate_raster(terrain: &Terrain, grid: &CellGrid, risk: &Raster) -> Accumulator {
+    if risk.width == 0 || risk.height == 0 {
+        return Accumulator::new(grid);
+    }
     let frame = terrain.frame();
     let to_enu = |col: f64, row: f64| {
         let (x, y) = risk.transform.pixel_to_map(col + 0.5, row + 0.5);
