@@ -174,7 +174,7 @@ fn search_one<M: Metric>(
                 continue;
             }
             let len = routes[v].len();
-            let take = 1 + rng.below((len * 3 / 10).max(1));
+            let take = 1 + rng.below((len * 2 / 5).max(1));
             let start = rng.below(len - take + 1);
             for n in routes[v].drain(start..start + take) {
                 unvisited.put_back(problem, n);
@@ -203,7 +203,7 @@ fn search_one<M: Metric>(
         let candidate = snapshot(&routes, &costs);
         // Accept improvements, and slightly worse solutions early on, to leave local optima.
         let progress = (work as f64 / budget.max(1) as f64).min(1.0);
-        let tolerance = 0.01 * (1.0 - progress) * rng.next_f64();
+        let tolerance = 0.04 * (1.0 - progress) * rng.next_f64();
         if candidate.better_than(&current) || candidate.score >= current.score * (1.0 - tolerance) {
             current = candidate;
             if current.better_than(&best) {
