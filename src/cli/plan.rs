@@ -118,7 +118,8 @@ pub fn run(args: PlanArgs) -> anyhow::Result<()> {
     };
     let area = Area::load(&args.area)?;
     let mut first_wave = None;
-    let plan = plan_patrol_capturing(&area, &request, &mut first_wave)?;
+    let capture = args.export_instance.is_some().then_some(&mut first_wave);
+    let plan = plan_patrol_capturing(&area, &request, capture)?;
     if let (Some(path), Some(instance)) = (&args.export_instance, &first_wave) {
         let text = serde_json::to_string(instance)?;
         std::fs::write(path, text)

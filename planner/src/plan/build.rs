@@ -82,19 +82,17 @@ struct CellState {
 
 /// Makes the plan.
 pub fn plan_patrol(area: &Area, req: &PlanRequest) -> Result<Plan, PlanError> {
-    plan_patrol_capturing(area, req, &mut None)
+    plan_patrol_capturing(area, req, None)
 }
 
-/// [`plan_patrol`], also handing back the first wave's routing problem as an abstract
+/// [`plan_patrol`]; with `first_wave`, also hands back the first wave's routing problem as an abstract
 /// instance (point visits only, straight-line distances in metres, budgets in metres), so that
 /// other solvers can be compared on the bundled area (`patrol plan --export-instance`).
 pub fn plan_patrol_capturing(
     area: &Area,
     req: &PlanRequest,
-    first_wave: &mut Option<Instance>,
+    mut first_wave: Option<&mut Option<Instance>>,
 ) -> Result<Plan, PlanError> {
-    let capture = first_wave.is_none();
-    *first_wave = None;
     let opt = |option: &str, value: String, message: &str| PlanError::Option {
         option: option.into(),
         value,
@@ -444,8 +442,8 @@ pub fn plan_patrol_capturing(
         let wave_time = Duration::from_secs_f64(search_s_per_sortie * flying.len() as f64);
         let mut config = SearchConfig::new(req.seed.wrapping_add(wave), wave_time);
         config.work_budget = req.search_work;
-        if capture && first_wave.is_none() {
-            *first_wave = Some(Instance {
+        if let Some(slot) = first_wave.take() {
+            *slot = Some(Instance {
                 nodes: nodes[..candidates.len()]
                     .iter()
                     .map(|n| InstanceNode {
