@@ -1,0 +1,2 @@
+//! The simulated fleet.
+pub mod flight;
