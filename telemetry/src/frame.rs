@@ -145,7 +145,9 @@ impl Frame {
     pub fn message_id(&self) -> u32 {
         match self.version() {
             MavlinkVersion::V1 => u32::from(self.bytes[5]),
-            MavlinkVersion::V2 => u32::from_le_bytes([self.bytes[7], self.bytes[8], self.bytes[9], 0]),
+            MavlinkVersion::V2 => {
+                u32::from_le_bytes([self.bytes[7], self.bytes[8], self.bytes[9], 0])
+            }
         }
     }
 
@@ -264,10 +266,17 @@ impl Frame {
     /// Rewrites the sequence number (the checksum covers it, so it is recomputed; a signed
     /// frame must be re-signed afterwards).
     pub fn set_sequence(&mut self, seq: u8) {
-        let at = if self.version() == MavlinkVersion::V2 { 4 } else { 2 };
+        let at = if self.version() == MavlinkVersion::V2 {
+            4
+        } else {
+            2
+        };
         self.bytes[at] = seq;
         let end = self.header_len() + self.payload_len();
-        let crc = calculate_crc(&self.bytes[1..end], MavMessage::extra_crc(self.message_id()));
+        let crc = calculate_crc(
+            &self.bytes[1..end],
+            MavMessage::extra_crc(self.message_id()),
+        );
         self.bytes[end..end + 2].copy_from_slice(&crc.to_le_bytes());
     }
 
@@ -286,7 +295,14 @@ impl Frame {
                 if flags & !IFLAG_SIGNED != 0 {
                     return Err(Discard::UnsupportedFlags);
                 }
-                (10, if flags & IFLAG_SIGNED != 0 { SIGNATURE_LEN } else { 0 })
+                (
+                    10,
+                    if flags & IFLAG_SIGNED != 0 {
+                        SIGNATURE_LEN
+                    } else {
+                        0
+                    },
+                )
             }
             _ => return Err(Discard::Noise),
         };
@@ -446,7 +462,11 @@ mod tests {
         let mut corrupt = Frame::encode_v2(header(99), &heartbeat()).bytes().to_vec();
         corrupt[12] ^= 0xFF;
         stream.extend_from_slice(&corrupt);
-        stream.extend_from_slice(Frame::encode_v1(header(5), &heartbeat()).expect("v1").bytes());
+        stream.extend_from_slice(
+            Frame::encode_v1(header(5), &heartbeat())
+                .expect("v1")
+                .bytes(),
+        );
         for chunk in [1, 3, 7, 1000] {
             let mut parser = FrameParser::new();
             let mut seqs = Vec::new();
@@ -482,7 +502,9 @@ mod tests {
     fn sequence_rewrite_keeps_the_checksum_right() {
         let mut f = Frame::encode_v2(header(1), &heartbeat());
         f.set_sequence(200);
-        let (g, _) = Frame::parse_prefix(f.bytes()).expect("valid").expect("complete");
+        let (g, _) = Frame::parse_prefix(f.bytes())
+            .expect("valid")
+            .expect("complete");
         assert_eq!(g.sequence(), 200);
     }
 }

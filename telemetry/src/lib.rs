@@ -1,8 +1,14 @@
 //! patrol-telemetry: the MAVLink side of forest-patrol.
 pub use mavlink;
 
+pub mod clock;
+pub mod conn;
 pub mod dialect;
 pub mod frame;
+pub mod gcs;
+pub mod link;
+pub mod mission_item;
+pub mod shaper;
 pub mod signing;
 pub mod sim;
 pub mod tlog;

@@ -34,9 +34,7 @@ pub enum SigningError {
         source: std::io::Error,
     },
     /// The key file holds neither 32 raw bytes nor 64 hexadecimal digits.
-    #[error(
-        "signing key {path}: expected 32 bytes or 64 hexadecimal digits, found {found} bytes"
-    )]
+    #[error("signing key {path}: expected 32 bytes or 64 hexadecimal digits, found {found} bytes")]
     Format {
         /// Key file.
         path: PathBuf,
@@ -323,8 +321,13 @@ mod tests {
         signer.sign(&mut f);
         assert!(f.is_signed());
         // Still a valid frame for a parser (flag and checksum are consistent).
-        let (g, _) = Frame::parse_prefix(f.bytes()).expect("valid").expect("complete");
-        assert_eq!(g.decode().expect("decodes"), frame(1).decode().expect("decodes"));
+        let (g, _) = Frame::parse_prefix(f.bytes())
+            .expect("valid")
+            .expect("complete");
+        assert_eq!(
+            g.decode().expect("decodes"),
+            frame(1).decode().expect("decodes")
+        );
         assert_eq!(verifier.check(&f), Ok(()));
         assert_eq!(verifier.check(&f), Err(Rejection::Replayed));
         assert_eq!(verifier.check(&frame(1)), Err(Rejection::Unsigned));
@@ -369,7 +372,10 @@ mod tests {
         let bad = dir.path().join("bad.key");
         std::fs::write(&bad, "secret").expect("write");
         let err = SigningKey::read(&bad).expect_err("too short").to_string();
-        assert!(err.contains("bad.key") && !err.contains("secret\""), "{err}");
+        assert!(
+            err.contains("bad.key") && !err.contains("secret\""),
+            "{err}"
+        );
     }
 
     #[test]

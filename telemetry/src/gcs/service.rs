@@ -1,0 +1,790 @@
+//! The ground service: one task that owns every link and every vehicle's state, so the
+//! protocols need no locks.
+//!
+//! It sends the ground station's 1 Hz heartbeat on every link, keeps a [`Vehicle`] per
+//! (link, peer, system id), declares a vehicle lost after 3.5 s without a heartbeat and found
+//! again on the next one, asks for telemetry rates whenever a vehicle appears or comes back,
+//! runs mission transfers and commands, records a tlog per vehicle, and publishes
+//! [`GcsEvent`]s. Callers hold a [`Gcs`] handle.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use mavlink::{MavHeader, Message};
+use patrol_planner::plan::model::MissionItem;
+use tokio::sync::{broadcast, mpsc, oneshot};
+
+use crate::clock::MissionClock;
+use crate::conn::Endpoint;
+use crate::dialect::{
+    AUTOPILOT_COMPONENT_ID, GCS_COMPONENT_ID, GCS_SYSTEM_ID, HEARTBEAT_DATA, MavAutopilot,
+    MavMessage, MavModeFlag, MavState, MavType,
+};
+use crate::frame::Frame;
+use crate::gcs::command::{Command, CommandError, CommandTransaction};
+use crate::gcs::transfer::{Transfer, TransferError};
+use crate::gcs::vehicle::{Change, LINK_LOST_AFTER, Vehicle, VehicleKey};
+use crate::link::{Destination, Link, LinkError, LinkEvent, LinkOptions, LinkStats};
+use crate::mission_item::ListKind;
+use crate::signing::SigningKey;
+use crate::tlog::TlogWriter;
+
+/// How the service is set up.
+#[derive(Debug, Clone)]
+pub struct GcsConfig {
+    /// Links to open.
+    pub endpoints: Vec<Endpoint>,
+    /// Signing key for every link.
+    pub signing: Option<SigningKey>,
+    /// Directory for one tlog per vehicle; `None` records nothing.
+    pub tlog_dir: Option<PathBuf>,
+    /// The mission clock (tlog timestamps).
+    pub clock: MissionClock,
+    /// Message rates to ask every vehicle for: (message id, Hz).
+    pub stream_rates_hz: Vec<(u32, f64)>,
+}
+
+/// The telemetry rates a patrol needs: position and attitude for the view and the tlog,
+/// status and battery for decisions, mission progress, time for log viewers.
+pub fn default_stream_rates() -> Vec<(u32, f64)> {
+    vec![
+        (33, 4.0),  // GLOBAL_POSITION_INT
+        (30, 4.0),  // ATTITUDE
+        (1, 1.0),   // SYS_STATUS
+        (147, 1.0), // BATTERY_STATUS
+        (24, 1.0),  // GPS_RAW_INT
+        (74, 2.0),  // VFR_HUD
+        (42, 1.0),  // MISSION_CURRENT
+        (2, 1.0),   // SYSTEM_TIME
+        (245, 1.0), // EXTENDED_SYS_STATE
+        (242, 0.2), // HOME_POSITION
+    ]
+}
+
+/// What happened, for the operator.
+#[derive(Debug, Clone)]
+pub struct GcsEvent {
+    /// Mission time, µs since the UNIX epoch.
+    pub at_unix_us: u64,
+    /// The vehicle concerned, if any.
+    pub vehicle: Option<VehicleKey>,
+    /// What.
+    pub kind: EventKind,
+}
+
+/// Kinds of events.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EventKind {
+    /// A vehicle was heard for the first time.
+    Found {
+        /// MAV_TYPE.
+        mav_type: u8,
+    },
+    /// No heartbeat for 3.5 s.
+    Lost,
+    /// Heard again after being lost.
+    Regained {
+        /// Seconds it was silent (wall).
+        silent_s: f64,
+    },
+    /// Two vehicles claim one system id; both are kept.
+    DuplicateSystemId {
+        /// The vehicle that had it first.
+        first: VehicleKey,
+    },
+    /// Something changed on the vehicle.
+    Changed(Change),
+    /// A link came up.
+    LinkUp {
+        /// Which.
+        link: u8,
+        /// What connected.
+        detail: String,
+    },
+    /// A link went down.
+    LinkDown {
+        /// Which.
+        link: u8,
+        /// Why.
+        reason: String,
+    },
+}
+
+enum Request {
+    Transfer {
+        key: VehicleKey,
+        upload: Option<Vec<MissionItem>>,
+        kind: ListKind,
+        reply: oneshot::Sender<Result<Vec<MissionItem>, TransferError>>,
+    },
+    Command {
+        key: VehicleKey,
+        cmd: Command,
+        reply: Option<oneshot::Sender<Result<(), CommandError>>>,
+    },
+    Send {
+        key: VehicleKey,
+        msg: Box<MavMessage>,
+    },
+    Shutdown {
+        reply: oneshot::Sender<()>,
+    },
+}
+
+impl std::fmt::Debug for Request {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Request")
+    }
+}
+
+/// What callers can read at any time.
+#[derive(Debug, Clone, Default)]
+pub struct Snapshot {
+    /// Every vehicle heard, by key.
+    pub vehicles: Vec<Vehicle>,
+    /// Counters of every link.
+    pub links: Vec<LinkStats>,
+    /// Frames that passed framing but failed to decode.
+    pub decode_errors: u64,
+}
+
+/// A handle on the running service.
+#[derive(Debug, Clone)]
+pub struct Gcs {
+    req: mpsc::UnboundedSender<Request>,
+    events: broadcast::Sender<GcsEvent>,
+    snapshot: Arc<Mutex<Snapshot>>,
+    clock: MissionClock,
+}
+
+/// Starting the service failed.
+#[derive(Debug, thiserror::Error)]
+pub enum GcsError {
+    /// A link could not be opened.
+    #[error(transparent)]
+    Link(#[from] LinkError),
+    /// The tlog directory cannot be created.
+    #[error("cannot create the run directory {path}: {source}")]
+    RunDir {
+        /// Directory.
+        path: PathBuf,
+        /// Cause.
+        source: std::io::Error,
+    },
+}
+
+fn stopped() -> String {
+    "the ground service has stopped".to_string()
+}
+
+impl Gcs {
+    /// Opens the links and starts the service.
+    pub async fn start(config: GcsConfig) -> Result<Gcs, GcsError> {
+        if let Some(dir) = &config.tlog_dir {
+            std::fs::create_dir_all(dir).map_err(|source| GcsError::RunDir {
+                path: dir.clone(),
+                source,
+            })?;
+        }
+        let (link_tx, link_rx) = mpsc::channel(65_536);
+        let mut links = Vec::new();
+        for (i, e) in config.endpoints.iter().enumerate() {
+            let options = LinkOptions {
+                signing: config.signing.clone(),
+                impairment: None,
+            };
+            links.push(Link::open(i as u8, e.clone(), options, link_tx.clone()).await?);
+        }
+        let (req_tx, req_rx) = mpsc::unbounded_channel();
+        let (ev_tx, _) = broadcast::channel(4096);
+        let snapshot = Arc::new(Mutex::new(Snapshot::default()));
+        let hub = Hub {
+            config: config.clone(),
+            links,
+            vehicles: BTreeMap::new(),
+            tlogs: HashMap::new(),
+            transfers: HashMap::new(),
+            queued: HashMap::new(),
+            commands: Vec::new(),
+            seq: 0,
+            events: ev_tx.clone(),
+            snapshot: snapshot.clone(),
+            decode_errors: 0,
+            last_heartbeat: None,
+        };
+        tokio::spawn(hub.run(link_rx, req_rx));
+        Ok(Gcs {
+            req: req_tx,
+            events: ev_tx,
+            snapshot,
+            clock: config.clock,
+        })
+    }
+
+    /// Events from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<GcsEvent> {
+        self.events.subscribe()
+    }
+
+    /// The current state of every vehicle and link.
+    pub fn snapshot(&self) -> Snapshot {
+        self.snapshot.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    /// The mission clock.
+    pub fn clock(&self) -> MissionClock {
+        self.clock
+    }
+
+    /// The vehicle with `system_id` that is not a duplicate and was heard most recently.
+    pub fn find(&self, system_id: u8) -> Option<VehicleKey> {
+        let snap = self.snapshot();
+        snap.vehicles
+            .iter()
+            .filter(|v| v.key.system_id == system_id && v.duplicate_of.is_none())
+            .max_by_key(|v| v.last_heartbeat)
+            .map(|v| v.key)
+    }
+
+    /// Waits until a vehicle with `system_id` is heard, up to `timeout`.
+    pub async fn wait_for(&self, system_id: u8, timeout: Duration) -> Option<VehicleKey> {
+        let until = Instant::now() + timeout;
+        loop {
+            if let Some(k) = self.find(system_id) {
+                return Some(k);
+            }
+            if Instant::now() >= until {
+                return None;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Uploads `items` as the vehicle's `kind` list.
+    pub async fn upload(
+        &self,
+        key: VehicleKey,
+        kind: ListKind,
+        items: Vec<MissionItem>,
+    ) -> Result<(), TransferError> {
+        let (tx, rx) = oneshot::channel();
+        self.req
+            .send(Request::Transfer {
+                key,
+                upload: Some(items),
+                kind,
+                reply: tx,
+            })
+            .map_err(|_| TransferError::Aborted(stopped()))?;
+        rx.await
+            .map_err(|_| TransferError::Aborted(stopped()))?
+            .map(|_| ())
+    }
+
+    /// Downloads the vehicle's `kind` list.
+    pub async fn download(
+        &self,
+        key: VehicleKey,
+        kind: ListKind,
+    ) -> Result<Vec<MissionItem>, TransferError> {
+        let (tx, rx) = oneshot::channel();
+        self.req
+            .send(Request::Transfer {
+                key,
+                upload: None,
+                kind,
+                reply: tx,
+            })
+            .map_err(|_| TransferError::Aborted(stopped()))?;
+        rx.await.map_err(|_| TransferError::Aborted(stopped()))?
+    }
+
+    /// Sends a command and waits for its acknowledgement.
+    pub async fn command(&self, key: VehicleKey, cmd: Command) -> Result<(), CommandError> {
+        let (tx, rx) = oneshot::channel();
+        self.req
+            .send(Request::Command {
+                key,
+                cmd,
+                reply: Some(tx),
+            })
+            .map_err(|_| CommandError::Aborted(stopped()))?;
+        rx.await.map_err(|_| CommandError::Aborted(stopped()))?
+    }
+
+    /// Sends a message to a vehicle without waiting for anything.
+    pub fn send(&self, key: VehicleKey, msg: MavMessage) {
+        let _ = self.req.send(Request::Send {
+            key,
+            msg: Box::new(msg),
+        });
+    }
+
+    /// Changes the flight mode (MAV_CMD_DO_SET_MODE with a custom mode).
+    pub async fn set_mode(&self, key: VehicleKey, custom_mode: u32) -> Result<(), CommandError> {
+        let base = MavModeFlag::MAV_MODE_FLAG_CUSTOM_MODE_ENABLED.bits();
+        self.command(
+            key,
+            Command::long(
+                176,
+                [f32::from(base), custom_mode as f32, 0.0, 0.0, 0.0, 0.0, 0.0],
+            ),
+        )
+        .await
+    }
+
+    /// Arms or disarms.
+    pub async fn arm(&self, key: VehicleKey, arm: bool) -> Result<(), CommandError> {
+        self.command(
+            key,
+            Command::long(
+                400,
+                [if arm { 1.0 } else { 0.0 }, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0],
+            ),
+        )
+        .await
+    }
+
+    /// Stops the service, flushing every tlog.
+    pub async fn shutdown(&self) {
+        let (tx, rx) = oneshot::channel();
+        if self.req.send(Request::Shutdown { reply: tx }).is_ok() {
+            let _ = rx.await;
+        }
+    }
+}
+
+type TransferReply = oneshot::Sender<Result<Vec<MissionItem>, TransferError>>;
+
+struct Hub {
+    config: GcsConfig,
+    links: Vec<Link>,
+    vehicles: BTreeMap<VehicleKey, Vehicle>,
+    tlogs: HashMap<VehicleKey, TlogWriter>,
+    transfers: HashMap<VehicleKey, (Transfer, TransferReply)>,
+    queued: HashMap<VehicleKey, VecDeque<Request>>,
+    commands: Vec<(
+        VehicleKey,
+        CommandTransaction,
+        Option<oneshot::Sender<Result<(), CommandError>>>,
+    )>,
+    seq: u8,
+    events: broadcast::Sender<GcsEvent>,
+    snapshot: Arc<Mutex<Snapshot>>,
+    decode_errors: u64,
+    last_heartbeat: Option<Instant>,
+}
+
+impl Hub {
+    async fn run(
+        mut self,
+        mut link_rx: mpsc::Receiver<LinkEvent>,
+        mut req_rx: mpsc::UnboundedReceiver<Request>,
+    ) {
+        let mut tick = tokio::time::interval(Duration::from_millis(50));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut last_snapshot = Instant::now();
+        loop {
+            tokio::select! {
+                ev = link_rx.recv() => {
+                    let Some(ev) = ev else { break };
+                    self.on_link_event(ev);
+                    // Drain what is already queued before anything else: a burst from 200
+                    // vehicles is handled in one go.
+                    while let Ok(ev) = link_rx.try_recv() {
+                        self.on_link_event(ev);
+                    }
+                }
+                r = req_rx.recv() => {
+                    match r {
+                        None => break,
+                        Some(Request::Shutdown { reply }) => {
+                            self.flush_all();
+                            self.publish_snapshot();
+                            let _ = reply.send(());
+                            break;
+                        }
+                        Some(r) => self.on_request(r),
+                    }
+                }
+                _ = tick.tick() => {
+                    self.on_tick();
+                    if last_snapshot.elapsed() >= Duration::from_millis(200) {
+                        last_snapshot = Instant::now();
+                        self.publish_snapshot();
+                    }
+                }
+            }
+        }
+        self.flush_all();
+    }
+
+    fn flush_all(&mut self) {
+        for w in self.tlogs.values_mut() {
+            if let Err(e) = w.flush() {
+                tracing::error!("{e}");
+            }
+        }
+    }
+
+    fn publish_snapshot(&self) {
+        if let Ok(mut s) = self.snapshot.lock() {
+            s.vehicles = self.vehicles.values().cloned().collect();
+            s.links = self.links.iter().map(|l| l.stats()).collect();
+            s.decode_errors = self.decode_errors;
+        }
+    }
+
+    fn emit(&self, vehicle: Option<VehicleKey>, kind: EventKind) {
+        let _ = self.events.send(GcsEvent {
+            at_unix_us: self.config.clock.now_unix_us(),
+            vehicle,
+            kind,
+        });
+    }
+
+    fn frame_to(&mut self, system_id: u8, msg: &MavMessage) -> Frame {
+        let _ = system_id;
+        let header = MavHeader {
+            system_id: u32::from(GCS_SYSTEM_ID),
+            component_id: GCS_COMPONENT_ID,
+            sequence: self.seq,
+        };
+        self.seq = self.seq.wrapping_add(1);
+        Frame::encode_v2(header, msg)
+    }
+
+    fn send_to(&mut self, key: VehicleKey, msg: &MavMessage) {
+        let frame = self.frame_to(key.system_id, msg);
+        self.record(key, &frame);
+        if let Some(link) = self.links.get(key.link as usize) {
+            link.send(Destination::Peer(key.peer), frame);
+        }
+    }
+
+    fn record(&mut self, key: VehicleKey, frame: &Frame) {
+        let Some(dir) = &self.config.tlog_dir else {
+            return;
+        };
+        if !self.tlogs.contains_key(&key) {
+            let dups = self
+                .tlogs
+                .keys()
+                .filter(|k| k.system_id == key.system_id)
+                .count();
+            let name = if dups == 0 {
+                format!("vehicle-{}.tlog", key.system_id)
+            } else {
+                format!("vehicle-{}-{}.tlog", key.system_id, dups + 1)
+            };
+            match TlogWriter::create(&dir.join(name)) {
+                Ok(w) => {
+                    self.tlogs.insert(key, w);
+                }
+                Err(e) => {
+                    tracing::error!("{e}");
+                    return;
+                }
+            }
+        }
+        let t = self.config.clock.now_unix_us();
+        if let Some(w) = self.tlogs.get_mut(&key) {
+            if let Err(e) = w.record(t, frame) {
+                tracing::error!("{e}");
+            }
+        }
+    }
+
+    fn on_link_event(&mut self, ev: LinkEvent) {
+        match ev {
+            LinkEvent::Frame(rx) => self.on_frame(rx),
+            LinkEvent::Up { link, detail } => {
+                // A reconnected link: ask every vehicle on it for its streams again.
+                let keys: Vec<VehicleKey> = self
+                    .vehicles
+                    .keys()
+                    .filter(|k| k.link == link)
+                    .copied()
+                    .collect();
+                for k in keys {
+                    self.request_streams(k);
+                }
+                self.emit(None, EventKind::LinkUp { link, detail });
+            }
+            LinkEvent::Down { link, reason } => {
+                self.emit(None, EventKind::LinkDown { link, reason })
+            }
+        }
+    }
+
+    fn on_frame(&mut self, rx: crate::link::Received) {
+        let now = Instant::now();
+        let msg = match rx.frame.decode() {
+            Ok(m) => m,
+            Err(_) => {
+                self.decode_errors += 1;
+                return;
+            }
+        };
+        let key = VehicleKey {
+            link: rx.link,
+            peer: rx.peer,
+            system_id: rx.frame.system_id(),
+        };
+        if !self.vehicles.contains_key(&key) {
+            let MavMessage::HEARTBEAT(h) = &msg else {
+                return;
+            };
+            // Other ground stations and non-autopilot components are not vehicles.
+            if h.mavtype == MavType::MAV_TYPE_GCS
+                || h.autopilot == MavAutopilot::MAV_AUTOPILOT_INVALID
+                || rx.frame.component_id() != AUTOPILOT_COMPONENT_ID
+            {
+                return;
+            }
+            let mut v = Vehicle::new(key, now);
+            let first = self
+                .vehicles
+                .values()
+                .find(|o| o.key.system_id == key.system_id && !o.lost && o.duplicate_of.is_none())
+                .map(|o| o.key);
+            v.duplicate_of = first;
+            self.vehicles.insert(key, v);
+            self.emit(
+                Some(key),
+                EventKind::Found {
+                    mav_type: num_traits::ToPrimitive::to_u8(&h.mavtype).unwrap_or(0),
+                },
+            );
+            if let Some(first) = first {
+                self.emit(Some(key), EventKind::DuplicateSystemId { first });
+            }
+            self.request_streams(key);
+        }
+        self.record(key, &rx.frame);
+        let mut changes = Vec::new();
+        let mut regained = None;
+        if let Some(v) = self.vehicles.get_mut(&key) {
+            if rx.frame.component_id() == AUTOPILOT_COMPONENT_ID {
+                v.seq.see(rx.frame.sequence());
+                let was_lost = v.lost;
+                let silent = now.duration_since(v.last_heartbeat).as_secs_f64();
+                v.apply(&msg, now, &mut changes);
+                if was_lost && matches!(msg, MavMessage::HEARTBEAT(_)) {
+                    v.lost = false;
+                    regained = Some(silent);
+                }
+            }
+        }
+        if let Some(silent_s) = regained {
+            self.emit(Some(key), EventKind::Regained { silent_s });
+            self.request_streams(key);
+        }
+        for c in changes {
+            self.emit(Some(key), EventKind::Changed(c));
+        }
+        // Protocol machines addressed to us.
+        let to_us = msg
+            .target_system_id()
+            .is_none_or(|t| t == 0 || t == GCS_SYSTEM_ID);
+        if !to_us {
+            return;
+        }
+        let mut out = Vec::new();
+        if let Some((t, _)) = self.transfers.get_mut(&key) {
+            out.extend(t.on_message(&msg, now));
+        }
+        for (k, c, _) in &mut self.commands {
+            if *k == key {
+                c.on_message(&msg, now);
+            }
+        }
+        for m in out {
+            self.send_to(key, &m);
+        }
+        self.settle(key);
+    }
+
+    /// Finishes ended transactions of `key` and starts the next queued transfer.
+    fn settle(&mut self, key: VehicleKey) {
+        if self.transfers.get(&key).is_some_and(|(t, _)| t.is_done()) {
+            if let Some((mut t, reply)) = self.transfers.remove(&key) {
+                if let Some(r) = t.take_result() {
+                    let _ = reply.send(r);
+                }
+            }
+        }
+        let mut i = 0;
+        while i < self.commands.len() {
+            if self.commands[i].0 == key {
+                if let Some(r) = self.commands[i].1.take_result() {
+                    let (_, _, reply) = self.commands.swap_remove(i);
+                    if let Some(reply) = reply {
+                        let _ = reply.send(r);
+                    }
+                    continue;
+                }
+            }
+            i += 1;
+        }
+        if !self.transfers.contains_key(&key) {
+            if let Some(next) = self.queued.get_mut(&key).and_then(|q| q.pop_front()) {
+                self.on_request(next);
+            }
+        }
+    }
+
+    fn request_streams(&mut self, key: VehicleKey) {
+        let rates = self.config.stream_rates_hz.clone();
+        for (id, hz) in rates {
+            let interval_us = if hz > 0.0 { (1e6 / hz) as f32 } else { -1.0 };
+            let cmd = Command::long(511, [id as f32, interval_us, 0.0, 0.0, 0.0, 0.0, 0.0]);
+            self.start_command(key, cmd, None);
+        }
+    }
+
+    fn start_command(
+        &mut self,
+        key: VehicleKey,
+        cmd: Command,
+        reply: Option<oneshot::Sender<Result<(), CommandError>>>,
+    ) {
+        // One transaction per (vehicle, command): a new one replaces an old one, since an
+        // acknowledgement could not tell them apart.
+        if let Some(i) = self
+            .commands
+            .iter()
+            .position(|(k, c, _)| *k == key && c.command() == cmd.command && cmd.command != 511)
+        {
+            let (_, _, old) = self.commands.swap_remove(i);
+            if let Some(old) = old {
+                let _ = old.send(Err(CommandError::Aborted(
+                    "replaced by a newer command".into(),
+                )));
+            }
+        }
+        match CommandTransaction::start(
+            cmd,
+            (key.system_id, AUTOPILOT_COMPONENT_ID),
+            Instant::now(),
+        ) {
+            Ok((t, m)) => {
+                self.send_to(key, &m);
+                self.commands.push((key, t, reply));
+            }
+            Err(e) => {
+                if let Some(reply) = reply {
+                    let _ = reply.send(Err(e));
+                }
+            }
+        }
+    }
+
+    fn on_request(&mut self, r: Request) {
+        match r {
+            Request::Transfer {
+                key,
+                upload,
+                kind,
+                reply,
+            } => {
+                if self.transfers.contains_key(&key) {
+                    self.queued
+                        .entry(key)
+                        .or_default()
+                        .push_back(Request::Transfer {
+                            key,
+                            upload,
+                            kind,
+                            reply,
+                        });
+                    return;
+                }
+                let now = Instant::now();
+                let target = (key.system_id, AUTOPILOT_COMPONENT_ID);
+                let started = match upload {
+                    Some(items) => Transfer::upload(kind, target, items, now),
+                    None => Ok(Transfer::download(kind, target, now)),
+                };
+                match started {
+                    Ok((t, first)) => {
+                        self.send_to(key, &first);
+                        self.transfers.insert(key, (t, reply));
+                    }
+                    Err(e) => {
+                        let _ = reply.send(Err(e));
+                    }
+                }
+            }
+            Request::Command { key, cmd, reply } => self.start_command(key, cmd, reply),
+            Request::Send { key, msg } => self.send_to(key, &msg),
+            Request::Shutdown { .. } => {}
+        }
+    }
+
+    fn on_tick(&mut self) {
+        let now = Instant::now();
+        if self
+            .last_heartbeat
+            .is_none_or(|t| now.duration_since(t) >= Duration::from_secs(1))
+        {
+            self.last_heartbeat = Some(now);
+            let hb = MavMessage::HEARTBEAT(HEARTBEAT_DATA {
+                custom_mode: 0,
+                mavtype: MavType::MAV_TYPE_GCS,
+                autopilot: MavAutopilot::MAV_AUTOPILOT_INVALID,
+                base_mode: MavModeFlag::empty(),
+                system_status: MavState::MAV_STATE_ACTIVE,
+                mavlink_version: 3,
+            });
+            let frame = self.frame_to(0, &hb);
+            for link in &self.links {
+                link.send(Destination::All, frame.clone());
+            }
+            let keys: Vec<VehicleKey> = self.vehicles.keys().copied().collect();
+            for k in keys {
+                self.record(k, &frame);
+            }
+        }
+        let mut newly_lost = Vec::new();
+        for v in self.vehicles.values_mut() {
+            if !v.lost && now.duration_since(v.last_heartbeat) > LINK_LOST_AFTER {
+                v.lost = true;
+                newly_lost.push(v.key);
+            }
+        }
+        for k in newly_lost {
+            self.emit(Some(k), EventKind::Lost);
+        }
+        let mut out = Vec::new();
+        for (k, (t, _)) in &mut self.transfers {
+            for m in t.on_tick(now) {
+                out.push((*k, m));
+            }
+        }
+        for (k, c, _) in &mut self.commands {
+            if let Some(m) = c.on_tick(now) {
+                out.push((*k, m));
+            }
+        }
+        for (k, m) in out {
+            self.send_to(k, &m);
+        }
+        let keys: Vec<VehicleKey> = self
+            .transfers
+            .keys()
+            .chain(self.commands.iter().map(|(k, _, _)| k))
+            .copied()
+            .collect();
+        for k in keys {
+            self.settle(k);
+        }
+        for w in self.tlogs.values_mut() {
+            if let Err(e) = w.flush_if_due() {
+                tracing::error!("{e}");
+            }
+        }
+    }
+}
