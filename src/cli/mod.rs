@@ -1,8 +1,10 @@
 //! Command-line structure: one file per command group.
 
 mod area;
+mod fly;
 mod plan;
 mod route;
+mod sim;
 
 use clap::{Parser, Subcommand};
 
@@ -12,7 +14,7 @@ use clap::{Parser, Subcommand};
     name = "patrol",
     version,
     about,
-    after_help = "Examples:\n  patrol area check missions/cumberland\n  patrol area map missions/cumberland -o map.png\n  patrol area risk missions/cumberland --date 2026-04-05 --temp-c 24 --rh 28 --wind-kmh 18 --rain-mm 0\n  patrol plan missions/cumberland -o out/ --shift 10:00-18:00"
+    after_help = "Examples:\n  patrol area check missions/cumberland\n  patrol area map missions/cumberland -o map.png\n  patrol area risk missions/cumberland --date 2026-04-05 --temp-c 24 --rh 28 --wind-kmh 18 --rain-mm 0\n  patrol plan missions/cumberland -o out/ --shift 10:00-18:00\n  patrol sim --area missions/cumberland --connect udpout:127.0.0.1:14550 --speedup 20\n  patrol fly --plan out/ --connect udpin:127.0.0.1:14550 --speedup 20"
 )]
 pub struct Cli {
     /// Log debug details to stderr (or set PATROL_LOG, e.g. PATROL_LOG=info).
@@ -32,6 +34,10 @@ enum Command {
     /// The routing core on abstract instances.
     #[command(subcommand)]
     Route(route::RouteCommand),
+    /// Fly a plan with the fleet over MAVLink, watch it and record tlogs.
+    Fly(fly::FlyArgs),
+    /// Simulate the fleet as MAVLink vehicles (ArduPilot-like), with fault injection.
+    Sim(sim::SimArgs),
 }
 
 /// Runs the parsed command.
@@ -40,5 +46,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Area(cmd) => area::run(cmd),
         Command::Route(cmd) => route::run(cmd),
         Command::Plan(args) => plan::run(args),
+        Command::Fly(args) => fly::run(args),
+        Command::Sim(args) => sim::run(args),
     }
 }

@@ -66,7 +66,7 @@ pub struct PlanArgs {
     export_instance: Option<PathBuf>,
 }
 
-fn parse_wind(text: &str) -> anyhow::Result<Wind> {
+pub(crate) fn parse_wind(text: &str) -> anyhow::Result<Wind> {
     let (speed, from) = text
         .split_once('@')
         .ok_or_else(|| anyhow::anyhow!("--wind {text}: expected SPEED_MPS@FROM_DEG, e.g. 5@270"))?;

@@ -4,6 +4,7 @@ pub use mavlink;
 pub mod clock;
 pub mod conn;
 pub mod dialect;
+pub mod fly;
 pub mod frame;
 pub mod gcs;
 pub mod link;

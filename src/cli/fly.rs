@@ -1,0 +1,204 @@
+//! `patrol fly`: fly a plan with the whole fleet over MAVLink, watch it, record it.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use clap::Args;
+use patrol_planner::area::Area;
+use patrol_planner::export::read_plan_json;
+use patrol_telemetry::clock::MissionClock;
+use patrol_telemetry::conn::Endpoint;
+use patrol_telemetry::fly::run::{FlyOptions, FlyState, copy_plan, fly_plan, hms};
+use patrol_telemetry::fly::view::status_table;
+use patrol_telemetry::gcs::{Gcs, GcsConfig, default_stream_rates};
+use patrol_telemetry::signing::SigningKey;
+
+/// Fly a plan: upload each sortie to its drone (by system id), start it on time, watch, record.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Example (two terminals, no hardware):\n  patrol sim --area missions/cumberland --connect udpout:127.0.0.1:14550 --speedup 20\n  patrol fly --plan out/ --connect udpin:127.0.0.1:14550 --speedup 20\n\nWith radios: patrol fly --plan out/ --connect serial:/dev/ttyUSB0:57600 --connect udpin:0.0.0.0:14550\nThe run directory gets one .tlog per vehicle (open with QGroundControl, MAVExplorer or pymavlink), events.log and a copy of plan.json."
+)]
+pub struct FlyArgs {
+    /// The plan directory written by `patrol plan` (holding plan.json).
+    #[arg(long)]
+    plan: PathBuf,
+    /// Links to the vehicles, e.g. udpin:0.0.0.0:14550, tcpout:127.0.0.1:5760, serial:/dev/ttyUSB0:57600 (repeatable).
+    #[arg(long, required = true)]
+    connect: Vec<String>,
+    /// Run directory for tlogs and the event log (default: runs/<UTC date and time>).
+    #[arg(long)]
+    run_dir: Option<PathBuf>,
+    /// Time acceleration, matching the simulator's (1 with real drones).
+    #[arg(long, default_value_t = 1.0)]
+    speedup: f64,
+    /// MAVLink 2 signing key (32 bytes, or 64 hex digits).
+    #[arg(long)]
+    signing_key: Option<PathBuf>,
+    /// Fly at most this many sorties per drone.
+    #[arg(long)]
+    sorties: Option<usize>,
+    /// Fly only these drones, by system id, comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    only: Vec<u8>,
+    /// Seconds to wait for each vehicle's first heartbeat.
+    #[arg(long, default_value_t = 30.0)]
+    vehicle_timeout: f64,
+    /// Print the status table every this many seconds when the output is not a terminal.
+    #[arg(long, default_value_t = 10.0)]
+    status_every: f64,
+}
+
+fn utc_stamp() -> String {
+    let s = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs();
+    let (days, rem) = (s / 86_400, s % 86_400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}{m:02}{d:02}-{:02}{:02}{:02}",
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60
+    )
+}
+
+/// Runs `patrol fly`.
+pub fn run(args: FlyArgs) -> anyhow::Result<()> {
+    let endpoints = args
+        .connect
+        .iter()
+        .map(|c| c.parse::<Endpoint>())
+        .collect::<Result<Vec<_>, _>>()?;
+    if !(args.speedup > 0.0 && args.speedup <= 1000.0) {
+        bail!(
+            "--speedup {}: must be above 0 and at most 1000",
+            args.speedup
+        );
+    }
+    let plan_json = args.plan.join("plan.json");
+    let plan = read_plan_json(&plan_json)?;
+    for id in &args.only {
+        if !plan.drones.iter().any(|d| d.system_id == *id) {
+            bail!("--only {id}: the plan has no drone with system id {id}");
+        }
+    }
+    let signing = args
+        .signing_key
+        .as_deref()
+        .map(SigningKey::read)
+        .transpose()?;
+    let run_dir = args
+        .run_dir
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("runs").join(utc_stamp()));
+    std::fs::create_dir_all(&run_dir)
+        .with_context(|| format!("cannot create the run directory {}", run_dir.display()))?;
+    copy_plan(&args.plan, &run_dir).with_context(|| {
+        format!(
+            "cannot copy {} into {}",
+            plan_json.display(),
+            run_dir.display()
+        )
+    })?;
+    // Terrain for heights above the ground in the view; without it heights are above home.
+    let terrain = Area::load_with(std::path::Path::new(&plan.area_dir), false)
+        .ok()
+        .map(|a| a.terrain);
+    let interactive = std::io::stdout().is_terminal();
+    let state = FlyState::new(&plan, &run_dir, !interactive)?;
+    let options = FlyOptions {
+        vehicle_timeout: Duration::from_secs_f64(args.vehicle_timeout.max(0.0)),
+        max_sorties: args.sorties,
+        only: args.only.clone(),
+    };
+    let clock = MissionClock::start(args.speedup);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    rt.block_on(async move {
+        let gcs = Gcs::start(GcsConfig {
+            endpoints: endpoints.clone(),
+            signing,
+            tlog_dir: Some(run_dir.clone()),
+            clock,
+            stream_rates_hz: default_stream_rates(),
+        })
+        .await?;
+        let sorties: usize = plan.drones.iter().map(|d| d.sorties.len().min(args.sorties.unwrap_or(usize::MAX))).sum();
+        println!(
+            "flying {} ({} drones, {sorties} sorties) over {}; speed-up {}; recording in {}",
+            plan_json.display(),
+            plan.drones.len(),
+            endpoints.iter().map(|e| e.to_string()).collect::<Vec<_>>().join(", "),
+            args.speedup,
+            run_dir.display()
+        );
+        let view = {
+            let (gcs, state) = (gcs.clone(), state.clone());
+            let every = Duration::from_secs_f64(if interactive { 1.0 } else { args.status_every.max(0.5) });
+            tokio::spawn(async move {
+                loop {
+                    tokio::time::sleep(every).await;
+                    let table = status_table(clock.elapsed_s(), &gcs.snapshot(), &state.outcomes(), terrain.as_ref());
+                    if interactive {
+                        // Redraw in place: the table, then the last events.
+                        let lines = state.lines();
+                        let tail = lines.iter().rev().take(12).rev().cloned().collect::<Vec<_>>().join("\n");
+                        print!("\x1b[2J\x1b[H{table}\n{tail}\n");
+                    } else {
+                        print!("{table}");
+                    }
+                }
+            })
+        };
+        let outcomes = tokio::select! {
+            o = fly_plan(&plan, &gcs, &state, &options) => o,
+            _ = tokio::signal::ctrl_c() => {
+                state.event(clock.elapsed_s(), "service", "interrupted: stopping (vehicles keep flying their missions)");
+                state.outcomes()
+            }
+        };
+        view.abort();
+        let snap = gcs.snapshot();
+        gcs.shutdown().await;
+        println!("\nfinished at shift time {}", hms(clock.elapsed_s()));
+        for o in &outcomes {
+            println!(
+                "  {} (system {}): {} of {} sorties flown{}",
+                o.drone_id,
+                o.system_id,
+                o.flown,
+                o.sorties.min(args.sorties.unwrap_or(usize::MAX)),
+                if o.skipped.is_empty() { String::new() } else { format!("; skipped: {}", o.skipped.iter().map(|(s, w)| format!("{s} ({w})")).collect::<Vec<_>>().join(", ")) }
+            );
+        }
+        for (i, l) in snap.links.iter().enumerate() {
+            println!(
+                "  link {i}: {} frames in, {} out, {} discarded, {} rejected by signing",
+                l.frames_in,
+                l.frames_out,
+                l.discarded.total(),
+                l.rejected.total()
+            );
+        }
+        println!("run directory: {} (tlogs per vehicle, events.log, plan.json)", run_dir.display());
+        let flown: usize = outcomes.iter().map(|o| o.flown).sum();
+        if flown == 0 && sorties > 0 {
+            bail!("no sortie was flown (see {})", run_dir.join("events.log").display());
+        }
+        Ok(())
+    })
+}

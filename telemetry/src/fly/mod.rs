@@ -1,0 +1,4 @@
+//! `patrol fly`: a plan flown by the whole fleet, watched and recorded.
+pub mod lists;
+pub mod run;
+pub mod view;
