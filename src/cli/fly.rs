@@ -45,6 +45,12 @@ pub struct FlyArgs {
     /// Seconds to wait for each vehicle's first heartbeat.
     #[arg(long, default_value_t = 30.0)]
     vehicle_timeout: f64,
+    /// Position and attitude rate to ask every vehicle for, Hz (the rest stays at 1-2 Hz).
+    #[arg(long, default_value_t = 4.0)]
+    rate_hz: f64,
+    /// Stop after this many wall seconds, even if sorties remain (default: when all are done).
+    #[arg(long)]
+    duration: Option<f64>,
     /// Print the status table every this many seconds when the output is not a terminal.
     #[arg(long, default_value_t = 10.0)]
     status_every: f64,
@@ -134,7 +140,10 @@ pub fn run(args: FlyArgs) -> anyhow::Result<()> {
             signing,
             tlog_dir: Some(run_dir.clone()),
             clock,
-            stream_rates_hz: default_stream_rates(),
+            stream_rates_hz: default_stream_rates()
+                .into_iter()
+                .map(|(id, hz)| if matches!(id, 33 | 30 | 74) { (id, args.rate_hz) } else { (id, hz) })
+                .collect(),
         })
         .await?;
         let sorties: usize = plan.drones.iter().map(|d| d.sorties.len().min(args.sorties.unwrap_or(usize::MAX))).sum();
@@ -164,8 +173,26 @@ pub fn run(args: FlyArgs) -> anyhow::Result<()> {
                 }
             })
         };
+        // With --sorties 0 the service only follows the vehicles, until stopped.
+        let work = async {
+            if args.sorties == Some(0) {
+                std::future::pending::<()>().await;
+            } else {
+                fly_plan(&plan, &gcs, &state, &options).await;
+            }
+        };
+        let limit = async {
+            match args.duration {
+                Some(d) => tokio::time::sleep(Duration::from_secs_f64(d.max(0.0))).await,
+                None => std::future::pending().await,
+            }
+        };
         let outcomes = tokio::select! {
-            o = fly_plan(&plan, &gcs, &state, &options) => o,
+            _ = work => state.outcomes(),
+            _ = limit => {
+                state.event(clock.elapsed_s(), "service", "--duration reached: stopping (vehicles keep flying their missions)");
+                state.outcomes()
+            }
             _ = tokio::signal::ctrl_c() => {
                 state.event(clock.elapsed_s(), "service", "interrupted: stopping (vehicles keep flying their missions)");
                 state.outcomes()
@@ -194,9 +221,16 @@ pub fn run(args: FlyArgs) -> anyhow::Result<()> {
                 l.rejected.total()
             );
         }
+        let lost: u64 = snap.vehicles.iter().map(|v| v.seq.lost).sum();
+        let received: u64 = snap.vehicles.iter().map(|v| v.seq.received).sum();
+        println!(
+            "  frames lost by sequence gaps: {lost} of {} over {} vehicles",
+            lost + received,
+            snap.vehicles.len()
+        );
         println!("run directory: {} (tlogs per vehicle, events.log, plan.json)", run_dir.display());
         let flown: usize = outcomes.iter().map(|o| o.flown).sum();
-        if flown == 0 && sorties > 0 {
+        if flown == 0 && sorties > 0 && args.duration.is_none() {
             bail!("no sortie was flown (see {})", run_dir.join("events.log").display());
         }
         Ok(())
