@@ -204,6 +204,7 @@ impl Gcs {
             config: config.clone(),
             links,
             vehicles: BTreeMap::new(),
+            routes: HashMap::new(),
             tlogs: HashMap::new(),
             transfers: HashMap::new(),
             queued: HashMap::new(),
@@ -362,6 +363,7 @@ struct Hub {
     config: GcsConfig,
     links: Vec<Link>,
     vehicles: BTreeMap<VehicleKey, Vehicle>,
+    routes: HashMap<(u8, crate::link::PeerId, u8), VehicleKey>,
     tlogs: HashMap<VehicleKey, TlogWriter>,
     transfers: HashMap<VehicleKey, (Transfer, TransferReply)>,
     queued: HashMap<VehicleKey, VecDeque<Request>>,
@@ -438,6 +440,16 @@ impl Hub {
     }
 
     fn emit(&self, vehicle: Option<VehicleKey>, kind: EventKind) {
+        // Whoever reacts to a change of a vehicle's presence must find it in the snapshot.
+        if matches!(
+            kind,
+            EventKind::Found { .. }
+                | EventKind::Lost
+                | EventKind::Regained { .. }
+                | EventKind::DuplicateSystemId { .. }
+        ) {
+            self.publish_snapshot();
+        }
         let _ = self.events.send(GcsEvent {
             at_unix_us: self.config.clock.now_unix_us(),
             vehicle,
@@ -459,8 +471,12 @@ impl Hub {
     fn send_to(&mut self, key: VehicleKey, msg: &MavMessage) {
         let frame = self.frame_to(key.system_id, msg);
         self.record(key, &frame);
-        if let Some(link) = self.links.get(key.link as usize) {
-            link.send(Destination::Peer(key.peer), frame);
+        let (link, peer) = self
+            .vehicles
+            .get(&key)
+            .map_or((key.link, key.peer), |v| v.route);
+        if let Some(link) = self.links.get(link as usize) {
+            link.send(Destination::Peer(peer), frame);
         }
     }
 
@@ -528,41 +544,69 @@ impl Hub {
                 return;
             }
         };
-        let key = VehicleKey {
-            link: rx.link,
-            peer: rx.peer,
-            system_id: rx.frame.system_id(),
+        let route = (rx.link, rx.peer, rx.frame.system_id());
+        let key = match self.routes.get(&route) {
+            Some(k) => *k,
+            None => {
+                let MavMessage::HEARTBEAT(h) = &msg else {
+                    return;
+                };
+                // Other ground stations and non-autopilot components are not vehicles.
+                if h.mavtype == MavType::MAV_TYPE_GCS
+                    || h.autopilot == MavAutopilot::MAV_AUTOPILOT_INVALID
+                    || rx.frame.component_id() != AUTOPILOT_COMPONENT_ID
+                {
+                    return;
+                }
+                let system_id = rx.frame.system_id();
+                // A lost vehicle heard again from a new place (a reconnected serial port or TCP
+                // client, a new UDP source port, another radio) is the same vehicle: keep its
+                // key, route to the new place. A live one elsewhere is a duplicate.
+                let lost_same = self
+                    .vehicles
+                    .values()
+                    .find(|o| o.key.system_id == system_id && o.lost && o.duplicate_of.is_none())
+                    .map(|o| o.key);
+                match lost_same {
+                    Some(k) => {
+                        self.routes.insert(route, k);
+                        if let Some(v) = self.vehicles.get_mut(&k) {
+                            v.route = (rx.link, rx.peer);
+                        }
+                        k
+                    }
+                    None => {
+                        let key = VehicleKey {
+                            link: rx.link,
+                            peer: rx.peer,
+                            system_id,
+                        };
+                        let mut v = Vehicle::new(key, now);
+                        let first = self
+                            .vehicles
+                            .values()
+                            .find(|o| {
+                                o.key.system_id == system_id && !o.lost && o.duplicate_of.is_none()
+                            })
+                            .map(|o| o.key);
+                        v.duplicate_of = first;
+                        self.vehicles.insert(key, v);
+                        self.routes.insert(route, key);
+                        self.emit(
+                            Some(key),
+                            EventKind::Found {
+                                mav_type: num_traits::ToPrimitive::to_u8(&h.mavtype).unwrap_or(0),
+                            },
+                        );
+                        if let Some(first) = first {
+                            self.emit(Some(key), EventKind::DuplicateSystemId { first });
+                        }
+                        self.request_streams(key);
+                        key
+                    }
+                }
+            }
         };
-        if !self.vehicles.contains_key(&key) {
-            let MavMessage::HEARTBEAT(h) = &msg else {
-                return;
-            };
-            // Other ground stations and non-autopilot components are not vehicles.
-            if h.mavtype == MavType::MAV_TYPE_GCS
-                || h.autopilot == MavAutopilot::MAV_AUTOPILOT_INVALID
-                || rx.frame.component_id() != AUTOPILOT_COMPONENT_ID
-            {
-                return;
-            }
-            let mut v = Vehicle::new(key, now);
-            let first = self
-                .vehicles
-                .values()
-                .find(|o| o.key.system_id == key.system_id && !o.lost && o.duplicate_of.is_none())
-                .map(|o| o.key);
-            v.duplicate_of = first;
-            self.vehicles.insert(key, v);
-            self.emit(
-                Some(key),
-                EventKind::Found {
-                    mav_type: num_traits::ToPrimitive::to_u8(&h.mavtype).unwrap_or(0),
-                },
-            );
-            if let Some(first) = first {
-                self.emit(Some(key), EventKind::DuplicateSystemId { first });
-            }
-            self.request_streams(key);
-        }
         self.record(key, &rx.frame);
         let mut changes = Vec::new();
         let mut regained = None;

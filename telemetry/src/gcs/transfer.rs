@@ -6,9 +6,12 @@
 //! messages to send, so the protocol is tested without sockets. Timeouts are
 //! QGroundControl's: 1.5 s for the opening exchange and the final acknowledgement, 250 ms per
 //! item, 5 retries. A retry is counted only when the vehicle said nothing at all during the
-//! timeout; a repeated request proves the vehicle is alive, so it is answered without using up
-//! a retry. On a lossy radio this is what lets a long upload finish, while a vehicle that has
-//! really gone silent still fails the transfer after 5 retries.
+//! timeout: any message from it (a repeated request, its telemetry) proves it is alive, so the
+//! exchange is resent without using up a retry. On a lossy radio this is what lets a long
+//! transfer finish (with 20% loss each way a round trip fails 36% of the time, and 5 plain
+//! retries would fail one item in 500), while a vehicle that has really gone silent still fails
+//! the transfer after 5 retries, and one that talks but ignores the protocol after 40 resends
+//! of the same step.
 
 use std::time::{Duration, Instant};
 
@@ -26,6 +29,9 @@ pub const ACK_TIMEOUT: Duration = Duration::from_millis(1500);
 pub const ITEM_TIMEOUT: Duration = Duration::from_millis(250);
 /// Retries without any answer before a transfer fails.
 pub const MAX_RETRIES: u32 = 5;
+/// Resends of one item or request while the vehicle is heard but the exchange keeps failing
+/// (a vehicle that streams telemetry but ignores the protocol must not hold us forever).
+pub const MAX_RESENDS_PER_STEP: u32 = 40;
 
 /// Why a transfer failed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -77,6 +83,8 @@ pub struct Transfer {
     items: Vec<MissionItem>,
     deadline: Instant,
     retries: u32,
+    resends_this_step: u32,
+    step: Option<u16>,
     heard_since_retry: bool,
     /// Set when the transfer has ended.
     result: Option<Result<Vec<MissionItem>, TransferError>>,
@@ -110,6 +118,8 @@ impl Transfer {
                 items,
                 deadline: now + ACK_TIMEOUT,
                 retries: 0,
+                resends_this_step: 0,
+                step: None,
                 heard_since_retry: false,
                 result: None,
             },
@@ -127,6 +137,8 @@ impl Transfer {
                 items: Vec::new(),
                 deadline: now + ACK_TIMEOUT,
                 retries: 0,
+                resends_this_step: 0,
+                step: None,
                 heard_since_retry: false,
                 result: None,
             },
@@ -183,6 +195,8 @@ impl Transfer {
         if self.result.is_some() {
             return Vec::new();
         }
+        // Any message proves the vehicle is alive (the service passes only this vehicle's).
+        self.heard_since_retry = true;
         let mine = |t| ListKind::from_mission_type(t) == Some(self.kind);
         let mut out = Vec::new();
         match (&mut self.stage, msg) {
@@ -299,7 +313,17 @@ impl Transfer {
             self.heard_since_retry = false;
             self.retries = 0;
         }
-        if self.retries >= MAX_RETRIES {
+        let step = match &self.stage {
+            Stage::Uploading { sent } => sent.map(|s| s + 1),
+            Stage::AwaitCount => None,
+            Stage::Downloading { next, .. } => Some(*next + 1),
+        };
+        if step != self.step {
+            self.step = step;
+            self.resends_this_step = 0;
+        }
+        self.resends_this_step += 1;
+        if self.retries >= MAX_RETRIES || self.resends_this_step > MAX_RESENDS_PER_STEP {
             let stage = match &self.stage {
                 Stage::Uploading { sent: None } => "waiting for the first item request".to_string(),
                 Stage::Uploading { sent: Some(s) } => {

@@ -125,6 +125,9 @@ pub struct Vehicle {
     pub frames: u64,
     /// Another vehicle already had this system id when this one appeared.
     pub duplicate_of: Option<VehicleKey>,
+    /// Where it is heard now (link, peer): its key's place at first, a new one after it was
+    /// lost and came back elsewhere.
+    pub route: (LinkId, PeerId),
 }
 
 /// Something worth telling the operator, found while applying a message.
@@ -174,6 +177,7 @@ impl Vehicle {
             seq: SequenceStats::default(),
             frames: 0,
             duplicate_of: None,
+            route: (key.link, key.peer),
         }
     }
 

@@ -1,0 +1,221 @@
+//! Hostile input: random bytes and mutated frames into every decoding path. Mutated frames get
+//! a recomputed checksum, so garbage payloads really reach the decoders, the vehicle state,
+//! the protocol machines and the simulated autopilot. Nothing may panic.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use mavlink::{MavHeader, Message, calculate_crc};
+use patrol_planner::route::rng::SplitMix64;
+use patrol_telemetry::dialect::MavMessage;
+use patrol_telemetry::frame::{Frame, FrameParser};
+use patrol_telemetry::gcs::transfer::Transfer;
+use patrol_telemetry::gcs::vehicle::{Vehicle, VehicleKey};
+use patrol_telemetry::link::PeerId;
+use patrol_telemetry::mission_item::ListKind;
+use patrol_telemetry::shaper::Impairment;
+use patrol_telemetry::sim::autopilot::Autopilot;
+use patrol_telemetry::sim::flight::{FlightConfig, FlightModel};
+use patrol_telemetry::tlog::parse_tlog;
+
+use crate::common::*;
+
+/// Valid frames of every message the dialect defines, with random payload bytes.
+fn seed_frames(rng: &mut SplitMix64) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    for id in 0..=60_000u32 {
+        if let Some(msg) = MavMessage::default_message_from_id(id) {
+            let f = Frame::encode_v2(
+                MavHeader {
+                    system_id: 1 + (rng.below(3) as u32),
+                    component_id: 1,
+                    sequence: rng.below(256) as u8,
+                },
+                &msg,
+            );
+            out.push(f.bytes().to_vec());
+            if let Some(v1) = Frame::encode_v1(
+                MavHeader {
+                    system_id: 1,
+                    component_id: 1,
+                    sequence: 0,
+                },
+                &msg,
+            ) {
+                out.push(v1.bytes().to_vec());
+            }
+        }
+    }
+    out
+}
+
+fn fix_crc(bytes: &mut [u8]) {
+    let (header, stx) = match bytes.first() {
+        Some(0xFD) => (10, true),
+        Some(0xFE) => (6, false),
+        _ => return,
+    };
+    if bytes.len() < header + 2 {
+        return;
+    }
+    let len = bytes[1] as usize;
+    if bytes.len() < header + len + 2 {
+        return;
+    }
+    let id = if stx {
+        u32::from_le_bytes([bytes[7], bytes[8], bytes[9], 0])
+    } else {
+        u32::from(bytes[5])
+    };
+    let crc = calculate_crc(&bytes[1..header + len], MavMessage::extra_crc(id));
+    bytes[header + len..header + len + 2].copy_from_slice(&crc.to_le_bytes());
+}
+
+fn mutate(rng: &mut SplitMix64, seeds: &[Vec<u8>]) -> Vec<u8> {
+    let mut f = seeds[rng.below(seeds.len())].clone();
+    match rng.below(6) {
+        0 => {
+            // Random payload bytes, checksum made valid.
+            let n = f.len();
+            for _ in 0..1 + rng.below(8) {
+                let i = 6 + rng.below(n.saturating_sub(8).max(1));
+                if i < n {
+                    f[i] = rng.next_u64() as u8;
+                }
+            }
+            fix_crc(&mut f);
+        }
+        1 => {
+            // A lying length byte.
+            f[1] = rng.next_u64() as u8;
+            fix_crc(&mut f);
+        }
+        2 => {
+            // Truncated.
+            let keep = rng.below(f.len());
+            f.truncate(keep);
+        }
+        3 => {
+            // Random incompatibility flags (signed without a signature, unknown flags).
+            if f[0] == 0xFD {
+                f[2] = rng.next_u64() as u8;
+            }
+        }
+        4 => {
+            // Another message id with this payload.
+            if f[0] == 0xFD {
+                let id = (rng.next_u64() % 600) as u32;
+                f[7..10].copy_from_slice(&id.to_le_bytes()[..3]);
+                fix_crc(&mut f);
+            }
+        }
+        _ => {
+            // Pure noise.
+            f = (0..rng.below(300)).map(|_| rng.next_u64() as u8).collect();
+        }
+    }
+    f
+}
+
+#[test]
+fn ten_thousand_hostile_frames_cause_no_panic() {
+    let mut rng = SplitMix64::new(2026);
+    let seeds = seed_frames(&mut rng);
+    assert!(seeds.len() > 300, "the dialect's messages: {}", seeds.len());
+    let now = Instant::now();
+    let key = VehicleKey {
+        link: 0,
+        peer: PeerId::Stream(0),
+        system_id: 1,
+    };
+    let mut vehicle = Vehicle::new(key, now);
+    let drone = drones(1).remove(0);
+    let model = FlightModel::new(
+        &drone.drone,
+        drone.home,
+        Arc::new(area().terrain.clone()),
+        FlightConfig::for_drone(&drone.drone),
+    );
+    let mut autopilot = Autopilot::new(&drone.drone, model, 0, now);
+    let (mut upload, _) =
+        Transfer::upload(ListKind::Mission, (1, 1), mission(10), now).expect("upload");
+    let (mut download, _) = Transfer::download(ListKind::Fence, (1, 1), now);
+    let mut parser = FrameParser::new();
+    let mut stream = Vec::new();
+    let (mut frames, mut decoded) = (0usize, 0usize);
+    let mut changes = Vec::new();
+    let mut out = Vec::new();
+    for i in 0..20_000 {
+        let bytes = mutate(&mut rng, &seeds);
+        stream.extend_from_slice(&(i as u64).to_be_bytes());
+        stream.extend_from_slice(&bytes);
+        // Chunked like socket reads.
+        for chunk in bytes.chunks(1 + rng.below(64)) {
+            parser.push(chunk);
+            while let Some(frame) = parser.next_frame() {
+                frames += 1;
+                let _ = frame.without_signature();
+                if let Ok(msg) = frame.decode() {
+                    decoded += 1;
+                    changes.clear();
+                    vehicle.apply(&msg, now, &mut changes);
+                    let _ = upload.on_message(&msg, now);
+                    let _ = download.on_message(&msg, now);
+                    out.clear();
+                    autopilot.handle(&msg, (255, 190), now, &mut out);
+                    let _ = msg.message_id();
+                }
+            }
+        }
+        if i % 500 == 0 {
+            out.clear();
+            autopilot.tick(now + Duration::from_millis(i as u64), 1.0, &mut out);
+        }
+    }
+    // The same bytes as a tlog: read without panicking.
+    let _ = parse_tlog(&stream);
+    eprintln!(
+        "{frames} frames passed framing, {decoded} decoded; discarded {:?}",
+        parser.discarded()
+    );
+    assert!(
+        decoded > 2_000,
+        "garbage payloads reached the decoders ({decoded})"
+    );
+}
+
+#[test]
+fn garbage_datagrams_do_not_stop_the_ground_service() {
+    runtime().block_on(async {
+        let (_fleet, gcs) = fleet_and_gcs(drones(1), Impairment::default()).await;
+        gcs.wait_for(1, Duration::from_secs(5))
+            .await
+            .expect("heard");
+        // Spray the service's own socket from another port with hostile frames.
+        let port = free_port();
+        let gcs2 = patrol_telemetry::gcs::Gcs::start(gcs_config(vec![
+            format!("udpin:127.0.0.1:{port}").parse().expect("e"),
+        ]))
+        .await
+        .expect("gcs2");
+        let sock = tokio::net::UdpSocket::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let mut rng = SplitMix64::new(5);
+        let seeds = seed_frames(&mut rng);
+        for _ in 0..10_000 {
+            let b = mutate(&mut rng, &seeds);
+            let _ = sock.send_to(&b, ("127.0.0.1", port)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let snap = gcs2.snapshot();
+        assert!(!snap.links.is_empty(), "service alive and answering");
+        // The first service still follows its vehicle.
+        assert!(
+            gcs.snapshot()
+                .vehicles
+                .iter()
+                .any(|v| v.key.system_id == 1 && !v.lost)
+        );
+    });
+}

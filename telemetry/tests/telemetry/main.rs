@@ -1,0 +1,7 @@
+//! Integration tests of patrol-telemetry: the ground service and the simulated fleet talking
+//! real MAVLink over loopback sockets and serial pairs.
+
+mod common;
+mod fuzz;
+mod links;
+mod reliability;

@@ -1,0 +1,146 @@
+//! Lossy links: long uploads complete, silent vehicles are flagged and found again.
+
+use std::time::{Duration, Instant};
+
+use patrol_planner::plan::model::MissionItem;
+use patrol_telemetry::gcs::EventKind;
+use patrol_telemetry::mission_item::{ListKind, same_item};
+use patrol_telemetry::shaper::Impairment;
+
+use crate::common::*;
+
+#[test]
+fn uploads_of_500_items_complete_through_20_percent_loss_each_way() {
+    // Twenty 500-item uploads, one per vehicle, all through one link that loses 20% of the
+    // frames in each direction; each must complete and the vehicle must hold the exact list.
+    runtime().block_on(async {
+        let n = 20;
+        let imp = Impairment {
+            loss_in: 0.2,
+            loss_out: 0.2,
+            seed: 11,
+            ..Impairment::default()
+        };
+        let (fleet, gcs) = fleet_and_gcs(drones(n), imp).await;
+        let ids: Vec<u8> = drones(n).iter().map(|d| d.drone.system_id).collect();
+        let began = Instant::now();
+        let mut tasks = Vec::new();
+        for id in ids.clone() {
+            let gcs = gcs.clone();
+            tasks.push(tokio::spawn(async move {
+                let key = gcs
+                    .wait_for(id, Duration::from_secs(20))
+                    .await
+                    .expect("vehicle heard");
+                gcs.upload(key, ListKind::Mission, mission(500))
+                    .await
+                    .map(|_| key)
+            }));
+        }
+        let mut keys = Vec::new();
+        for t in tasks {
+            keys.push(t.await.expect("task").expect("upload completes"));
+        }
+        let took = began.elapsed();
+        // Read every list back (also through the lossy link) and compare item by item.
+        let mut reads = Vec::new();
+        for key in keys {
+            let gcs = gcs.clone();
+            reads.push(tokio::spawn(async move {
+                (key, gcs.download(key, ListKind::Mission).await)
+            }));
+        }
+        for r in reads {
+            let (key, back) = r.await.expect("task");
+            let back: Vec<MissionItem> = back.expect("download completes");
+            assert_eq!(back.len(), 500);
+            assert!(
+                back.iter().zip(mission(500)).all(|(a, b)| same_item(a, &b)),
+                "system {}",
+                key.system_id
+            );
+        }
+        let dropped = fleet.view().link.impaired;
+        eprintln!(
+            "20 x 500 items through 20% loss: {:.1} s, {dropped} frames dropped",
+            took.as_secs_f64()
+        );
+        assert!(
+            dropped > 1000,
+            "the link really was lossy ({dropped} dropped)"
+        );
+    });
+}
+
+#[test]
+fn a_silent_vehicle_is_flagged_within_4_s_and_found_again() {
+    runtime().block_on(async {
+        let (fleet, gcs) = fleet_and_gcs(drones(2), Impairment::default()).await;
+        let mut events = gcs.subscribe();
+        let key = gcs
+            .wait_for(2, Duration::from_secs(10))
+            .await
+            .expect("heard");
+        gcs.wait_for(1, Duration::from_secs(10))
+            .await
+            .expect("heard");
+        // Let heartbeats settle, then silence vehicle 2.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let silenced = Instant::now();
+        fleet.silence(2, true);
+        let lost = wait_event(&mut events, Duration::from_secs(6), |e| {
+            e.vehicle == Some(key) && e.kind == EventKind::Lost
+        })
+        .await
+        .expect("lost reported");
+        let after = silenced.elapsed();
+        assert!(after <= Duration::from_secs(4), "flagged after {after:?}");
+        assert!(
+            after >= Duration::from_millis(2500),
+            "not before the 3.5 s rule: {after:?}"
+        );
+        let _ = lost;
+        // The other vehicle is not affected.
+        let snap = gcs.snapshot();
+        assert!(
+            !snap
+                .vehicles
+                .iter()
+                .find(|v| v.key.system_id == 1)
+                .expect("1")
+                .lost
+        );
+        fleet.silence(2, false);
+        let back = wait_event(&mut events, Duration::from_secs(3), |e| {
+            e.vehicle == Some(key) && matches!(e.kind, EventKind::Regained { .. })
+        })
+        .await;
+        assert!(back.is_some(), "re-acquired when it talks again");
+        assert!(
+            !gcs.snapshot()
+                .vehicles
+                .iter()
+                .find(|v| v.key == key)
+                .expect("2")
+                .lost
+        );
+    });
+}
+
+#[test]
+fn a_dropped_link_loses_every_vehicle_and_finds_them_when_it_returns() {
+    runtime().block_on(async {
+        let (fleet, gcs) = fleet_and_gcs(drones(3), Impairment::default()).await;
+        for id in [1, 2, 3] {
+            gcs.wait_for(id, Duration::from_secs(10))
+                .await
+                .expect("heard");
+        }
+        fleet.link_down(true);
+        tokio::time::sleep(Duration::from_millis(4200)).await;
+        assert!(gcs.snapshot().vehicles.iter().all(|v| v.lost));
+        fleet.link_down(false);
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        assert!(gcs.snapshot().vehicles.iter().all(|v| !v.lost));
+    });
+}
