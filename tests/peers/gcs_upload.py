@@ -74,7 +74,8 @@ def upload(gcs, mtype, items):
     c, sysid = gcs.conn, gcs.sysid
     step(f"uploading mission_type {mtype}")
     requested = False
-    for _ in range(40):
+    # One pass per request; a few spare for timeouts and repeated requests.
+    for _ in range(40 + 3 * len(items)):
         if not requested:
             c.mav.mission_count_send(sysid, 1, len(items), mtype)
         m = gcs.recv({"MISSION_REQUEST_INT", "MISSION_REQUEST", "MISSION_ACK"}, 1.5,

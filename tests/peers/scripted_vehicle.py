@@ -179,7 +179,11 @@ class Vehicle:
     def result(self):
         missions = {str(k): [[i.seq, i.frame, i.command, i.lat_e7, i.lon_e7, i.z] for i in v]
                     for k, v in self.missions.items()}
-        params = {str(k): [[i.param1, i.param2, i.param3, i.param4] for i in v] for k, v in self.missions.items()}
+        # NaN ("unchanged") is not JSON: write it as null.
+        def num(x):
+            return None if x != x else x
+        params = {str(k): [[num(i.param1), num(i.param2), num(i.param3), num(i.param4)] for i in v]
+                  for k, v in self.missions.items()}
         return dict(missions=missions, mission_params=params, **self.rec)
 
 

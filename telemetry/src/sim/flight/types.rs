@@ -216,7 +216,9 @@ pub struct FlightConfig {
 }
 
 impl FlightConfig {
-    /// The defaults for a drone: calm air, 0.7 m GPS noise, return at the reserve plus 5 %.
+    /// The defaults for a drone: calm air, 0.7 m GPS noise, and a low-battery return at half the
+    /// reserve the planner keeps: crews set BATT_LOW below their planning reserve, so that a
+    /// sortie that runs a little long eats into the reserve instead of being cut short.
     pub fn for_drone(drone: &Drone) -> FlightConfig {
         let reserve = drone.reserve_min / drone.endurance_min;
         FlightConfig {
@@ -224,7 +226,7 @@ impl FlightConfig {
             gps_noise_m: 0.7,
             seed: u64::from(drone.system_id),
             low_battery_rtl: if reserve.is_finite() {
-                reserve.clamp(0.0, 0.9) + 0.05
+                (reserve / 2.0).clamp(0.0, 0.9)
             } else {
                 0.25
             },

@@ -1,0 +1,680 @@
+//! End-to-end tests of `patrol sim` and `patrol fly` against software we did not write:
+//! pymavlink as ground station, as scripted vehicle and as tlog reader and writer (scripts in
+//! tests/peers/), over UDP on 127.0.0.1 and over a real serial pair made by socat.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use common::{OutputText, bundled_area, patrol};
+use patrol_planner::export::read_plan_json;
+use patrol_planner::plan::model::Plan;
+use patrol_telemetry::fly::lists::{fence_items, rally_items};
+use patrol_telemetry::tlog::read_tlog;
+use serde_json::Value;
+
+fn python() -> PathBuf {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python");
+    assert!(
+        p.exists(),
+        "{} is missing: run scripts/test.sh",
+        p.display()
+    );
+    p
+}
+
+fn peer(script: &str) -> Command {
+    let mut c = Command::new(python());
+    c.arg(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/peers")
+            .join(script),
+    );
+    c
+}
+
+fn json_of(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}\nstderr: {}",
+            out.stdout_text(),
+            out.stderr_text()
+        )
+    })
+}
+
+fn udp_port() -> u16 {
+    std::net::UdpSocket::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
+/// A child process killed when dropped.
+struct Proc(Child);
+
+impl Proc {
+    fn spawn(cmd: &mut Command) -> Proc {
+        Proc(
+            cmd.stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("spawns"),
+        )
+    }
+
+    fn patrol(args: &[&str]) -> Proc {
+        Proc::spawn(Command::new(env!("CARGO_BIN_EXE_patrol")).args(args))
+    }
+
+    fn signal(&self, sig: &str) {
+        let _ = Command::new("kill")
+            .args([sig, &self.0.id().to_string()])
+            .status();
+    }
+
+    fn wait_output(self, timeout: Duration) -> Output {
+        let began = Instant::now();
+        let mut me = self;
+        loop {
+            if let Ok(Some(_)) = me.0.try_wait() {
+                break;
+            }
+            if began.elapsed() > timeout {
+                let _ = me.0.kill();
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let child = std::mem::replace(&mut me.0, Command::new("true").spawn().expect("true"));
+        std::mem::forget(me);
+        child.wait_with_output().expect("output")
+    }
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// One plan of a one-hour shift over the bundled area, shared by the tests.
+fn plan() -> &'static (PathBuf, Plan) {
+    static PLAN: OnceLock<(PathBuf, Plan)> = OnceLock::new();
+    PLAN.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("tempdir").keep();
+        let area = bundled_area();
+        let out = patrol(&[
+            "plan",
+            area.to_str().expect("utf8"),
+            "-o",
+            dir.to_str().expect("utf8"),
+            "--shift",
+            "10:00-11:00",
+            "--time-limit",
+            "1",
+        ]);
+        assert!(out.status.success(), "{}", out.stderr_text());
+        let plan = read_plan_json(&dir.join("plan.json")).expect("plan.json");
+        (dir, plan)
+    })
+}
+
+#[test]
+fn a_pymavlink_ground_station_flies_patrol_sim_through_the_mission_protocol() {
+    let port = udp_port();
+    let area = bundled_area();
+    let _sim = Proc::patrol(&[
+        "sim",
+        "--area",
+        area.to_str().expect("utf8"),
+        "--drones",
+        "2",
+        "--connect",
+        &format!("udpout:127.0.0.1:{port}"),
+    ]);
+    let out = peer("gcs_upload.py")
+        .args([
+            "--connect",
+            &format!("udpin:127.0.0.1:{port}"),
+            "--sysid",
+            "2",
+            "--items",
+            "60",
+            "--timeout",
+            "40",
+        ])
+        .output()
+        .expect("python runs");
+    let j = json_of(&out);
+    assert!(out.status.success(), "{j}\n{}", out.stderr_text());
+    assert_eq!(j["mission_uploaded"], 60);
+    assert_eq!(j["mission_downloaded_equal"], true);
+    assert_eq!(j["fence_items"], 4);
+    assert_eq!(j["rally_items"], 2);
+    assert_eq!(j["interval_ack"], 0);
+    assert_eq!(j["heartbeat_type"], 2, "quadrotor");
+    assert_eq!(j["autopilot"], 3, "ArduPilot");
+    let rate = j["global_position_rate_hz"].as_f64().expect("rate");
+    assert!((3.5..=6.5).contains(&rate), "asked 5 Hz, got {rate}");
+    // The vehicle stands at its base, on the ground, with a full battery.
+    let base = &patrol_planner::area::Area::load_with(&area, false)
+        .expect("area")
+        .bases[0];
+    assert!(
+        (j["lat"].as_f64().expect("lat") - base.lat_deg).abs() < 0.001,
+        "{j}"
+    );
+    assert!(j["relative_alt_m"].as_f64().expect("alt").abs() < 5.0);
+    assert_eq!(j["battery_remaining"], 100);
+    let seen: Vec<&str> = j["messages_seen"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|v| v.as_str())
+        .collect();
+    for m in [
+        "HEARTBEAT",
+        "SYS_STATUS",
+        "GLOBAL_POSITION_INT",
+        "HOME_POSITION",
+        "MISSION_REQUEST_INT",
+        "MISSION_ACK",
+    ] {
+        assert!(seen.contains(&m), "{m} missing from {seen:?}");
+    }
+}
+
+fn key_file(dir: &Path) -> PathBuf {
+    let k = dir.join("fleet.key");
+    std::fs::write(
+        &k,
+        "4f1c2d3e5a6b7c8d9e0f11223344556677889900aabbccddeeff001122334455\n",
+    )
+    .expect("key");
+    k
+}
+
+#[test]
+fn signing_admits_only_ground_stations_with_the_key() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let key = key_file(dir.path());
+    let port = udp_port();
+    let area = bundled_area();
+    let sim = Proc::patrol(&[
+        "sim",
+        "--area",
+        area.to_str().expect("utf8"),
+        "--drones",
+        "1",
+        "--connect",
+        &format!("udpout:127.0.0.1:{port}"),
+        "--signing-key",
+        key.to_str().expect("utf8"),
+    ]);
+    let connect = format!("udpin:127.0.0.1:{port}");
+    let signed = peer("gcs_upload.py")
+        .args([
+            "--connect",
+            &connect,
+            "--sysid",
+            "1",
+            "--items",
+            "10",
+            "--timeout",
+            "30",
+            "--signing-key",
+        ])
+        .arg(&key)
+        .output()
+        .expect("python");
+    assert!(
+        signed.status.success(),
+        "{}\n{}",
+        signed.stdout_text(),
+        signed.stderr_text()
+    );
+    assert_eq!(json_of(&signed)["mission_downloaded_equal"], true);
+    // Without the key pymavlink hears nothing it accepts... and the vehicle ignores it.
+    let unsigned = peer("gcs_upload.py")
+        .args([
+            "--connect",
+            &connect,
+            "--sysid",
+            "1",
+            "--items",
+            "10",
+            "--timeout",
+            "4",
+        ])
+        .output()
+        .expect("python");
+    assert!(
+        !unsigned.status.success(),
+        "an unsigned ground station must not get through"
+    );
+    sim.signal("-INT");
+    let out = sim.wait_output(Duration::from_secs(10));
+    let text = out.stdout_text();
+    let rejected: u64 = text
+        .split(" rejected by signing")
+        .next()
+        .and_then(|s| s.rsplit(", ").next())
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no rejection count in: {text}"));
+    assert!(rejected > 0, "{text}");
+    assert!(
+        !text.contains("4f1c2d3e"),
+        "the key never appears in output"
+    );
+    // The signing timestamp is kept beside the key for the next start.
+    let ts: u64 = std::fs::read_to_string(dir.path().join("fleet.key.timestamp"))
+        .expect("timestamp persisted")
+        .trim()
+        .parse()
+        .expect("number");
+    // 10 µs units since 2015-01-01: more than ten years by now.
+    assert!(ts > 10 * 365 * 86_400 * 100_000, "{ts}");
+}
+
+/// Runs the scripted pymavlink vehicle as drone 1 against `patrol fly` over `fly_connect`.
+fn fly_to_scripted_vehicle(fly_connect: &str, vehicle_connect: &str, run_dir: &Path) -> Value {
+    let (plan_dir, plan) = plan();
+    let d = plan
+        .drones
+        .iter()
+        .find(|d| d.system_id == 1)
+        .expect("drone 1");
+    let base = plan
+        .bases
+        .iter()
+        .find(|b| b.name == d.home_base)
+        .expect("base");
+    let _fly = Proc::patrol(&[
+        "fly",
+        "--plan",
+        plan_dir.to_str().expect("utf8"),
+        "--connect",
+        fly_connect,
+        "--only",
+        "1",
+        "--sorties",
+        "1",
+        "--speedup",
+        "100",
+        "--run-dir",
+        run_dir.to_str().expect("utf8"),
+        "--duration",
+        "40",
+    ]);
+    let out = peer("scripted_vehicle.py")
+        .args([
+            "--connect",
+            vehicle_connect,
+            "--sysid",
+            "1",
+            "--timeout",
+            "40",
+            "--exit-after-start",
+            "1.5",
+        ])
+        .args([
+            "--lat",
+            &base.lat_deg.to_string(),
+            "--lon",
+            &base.lon_deg.to_string(),
+        ])
+        .output()
+        .expect("python");
+    let j = json_of(&out);
+    assert!(out.status.success(), "{j}\n{}", out.stderr_text());
+    // What the vehicle received is the plan's first sortie, with its fence and rally points.
+    let sortie = &d.sorties[0];
+    let mission = j["missions"]["0"].as_array().expect("mission");
+    assert_eq!(mission.len(), sortie.mission.items.len());
+    for (got, want) in mission.iter().zip(&sortie.mission.items) {
+        assert_eq!(got[1].as_u64(), Some(u64::from(want.frame)));
+        assert_eq!(got[2].as_u64(), Some(u64::from(want.command)));
+        assert_eq!(got[3].as_i64(), Some((want.lat_deg * 1e7).round() as i64));
+        assert_eq!(got[4].as_i64(), Some((want.lon_deg * 1e7).round() as i64));
+        assert!((got[5].as_f64().expect("alt") - want.alt_m).abs() < 0.01);
+    }
+    assert_eq!(
+        j["missions"]["1"].as_array().map(|a| a.len()),
+        Some(fence_items(plan).len())
+    );
+    assert_eq!(
+        j["missions"]["2"].as_array().map(|a| a.len()),
+        Some(rally_items(plan, 0.0).len())
+    );
+    // Guided, arm, start the mission, in that order; rate requests before.
+    let cmds: Vec<(u64, f64)> = j["commands"]
+        .as_array()
+        .expect("commands")
+        .iter()
+        .map(|c| (c[0].as_u64().expect("cmd"), c[2].as_f64().unwrap_or(0.0)))
+        .collect();
+    let pos = |c: u64| {
+        cmds.iter()
+            .position(|x| x.0 == c)
+            .unwrap_or_else(|| panic!("command {c} missing: {cmds:?}"))
+    };
+    assert!(
+        pos(511) < pos(176) && pos(176) < pos(400) && pos(400) < pos(300),
+        "{cmds:?}"
+    );
+    assert_eq!(cmds[pos(176)].1, 4.0, "GUIDED");
+    assert_eq!(j["gcs_sysid"], 255);
+    assert_eq!(j["gcs_compid"], 190);
+    assert!(j["gcs_heartbeats"].as_u64().expect("n") >= 1);
+    j
+}
+
+#[test]
+fn patrol_fly_uploads_and_starts_a_sortie_on_a_pymavlink_vehicle_over_udp() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let port = udp_port();
+    let run = dir.path().join("run");
+    fly_to_scripted_vehicle(
+        &format!("udpin:127.0.0.1:{port}"),
+        &format!("udpout:127.0.0.1:{port}"),
+        &run,
+    );
+    // Our tlog of that vehicle, read by pymavlink: same frames, same timestamps.
+    std::thread::sleep(Duration::from_millis(1200));
+    let tlog = run.join("vehicle-1.tlog");
+    let ours = read_tlog(&tlog).expect("tlog");
+    let out = peer("read_tlog.py").arg(&tlog).output().expect("python");
+    let j = json_of(&out);
+    assert!(out.status.success(), "{j}");
+    assert_eq!(j["bad_data"], 0);
+    assert_eq!(j["messages"].as_u64(), Some(ours.records.len() as u64));
+    assert_eq!(j["timestamps_monotonic"], true);
+    let first = ours.records.first().expect("records").0 as f64 / 1e6;
+    let last = ours.records.last().expect("records").0 as f64 / 1e6;
+    assert!((j["first_timestamp"].as_f64().expect("t") - first).abs() < 1e-5);
+    assert!((j["last_timestamp"].as_f64().expect("t") - last).abs() < 1e-5);
+    let types = &j["types"];
+    for m in [
+        "HEARTBEAT",
+        "MISSION_ITEM_INT",
+        "COMMAND_LONG",
+        "COMMAND_ACK",
+        "GLOBAL_POSITION_INT",
+    ] {
+        assert!(
+            types[m].as_u64().unwrap_or(0) > 0,
+            "{m} not in the tlog: {types}"
+        );
+    }
+}
+
+#[test]
+fn patrol_fly_talks_to_a_pymavlink_vehicle_over_a_serial_pair() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (a, b) = (dir.path().join("ttyA"), dir.path().join("ttyB"));
+    let _socat = Proc::spawn(
+        Command::new("socat")
+            .arg(format!("pty,raw,echo=0,link={}", a.display()))
+            .arg(format!("pty,raw,echo=0,link={}", b.display())),
+    );
+    let began = Instant::now();
+    while !(a.exists() && b.exists()) {
+        assert!(
+            began.elapsed() < Duration::from_secs(5),
+            "socat made no pair (is socat installed?)"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    fly_to_scripted_vehicle(
+        &format!("serial:{}:57600", b.display()),
+        &format!("serial:{}:57600", a.display()),
+        &dir.path().join("run"),
+    );
+}
+
+#[test]
+fn tlogs_written_by_pymavlink_read_back_with_their_timestamps() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("pymavlink.tlog");
+    let out = peer("write_tlog.py")
+        .arg(&path)
+        .args(["--count", "1000"])
+        .output()
+        .expect("python");
+    let j = json_of(&out);
+    assert!(out.status.success(), "{j}");
+    let back = read_tlog(&path).expect("read");
+    assert_eq!(back.records.len(), 1000);
+    assert_eq!(back.skipped_bytes, 0);
+    assert!(!back.torn_tail);
+    assert_eq!(back.records[0].0, j["first_usec"].as_u64().expect("first"));
+    assert_eq!(back.records[999].0, j["last_usec"].as_u64().expect("last"));
+    assert!(
+        back.records
+            .iter()
+            .all(|(_, f)| f.system_id() == 7 && f.decode().is_ok())
+    );
+}
+
+fn unix_now_us() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("clock")
+        .as_micros() as u64
+}
+
+#[test]
+fn tlogs_survive_sigkill_up_to_the_last_second() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let key = key_file(dir.path());
+    let port = udp_port();
+    let area = bundled_area();
+    let (plan_dir, _) = plan();
+    let run = dir.path().join("run");
+    // Signed both ways, so the tlog also shows that signatures never reach the log.
+    let _sim = Proc::patrol(&[
+        "sim",
+        "--area",
+        area.to_str().expect("utf8"),
+        "--drones",
+        "3",
+        "--connect",
+        &format!("udpout:127.0.0.1:{port}"),
+        "--signing-key",
+        key.to_str().expect("utf8"),
+    ]);
+    let fly = Proc::patrol(&[
+        "fly",
+        "--plan",
+        plan_dir.to_str().expect("utf8"),
+        "--connect",
+        &format!("udpin:127.0.0.1:{port}"),
+        "--run-dir",
+        run.to_str().expect("utf8"),
+        "--signing-key",
+        key.to_str().expect("utf8"),
+        "--only",
+        "1,2,3",
+    ]);
+    std::thread::sleep(Duration::from_secs(6));
+    let killed_at = unix_now_us();
+    fly.signal("-KILL");
+    let _ = fly.wait_output(Duration::from_secs(5));
+    let secret = [0x4fu8, 0x1c, 0x2d, 0x3e, 0x5a, 0x6b];
+    for id in [1, 2, 3] {
+        let path = run.join(format!("vehicle-{id}.tlog"));
+        let back = read_tlog(&path).expect("tlog readable after SIGKILL");
+        let last = back.records.last().expect("records").0;
+        assert!(
+            killed_at.saturating_sub(last) < 1_500_000,
+            "vehicle {id}: last record {:.2} s before the kill",
+            (killed_at.saturating_sub(last)) as f64 / 1e6
+        );
+        assert!(
+            back.records.iter().all(|(_, f)| !f.is_signed()),
+            "signatures are stripped from tlogs"
+        );
+        let bytes = std::fs::read(&path).expect("bytes");
+        assert!(
+            !bytes.windows(secret.len()).any(|w| w == secret),
+            "key bytes in the tlog"
+        );
+        let out = peer("read_tlog.py").arg(&path).output().expect("python");
+        let j = json_of(&out);
+        assert!(out.status.success(), "{j}");
+        assert_eq!(j["messages"].as_u64(), Some(back.records.len() as u64));
+    }
+    let events = std::fs::read_to_string(run.join("events.log")).expect("events.log");
+    assert!(events.contains("fence uploaded"), "{events}");
+}
+
+#[test]
+fn patrol_sim_and_patrol_fly_fly_the_bundled_plan_end_to_end() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let port = udp_port();
+    let area = bundled_area();
+    let (plan_dir, plan) = plan();
+    let run = dir.path().join("run");
+    let _sim = Proc::patrol(&[
+        "sim",
+        "--area",
+        area.to_str().expect("utf8"),
+        "--connect",
+        &format!("udpout:127.0.0.1:{port}"),
+        "--speedup",
+        "100",
+        "--loss",
+        "0.02",
+    ]);
+    let fly = Proc::patrol(&[
+        "fly",
+        "--plan",
+        plan_dir.to_str().expect("utf8"),
+        "--connect",
+        &format!("udpin:127.0.0.1:{port}"),
+        "--run-dir",
+        run.to_str().expect("utf8"),
+        "--speedup",
+        "100",
+        "--status-every",
+        "5",
+    ]);
+    let out = fly.wait_output(Duration::from_secs(150));
+    let text = out.stdout_text();
+    assert!(out.status.success(), "{text}\n{}", out.stderr_text());
+    for d in &plan.drones {
+        let n = d.sorties.len();
+        assert!(
+            text.contains(&format!(
+                "(system {}): {n} of {n} sorties flown",
+                d.system_id
+            )),
+            "drone {} did not fly all {n} sorties:\n{text}",
+            d.drone_id
+        );
+        let tlog = run.join(format!("vehicle-{}.tlog", d.system_id));
+        let out = peer("read_tlog.py").arg(&tlog).output().expect("python");
+        let j = json_of(&out);
+        assert!(out.status.success(), "{j}");
+        let reached = j["types"]["MISSION_ITEM_REACHED"].as_u64().unwrap_or(0);
+        let items: usize = d.sorties.iter().map(|s| s.mission.items.len()).sum();
+        assert!(
+            // Home items are never "reached"; a few reports are lost with the 2% loss.
+            reached as f64 >= 0.9 * (items - d.sorties.len()) as f64,
+            "drone {}: {reached} items reached of {items}",
+            d.drone_id
+        );
+        // The last position reported is back at a base (at this speed-up the last report
+        // may come a few seconds before touchdown).
+        let last = &j["last_global_position"];
+        let (lat, lon) = (
+            last["lat"].as_f64().expect("lat"),
+            last["lon"].as_f64().expect("lon"),
+        );
+        let near_base = plan.bases.iter().any(|b| {
+            let dn = (lat - b.lat_deg) * 111_000.0;
+            let de = (lon - b.lon_deg) * 111_000.0 * b.lat_deg.to_radians().cos();
+            dn.hypot(de) < 100.0
+        });
+        assert!(near_base, "drone {} ended at {last}", d.drone_id);
+        assert!(
+            last["relative_alt_m"].as_f64().expect("alt") < 40.0,
+            "{last}"
+        );
+    }
+    assert!(run.join("plan.json").is_file());
+    let events = std::fs::read_to_string(run.join("events.log")).expect("events");
+    assert!(events.contains("all sorties done"));
+    // Planned sorties fit the batteries: no vehicle had to turn back.
+    assert!(!events.contains("Failsafe"), "{events}");
+}
+
+#[test]
+fn bad_connection_strings_keys_and_plans_are_named() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let area = bundled_area();
+    let out = patrol(&[
+        "sim",
+        "--area",
+        area.to_str().expect("utf8"),
+        "--connect",
+        "udp-in:127.0.0.1:1",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        out.stderr_text().contains("udp-in:127.0.0.1:1"),
+        "{}",
+        out.stderr_text()
+    );
+    let bad_key = dir.path().join("short.key");
+    std::fs::write(&bad_key, "topsecret").expect("write");
+    let out = patrol(&[
+        "sim",
+        "--area",
+        area.to_str().expect("utf8"),
+        "--connect",
+        "udpout:127.0.0.1:9",
+        "--signing-key",
+        bad_key.to_str().expect("utf8"),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = out.stderr_text();
+    assert!(
+        err.contains("short.key") && !err.contains("topsecret"),
+        "{err}"
+    );
+    let out = patrol(&[
+        "fly",
+        "--plan",
+        dir.path().to_str().expect("utf8"),
+        "--connect",
+        "udpin:127.0.0.1:0",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        out.stderr_text().contains("plan.json"),
+        "{}",
+        out.stderr_text()
+    );
+    let out = patrol(&[
+        "sim",
+        "--area",
+        area.to_str().expect("utf8"),
+        "--connect",
+        "udpout:127.0.0.1:9",
+        "--silence",
+        "x@1",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        out.stderr_text().contains("--silence"),
+        "{}",
+        out.stderr_text()
+    );
+}
