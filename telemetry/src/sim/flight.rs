@@ -648,7 +648,9 @@ mod tests {
     #[test]
     fn low_battery_returns_home_and_lands() {
         let mut m = model();
-        m.set_battery_remaining(0.35);
+        // Enough for a few kilometres out past the failsafe level, and the way back.
+        let level = m.config().low_battery_rtl;
+        m.set_battery_remaining(level + 0.12);
         launch(
             &mut m,
             mission(vec![
