@@ -648,9 +648,6 @@ mod tests {
     #[test]
     fn low_battery_returns_home_and_lands() {
         let mut m = model();
-        // Enough for a few kilometres out past the failsafe level, and the way back.
-        let level = m.config().low_battery_rtl;
-        m.set_battery_remaining(level + 0.12);
         launch(
             &mut m,
             mission(vec![
@@ -658,7 +655,11 @@ mod tests {
                 item(frame::RELATIVE_TO_HOME, cmd::WAYPOINT, 8000.0, 0.0, 50.0),
             ]),
         );
-        let log = fly(&mut m, 5.0, 7200.0, |e| *e == Ev::Disarmed);
+        // A minute out, the pack turns out nearly spent: just above the failsafe level.
+        let mut log = fly(&mut m, 5.0, 60.0, |_| false);
+        let level = m.config().low_battery_rtl;
+        m.set_battery_remaining(level + 0.01);
+        log.extend(fly(&mut m, 5.0, 7200.0, |e| *e == Ev::Disarmed));
         let threshold = m.config().low_battery_rtl;
         assert!(
             log.iter()
