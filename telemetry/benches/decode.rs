@@ -12,9 +12,11 @@
 //! - baseline: rust-mavlink's own reader (`MavlinkReader::read_message::<MavMessage>(V2)`,
 //!   framing, CRC check and decoding) over the bytes until EOF;
 //! - ours: what `gcs::service` does per frame: `FrameParser::push` in 4 KiB chunks (as socket
-//!   or serial reads), `next_frame`, `Frame::decode`, the vehicle looked up by `VehicleKey` in a
-//!   `BTreeMap`, `SequenceStats::see` and `Vehicle::apply`, and `TlogWriter::record` into one
-//!   real tlog file per vehicle in a temporary directory (timestamps from a `MissionClock`);
+//!   or serial reads), `next_frame`, `Frame::decode`, the vehicle found through the route table
+//!   and the vehicle table (both `FxHashMap`s), `SequenceStats::see` and `Vehicle::apply`, and
+//!   `TlogWriter::record` into one real tlog file per vehicle in a temporary directory
+//!   (timestamps from a `MissionClock`, read once per chunk as the service reads it once per
+//!   burst);
 //! - stages of ours (framing only, + decode, + apply) to show where the time goes;
 //! - pymavlink: `bench/telemetry/pymavlink_parse.py` parses the first 100,000 frames with
 //!   `MAVLink.parse_buffer` in 4 KiB chunks (`MAVLINK20=1`, ardupilotmega), run with
@@ -28,6 +30,8 @@
 //! `bench/results/telemetry-decode.md`.
 
 use std::collections::{BTreeMap, HashMap};
+
+use rustc_hash::FxHashMap;
 use std::hint::black_box;
 use std::net::SocketAddr;
 use std::path::Path;
@@ -243,10 +247,14 @@ fn ours(bytes: &[u8], stage: Stage, dir: &Path, run: usize) -> usize {
         system_id: sys,
     };
     let start = Instant::now();
-    let mut vehicles: BTreeMap<VehicleKey, Vehicle> = (1..=VEHICLES)
+    let mut vehicles: FxHashMap<VehicleKey, Vehicle> = (1..=VEHICLES)
         .map(|s| (key(s), Vehicle::new(key(s), start)))
         .collect();
-    let mut tlogs: HashMap<VehicleKey, TlogWriter> = HashMap::new();
+    // As the service: frames find their vehicle through a route table (FxHash), the vehicle
+    // state and the tlog writers live in FxHashMaps too.
+    let routes: FxHashMap<(u8, PeerId, u8), VehicleKey> =
+        (1..=VEHICLES).map(|s| ((0, peer, s), key(s))).collect();
+    let mut tlogs: FxHashMap<VehicleKey, TlogWriter> = FxHashMap::default();
     if stage == Stage::Full {
         for s in 1..=VEHICLES {
             let path = dir.join(format!("run{run}-vehicle-{s}.tlog"));
@@ -259,30 +267,36 @@ fn ours(bytes: &[u8], stage: Stage, dir: &Path, run: usize) -> usize {
     let mut changes = Vec::new();
     for chunk in bytes.chunks(CHUNK) {
         parser.push(chunk);
+        // The service reads the clocks once per burst of frames (one socket read), not per frame.
+        let (now, t) = if stage == Stage::Framing || stage == Stage::Decode {
+            (start, 0)
+        } else {
+            (Instant::now(), clock.now_unix_us())
+        };
         while let Some(frame) = parser.next_frame() {
             n += 1;
             if stage == Stage::Framing {
                 black_box(&frame);
                 continue;
             }
-            let now = Instant::now();
             let msg = frame.decode().expect("decodes");
             if stage == Stage::Decode {
                 black_box((&msg, now));
                 continue;
             }
-            let k = key(frame.system_id());
+            let Some(&k) = routes.get(&(0, peer, frame.system_id())) else {
+                continue;
+            };
             if stage == Stage::Full {
-                let t = clock.now_unix_us();
                 if let Some(w) = tlogs.get_mut(&k) {
                     w.record(t, &frame).expect("tlog write");
                 }
             }
-            if let Some(v) = vehicles.get_mut(&k) {
-                if frame.component_id() == AUTOPILOT_COMPONENT_ID {
-                    v.seq.see(frame.sequence());
-                    v.apply(&msg, now, &mut changes);
-                }
+            if let Some(v) = vehicles.get_mut(&k)
+                && frame.component_id() == AUTOPILOT_COMPONENT_ID
+            {
+                v.seq.see(frame.sequence());
+                v.apply(&msg, now, &mut changes);
             }
             changes.clear();
         }
@@ -545,13 +559,12 @@ fn main() {
          - baseline: `mavlink::MavlinkReader::new(&bytes[..])`, `read_message::<MavMessage>(MavlinkVersion::V2)` until EOF \
          (framing, CRC, decoding);\n\
          - ours: `FrameParser::push` in {CHUNK}-byte chunks, `next_frame`, `Frame::decode`; then, as `gcs::service` does per frame, \
-         `Instant::now()`, the vehicle found by `VehicleKey` in a `BTreeMap`, `SequenceStats::see`, `Vehicle::apply`; \
-         then `TlogWriter::record` (timestamp from `MissionClock::now_unix_us`) into one tlog file per vehicle in a temporary \
-         directory, flushed at the end;\n\
+         the vehicle found through the route table and the vehicle table (both `FxHashMap`s), `SequenceStats::see`, `Vehicle::apply`; \
+         then `TlogWriter::record` into one tlog file per vehicle in a temporary directory, flushed at the end; the clocks \
+         (`Instant::now()`, `MissionClock::now_unix_us`) are read once per chunk, as the service reads them once per burst;\n\
          - one lookup of a `VehicleKey` costs {hash_ns:.1} ns in a std `HashMap` (SipHash) and {tree_ns:.1} ns in a `BTreeMap` \
-         ({VEHICLES} vehicles); ours does one of each a frame;\n\
-         - one `Instant::now()` costs {clock_ns:.1} ns here; the full pipeline reads the clock three times a frame \
-         (the hub's `Instant::now()`, `MissionClock::now_unix_us` for the tlog timestamp, `TlogWriter::record`'s flush check);\n\
+         ({VEHICLES} vehicles), for comparison with the FxHash route table;\n\
+         - one `Instant::now()` costs {clock_ns:.1} ns here, which is why the service reads it per burst, not per frame;\n\
          - pymavlink: `bench/telemetry/pymavlink_parse.py` (`MAVLINK20=1`, ardupilotmega, `MAVLink(None).parse_buffer` in \
          {CHUNK}-byte chunks, best of 3) over the first {PYMAVLINK_FRAMES} frames, written to a file by the benchmark.\n\n\
          To see where the time goes: `DECODE_PROFILE=full perf record -g target/release/deps/decode-*` \

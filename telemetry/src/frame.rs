@@ -23,10 +23,21 @@ pub const SIGNATURE_LEN: usize = 13;
 /// Largest frame: a signed MAVLink 2 frame with a full payload.
 pub const MAX_FRAME_LEN: usize = 10 + 255 + 2 + SIGNATURE_LEN;
 
+/// Frames up to this size (nearly all telemetry) are kept inline; larger ones on the heap.
+/// Frames are moved through channels many times, and 280 bytes to copy (and zero) for a
+/// 40-byte ATTITUDE cost more than parsing it.
+const INLINE_LEN: usize = 80;
+
+#[derive(Clone)]
+enum Storage {
+    Inline([u8; INLINE_LEN]),
+    Heap(Box<[u8; MAX_FRAME_LEN]>),
+}
+
 /// One complete, checksum-verified MAVLink frame (version 1 or 2).
 #[derive(Clone)]
 pub struct Frame {
-    bytes: [u8; MAX_FRAME_LEN],
+    storage: Storage,
     len: u16,
 }
 
@@ -87,12 +98,12 @@ impl DiscardCounts {
 impl Frame {
     /// The frame's bytes, start byte to last signature byte.
     pub fn bytes(&self) -> &[u8] {
-        &self.bytes[..self.len as usize]
+        &self.buf()[..self.len as usize]
     }
 
     /// MAVLink version of the frame.
     pub fn version(&self) -> MavlinkVersion {
-        if self.bytes[0] == STX_V2 {
+        if self.buf()[0] == STX_V2 {
             MavlinkVersion::V2
         } else {
             MavlinkVersion::V1
@@ -108,52 +119,52 @@ impl Frame {
 
     /// Payload length as sent (MAVLink 2 trims trailing zeros).
     pub fn payload_len(&self) -> usize {
-        self.bytes[1] as usize
+        self.buf()[1] as usize
     }
 
     /// The payload bytes.
     pub fn payload(&self) -> &[u8] {
         let start = self.header_len();
-        &self.bytes[start..start + self.payload_len()]
+        &self.buf()[start..start + self.payload_len()]
     }
 
     /// Sequence number.
     pub fn sequence(&self) -> u8 {
         match self.version() {
-            MavlinkVersion::V1 => self.bytes[2],
-            MavlinkVersion::V2 => self.bytes[4],
+            MavlinkVersion::V1 => self.buf()[2],
+            MavlinkVersion::V2 => self.buf()[4],
         }
     }
 
     /// Sender's system id.
     pub fn system_id(&self) -> u8 {
         match self.version() {
-            MavlinkVersion::V1 => self.bytes[3],
-            MavlinkVersion::V2 => self.bytes[5],
+            MavlinkVersion::V1 => self.buf()[3],
+            MavlinkVersion::V2 => self.buf()[5],
         }
     }
 
     /// Sender's component id.
     pub fn component_id(&self) -> u8 {
         match self.version() {
-            MavlinkVersion::V1 => self.bytes[4],
-            MavlinkVersion::V2 => self.bytes[6],
+            MavlinkVersion::V1 => self.buf()[4],
+            MavlinkVersion::V2 => self.buf()[6],
         }
     }
 
     /// Message id.
     pub fn message_id(&self) -> u32 {
         match self.version() {
-            MavlinkVersion::V1 => u32::from(self.bytes[5]),
+            MavlinkVersion::V1 => u32::from(self.buf()[5]),
             MavlinkVersion::V2 => {
-                u32::from_le_bytes([self.bytes[7], self.bytes[8], self.bytes[9], 0])
+                u32::from_le_bytes([self.buf()[7], self.buf()[8], self.buf()[9], 0])
             }
         }
     }
 
     /// Whether the frame carries a MAVLink 2 signature.
     pub fn is_signed(&self) -> bool {
-        self.version() == MavlinkVersion::V2 && self.bytes[2] & IFLAG_SIGNED != 0
+        self.version() == MavlinkVersion::V2 && self.buf()[2] & IFLAG_SIGNED != 0
     }
 
     /// The header fields as rust-mavlink spells them.
@@ -181,12 +192,47 @@ impl Frame {
             return None;
         }
         let start = self.unsigned_len();
-        Some(&self.bytes[start..start + SIGNATURE_LEN])
+        Some(&self.buf()[start..start + SIGNATURE_LEN])
     }
 
-    /// Mutable access for the signer: the whole buffer and the length.
-    pub(crate) fn raw_mut(&mut self) -> (&mut [u8; MAX_FRAME_LEN], &mut u16) {
-        (&mut self.bytes, &mut self.len)
+    fn buf(&self) -> &[u8] {
+        match &self.storage {
+            Storage::Inline(a) => &a[..],
+            Storage::Heap(b) => &b[..],
+        }
+    }
+
+    /// The buffer, with room for at least `capacity` bytes, and the length (for the signer).
+    pub(crate) fn raw_mut(&mut self, capacity: usize) -> (&mut [u8], &mut u16) {
+        if capacity > INLINE_LEN {
+            if let Storage::Inline(a) = &self.storage {
+                let mut heap = Box::new([0u8; MAX_FRAME_LEN]);
+                heap[..INLINE_LEN].copy_from_slice(a);
+                self.storage = Storage::Heap(heap);
+            }
+        }
+        let buf: &mut [u8] = match &mut self.storage {
+            Storage::Inline(a) => &mut a[..],
+            Storage::Heap(b) => &mut b[..],
+        };
+        (buf, &mut self.len)
+    }
+
+    /// A frame of exactly `bytes` (a complete, checked frame).
+    fn from_slice(bytes: &[u8]) -> Frame {
+        let storage = if bytes.len() <= INLINE_LEN {
+            let mut a = [0u8; INLINE_LEN];
+            a[..bytes.len()].copy_from_slice(bytes);
+            Storage::Inline(a)
+        } else {
+            let mut b = Box::new([0u8; MAX_FRAME_LEN]);
+            b[..bytes.len()].copy_from_slice(bytes);
+            Storage::Heap(b)
+        };
+        Frame {
+            storage,
+            len: bytes.len() as u16,
+        }
     }
 
     /// The same frame without its signature: the signed flag cleared and the checksum
@@ -196,13 +242,13 @@ impl Frame {
         if !self.is_signed() {
             return self.clone();
         }
-        let mut out = self.clone();
-        out.bytes[2] &= !IFLAG_SIGNED;
-        let end = out.header_len() + out.payload_len();
-        let crc = calculate_crc(&out.bytes[1..end], MavMessage::extra_crc(out.message_id()));
-        out.bytes[end..end + 2].copy_from_slice(&crc.to_le_bytes());
-        out.len = (end + 2) as u16;
-        out
+        let end = self.header_len() + self.payload_len();
+        let mut bytes = [0u8; MAX_FRAME_LEN];
+        bytes[..end].copy_from_slice(&self.buf()[..end]);
+        bytes[2] &= !IFLAG_SIGNED;
+        let crc = calculate_crc(&bytes[1..end], MavMessage::extra_crc(self.message_id()));
+        bytes[end..end + 2].copy_from_slice(&crc.to_le_bytes());
+        Frame::from_slice(&bytes[..end + 2])
     }
 
     /// Encodes `msg` as an unsigned MAVLink 2 frame from `header`.
@@ -230,10 +276,7 @@ impl Frame {
         bytes[10..10 + n].copy_from_slice(&payload[..n]);
         let crc = calculate_crc(&bytes[1..10 + n], MavMessage::extra_crc(msg.message_id()));
         bytes[10 + n..12 + n].copy_from_slice(&crc.to_le_bytes());
-        Frame {
-            bytes,
-            len: (12 + n) as u16,
-        }
+        Frame::from_slice(&bytes[..12 + n])
     }
 
     /// Encodes `msg` as a MAVLink 1 frame (what old radios and tools send); messages with ids
@@ -257,10 +300,7 @@ impl Frame {
         bytes[6..6 + n].copy_from_slice(&payload[..n]);
         let crc = calculate_crc(&bytes[1..6 + n], MavMessage::extra_crc(id));
         bytes[6 + n..8 + n].copy_from_slice(&crc.to_le_bytes());
-        Some(Frame {
-            bytes,
-            len: (8 + n) as u16,
-        })
+        Some(Frame::from_slice(&bytes[..8 + n]))
     }
 
     /// Rewrites the sequence number (the checksum covers it, so it is recomputed; a signed
@@ -271,13 +311,13 @@ impl Frame {
         } else {
             2
         };
-        self.bytes[at] = seq;
         let end = self.header_len() + self.payload_len();
-        let crc = calculate_crc(
-            &self.bytes[1..end],
-            MavMessage::extra_crc(self.message_id()),
-        );
-        self.bytes[end..end + 2].copy_from_slice(&crc.to_le_bytes());
+        let extra = MavMessage::extra_crc(self.message_id());
+        let len = self.len as usize;
+        let (buf, _) = self.raw_mut(len);
+        buf[at] = seq;
+        let crc = calculate_crc(&buf[1..end], extra);
+        buf[end..end + 2].copy_from_slice(&crc.to_le_bytes());
     }
 
     /// Parses exactly one frame at the start of `input`; `Ok(None)` means more bytes are
@@ -318,23 +358,17 @@ impl Frame {
         } else {
             u32::from_le_bytes([input[7], input[8], input[9], 0])
         };
-        if !is_known_message(msgid) {
+        let extra = MavMessage::extra_crc(msgid);
+        // CRC_EXTRA is 0 for unknown ids (and for a few real messages: ask only then).
+        if extra == 0 && MavMessage::default_message_from_id(msgid).is_none() {
             return Err(Discard::UnknownMessage);
         }
         let crc_end = header_len + payload_len as usize;
-        let crc = calculate_crc(&input[1..crc_end], MavMessage::extra_crc(msgid));
+        let crc = calculate_crc(&input[1..crc_end], extra);
         if crc.to_le_bytes() != [input[crc_end], input[crc_end + 1]] {
             return Err(Discard::BadChecksum);
         }
-        let mut bytes = [0u8; MAX_FRAME_LEN];
-        bytes[..total].copy_from_slice(&input[..total]);
-        Ok(Some((
-            Frame {
-                bytes,
-                len: total as u16,
-            },
-            total,
-        )))
+        Ok(Some((Frame::from_slice(&input[..total]), total)))
     }
 }
 

@@ -148,6 +148,27 @@ impl Drop for Link {
     }
 }
 
+/// Delayed frames are released up to this long before they are due. Tokio's timers have a
+/// millisecond's resolution and fire late; releasing a little early makes the simulated line's
+/// timing err both ways instead of always late. The line's capacity is unaffected: it is kept
+/// by the shaper's own account of when the line is free.
+const RELEASE_EARLY: Duration = Duration::from_micros(1000);
+
+/// Socket buffers for UDP links: 200 vehicles at 10 Hz arrive in bursts that overflow the
+/// default (about 200 KB, a few hundred datagrams).
+const UDP_BUFFER_BYTES: usize = 4 << 20;
+
+/// Binds a UDP socket with large buffers (best effort: the kernel may cap them).
+fn bind_udp(addr: SocketAddr) -> std::io::Result<UdpSocket> {
+    use socket2::{Domain, Protocol, Socket, Type};
+    let sock = Socket::new(Domain::for_address(addr), Type::DGRAM, Some(Protocol::UDP))?;
+    let _ = sock.set_recv_buffer_size(UDP_BUFFER_BYTES);
+    let _ = sock.set_send_buffer_size(UDP_BUFFER_BYTES);
+    sock.set_nonblocking(true)?;
+    sock.bind(&addr.into())?;
+    UdpSocket::from_std(sock.into())
+}
+
 /// Backoff between reconnection attempts.
 const BACKOFF_START: Duration = Duration::from_millis(500);
 const BACKOFF_MAX: Duration = Duration::from_secs(5);
@@ -171,7 +192,7 @@ impl Link {
         let core = Core::new(id, &options, events, stats.clone());
         let (task, local_addr) = match &endpoint {
             Endpoint::UdpIn(addr) => {
-                let sock = UdpSocket::bind(addr).await.map_err(err)?;
+                let sock = bind_udp(*addr).map_err(err)?;
                 let local = sock.local_addr().ok();
                 (tokio::spawn(run_udp(sock, None, core, out_rx)), local)
             }
@@ -181,7 +202,7 @@ impl Link {
                 } else {
                     (std::net::Ipv6Addr::UNSPECIFIED, 0).into()
                 };
-                let sock = UdpSocket::bind(bind).await.map_err(err)?;
+                let sock = bind_udp(bind).map_err(err)?;
                 let local = sock.local_addr().ok();
                 (
                     tokio::spawn(run_udp(sock, Some(*addr), core, out_rx)),
@@ -323,6 +344,11 @@ impl Core {
             }
             Some(sh) => match sh.admit(rx.frame.bytes().len()) {
                 None => self.with_stats(|s| s.impaired += 1),
+                // Nothing owed and nothing queued ahead: deliver now rather than through a
+                // timer (tokio's timers round up to the next millisecond).
+                Some(at) if self.delayed_in.is_empty() && at <= Instant::now() + RELEASE_EARLY => {
+                    let _ = self.events.send(LinkEvent::Frame(rx)).await;
+                }
                 Some(at) => self.delayed_in.push_back((at, rx)),
             },
         }
@@ -346,6 +372,9 @@ impl Core {
                     self.with_stats(|s| s.impaired += 1);
                     None
                 }
+                Some(at) if self.delayed_out.is_empty() && at <= Instant::now() + RELEASE_EARLY => {
+                    Some((dest, frame))
+                }
                 Some(at) => {
                     self.delayed_out.push_back((at, dest, frame));
                     None
@@ -354,19 +383,21 @@ impl Core {
         }
     }
 
-    /// The next time a delayed frame is due.
+    /// When to wake for the next delayed frame: up to [`RELEASE_EARLY`] before it is due,
+    /// because tokio's timers fire up to a millisecond late.
     fn next_deadline(&self) -> Option<Instant> {
         let a = self.delayed_out.front().map(|d| d.0);
         let b = self.delayed_in.front().map(|d| d.0);
-        match (a, b) {
+        let due = match (a, b) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
-        }
+        };
+        due.map(|t| t.checked_sub(RELEASE_EARLY).unwrap_or(t))
     }
 
     /// Delivers delayed inbound frames that are due, and returns outbound ones that are due.
     async fn due(&mut self) -> Vec<(Destination, Frame)> {
-        let now = Instant::now();
+        let now = Instant::now() + RELEASE_EARLY;
         while self.delayed_in.front().is_some_and(|d| d.0 <= now) {
             if let Some((_, rx)) = self.delayed_in.pop_front() {
                 let _ = self.events.send(LinkEvent::Frame(rx)).await;

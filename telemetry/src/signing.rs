@@ -155,7 +155,7 @@ impl Signer {
         self.last_timestamp = ts;
         let unsigned_len = frame.unsigned_len();
         let msgid = frame.message_id();
-        let (bytes, len) = frame.raw_mut();
+        let (bytes, len) = frame.raw_mut(unsigned_len + SIGNATURE_LEN);
         bytes[2] |= IFLAG_SIGNED;
         let crc_end = unsigned_len - 2;
         let crc = calculate_crc(&bytes[1..crc_end], MavMessage::extra_crc(msgid));

@@ -7,7 +7,9 @@
 //! runs mission transfers and commands, records a tlog per vehicle, and publishes
 //! [`GcsEvent`]s. Callers hold a [`Gcs`] handle.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::VecDeque;
+
+use rustc_hash::FxHashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -203,17 +205,20 @@ impl Gcs {
         let hub = Hub {
             config: config.clone(),
             links,
-            vehicles: BTreeMap::new(),
-            routes: HashMap::new(),
-            tlogs: HashMap::new(),
-            transfers: HashMap::new(),
-            queued: HashMap::new(),
+            vehicles: FxHashMap::default(),
+            routes: FxHashMap::default(),
+            tlogs: FxHashMap::default(),
+            transfers: FxHashMap::default(),
+            queued: FxHashMap::default(),
             commands: Vec::new(),
             seq: 0,
             events: ev_tx.clone(),
             snapshot: snapshot.clone(),
             decode_errors: 0,
             last_heartbeat: None,
+            now: Instant::now(),
+            now_us: config.clock.now_unix_us(),
+            interval_queue: FxHashMap::default(),
         };
         tokio::spawn(hub.run(link_rx, req_rx));
         Ok(Gcs {
@@ -362,11 +367,11 @@ type TransferReply = oneshot::Sender<Result<Vec<MissionItem>, TransferError>>;
 struct Hub {
     config: GcsConfig,
     links: Vec<Link>,
-    vehicles: BTreeMap<VehicleKey, Vehicle>,
-    routes: HashMap<(u8, crate::link::PeerId, u8), VehicleKey>,
-    tlogs: HashMap<VehicleKey, TlogWriter>,
-    transfers: HashMap<VehicleKey, (Transfer, TransferReply)>,
-    queued: HashMap<VehicleKey, VecDeque<Request>>,
+    vehicles: FxHashMap<VehicleKey, Vehicle>,
+    routes: FxHashMap<(u8, crate::link::PeerId, u8), VehicleKey>,
+    tlogs: FxHashMap<VehicleKey, TlogWriter>,
+    transfers: FxHashMap<VehicleKey, (Transfer, TransferReply)>,
+    queued: FxHashMap<VehicleKey, VecDeque<Request>>,
     commands: Vec<(
         VehicleKey,
         CommandTransaction,
@@ -377,6 +382,12 @@ struct Hub {
     snapshot: Arc<Mutex<Snapshot>>,
     decode_errors: u64,
     last_heartbeat: Option<Instant>,
+    /// Wall and mission time of the event being handled.
+    now: Instant,
+    now_us: u64,
+    /// SET_MESSAGE_INTERVAL requests waiting for the one in flight (an acknowledgement does
+    /// not say which message it is for, so they go one at a time per vehicle).
+    interval_queue: FxHashMap<VehicleKey, VecDeque<Command>>,
 }
 
 impl Hub {
@@ -392,6 +403,9 @@ impl Hub {
             tokio::select! {
                 ev = link_rx.recv() => {
                     let Some(ev) = ev else { break };
+                    // One clock reading per burst: reading the clock costs as much as
+                    // decoding a frame.
+                    self.refresh_clock();
                     self.on_link_event(ev);
                     // Drain what is already queued before anything else: a burst from 200
                     // vehicles is handled in one go.
@@ -400,6 +414,7 @@ impl Hub {
                     }
                 }
                 r = req_rx.recv() => {
+                    self.refresh_clock();
                     match r {
                         None => break,
                         Some(Request::Shutdown { reply }) => {
@@ -412,6 +427,7 @@ impl Hub {
                     }
                 }
                 _ = tick.tick() => {
+                    self.refresh_clock();
                     self.on_tick();
                     if last_snapshot.elapsed() >= Duration::from_millis(200) {
                         last_snapshot = Instant::now();
@@ -434,6 +450,7 @@ impl Hub {
     fn publish_snapshot(&self) {
         if let Ok(mut s) = self.snapshot.lock() {
             s.vehicles = self.vehicles.values().cloned().collect();
+            s.vehicles.sort_by_key(|v| v.key);
             s.links = self.links.iter().map(|l| l.stats()).collect();
             s.decode_errors = self.decode_errors;
         }
@@ -451,7 +468,7 @@ impl Hub {
             self.publish_snapshot();
         }
         let _ = self.events.send(GcsEvent {
-            at_unix_us: self.config.clock.now_unix_us(),
+            at_unix_us: self.now_us,
             vehicle,
             kind,
         });
@@ -480,11 +497,23 @@ impl Hub {
         }
     }
 
+    fn refresh_clock(&mut self) {
+        self.now = Instant::now();
+        self.now_us = self.config.clock.now_unix_us();
+    }
+
     fn record(&mut self, key: VehicleKey, frame: &Frame) {
+        let t = self.now_us;
+        if let Some(w) = self.tlogs.get_mut(&key) {
+            if let Err(e) = w.record(t, frame) {
+                tracing::error!("{e}");
+            }
+            return;
+        }
         let Some(dir) = &self.config.tlog_dir else {
             return;
         };
-        if !self.tlogs.contains_key(&key) {
+        {
             let dups = self
                 .tlogs
                 .keys()
@@ -505,7 +534,6 @@ impl Hub {
                 }
             }
         }
-        let t = self.config.clock.now_unix_us();
         if let Some(w) = self.tlogs.get_mut(&key) {
             if let Err(e) = w.record(t, frame) {
                 tracing::error!("{e}");
@@ -536,7 +564,7 @@ impl Hub {
     }
 
     fn on_frame(&mut self, rx: crate::link::Received) {
-        let now = Instant::now();
+        let now = self.now;
         let msg = match rx.frame.decode() {
             Ok(m) => m,
             Err(_) => {
@@ -637,18 +665,26 @@ impl Hub {
             return;
         }
         let mut out = Vec::new();
+        let mut touched = false;
         if let Some((t, _)) = self.transfers.get_mut(&key) {
+            // Every message feeds the transfer: any of them proves the vehicle is alive.
             out.extend(t.on_message(&msg, now));
+            touched = true;
         }
-        for (k, c, _) in &mut self.commands {
-            if *k == key {
-                c.on_message(&msg, now);
+        if matches!(msg, MavMessage::COMMAND_ACK(_)) {
+            for (k, c, _) in &mut self.commands {
+                if *k == key {
+                    c.on_message(&msg, now);
+                    touched = true;
+                }
             }
         }
         for m in out {
             self.send_to(key, &m);
         }
-        self.settle(key);
+        if touched {
+            self.settle(key);
+        }
     }
 
     /// Finishes ended transactions of `key` and starts the next queued transfer.
@@ -678,13 +714,38 @@ impl Hub {
                 self.on_request(next);
             }
         }
+        self.next_interval_request(key);
     }
 
     fn request_streams(&mut self, key: VehicleKey) {
         let rates = self.config.stream_rates_hz.clone();
+        let queue = self.interval_queue.entry(key).or_default();
+        // A new round replaces whatever was still waiting from the last one.
+        queue.clear();
         for (id, hz) in rates {
             let interval_us = if hz > 0.0 { (1e6 / hz) as f32 } else { -1.0 };
-            let cmd = Command::long(511, [id as f32, interval_us, 0.0, 0.0, 0.0, 0.0, 0.0]);
+            queue.push_back(Command::long(
+                511,
+                [id as f32, interval_us, 0.0, 0.0, 0.0, 0.0, 0.0],
+            ));
+        }
+        self.next_interval_request(key);
+    }
+
+    /// Starts the next queued SET_MESSAGE_INTERVAL of `key` if none is in flight.
+    fn next_interval_request(&mut self, key: VehicleKey) {
+        let busy = self
+            .commands
+            .iter()
+            .any(|(k, c, _)| *k == key && c.command() == 511);
+        if busy {
+            return;
+        }
+        if let Some(cmd) = self
+            .interval_queue
+            .get_mut(&key)
+            .and_then(|q| q.pop_front())
+        {
             self.start_command(key, cmd, None);
         }
     }
@@ -700,7 +761,7 @@ impl Hub {
         if let Some(i) = self
             .commands
             .iter()
-            .position(|(k, c, _)| *k == key && c.command() == cmd.command && cmd.command != 511)
+            .position(|(k, c, _)| *k == key && c.command() == cmd.command)
         {
             let (_, _, old) = self.commands.swap_remove(i);
             if let Some(old) = old {

@@ -497,7 +497,13 @@ impl Autopilot {
                 Some(None) if id != 0 => continue,
                 _ => Duration::from_secs_f64(1.0 / default_hz),
             };
-            let due = self.next_due.entry(id).or_insert(now);
+            // Vehicles sharing a radio do not send in lockstep: each stream of each vehicle
+            // starts at its own phase, so a fleet's frames spread over the interval.
+            let phase = (f64::from(self.system_id) * 0.618_034 + f64::from(id) * 0.137).fract();
+            let due = self
+                .next_due
+                .entry(id)
+                .or_insert(now + interval.mul_f64(phase));
             if now >= *due {
                 // Keep the cadence without bursts after a stall.
                 *due = (*due + interval).max(now);
