@@ -287,10 +287,10 @@ fn ours(bytes: &[u8], stage: Stage, dir: &Path, run: usize) -> usize {
             let Some(&k) = routes.get(&(0, peer, frame.system_id())) else {
                 continue;
             };
-            if stage == Stage::Full {
-                if let Some(w) = tlogs.get_mut(&k) {
-                    w.record(t, &frame).expect("tlog write");
-                }
+            if stage == Stage::Full
+                && let Some(w) = tlogs.get_mut(&k)
+            {
+                w.record(t, &frame).expect("tlog write");
             }
             if let Some(v) = vehicles.get_mut(&k)
                 && frame.component_id() == AUTOPILOT_COMPONENT_ID
