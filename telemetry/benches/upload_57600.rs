@@ -593,7 +593,7 @@ fn main() {
          |---|---:|---|---:|---:|---|---:|---|\n{}\n\n\
          (a): `GcsConfig::stream_rates_hz` = every id of `default_stream_rates()` at 0 Hz (the service sends interval -1, disabled): \
          the vehicle sends only its 1 Hz heartbeat. (b): `default_stream_rates()`, what `patrol fly` asks for. \
-         (c): as (a) without a baud limit (`Impairment::default()`; the fleet still routes every frame through the shaper's delay queue): \
+         (c): as (a) without a baud limit (`Impairment::default()`: no line time is owed, so frames pass the shaper without waiting): \
          what the software and the simulated radio's timer cost when no line time is owed.\n\n\
          ## Where the time goes\n\n\
          From the ground station's tlog (frames stamped when the service handles them): per item n, the time from sending \
@@ -605,8 +605,9 @@ fn main() {
          |---|---:|---:|---:|---:|---:|---:|---:|---|---:|---|\n{}\n\n\
          tokio's `sleep_until` on this runtime (idle): sleeps of 8 to 10 ms end {:.2} ms late on average (95th percentile {:.2} ms); \
          a sleep until *now* takes {:.2} ms (tokio's timer has 1 ms ticks and rounds deadlines up). \
-         The simulated radio (`shaper.rs`, applied in `link.rs`) holds every frame in a delay queue and sends it after such a sleep, \
-         once per direction, even when no line time is owed (c); so each item exchange pays about two overshoots.\n",
+         The simulated radio (`shaper.rs`, applied in `link.rs`) therefore sends a frame that owes no line time at once, and wakes up to \
+         1 ms before a delayed frame is due, so that its timing errs both ways instead of always late; the line's capacity is kept by the \
+         shaper's own account of when the line is free, so the bytes still need their full line time.\n",
         ITEMS - 3,
         rows.join("\n"),
         why.join("\n"),
