@@ -56,6 +56,27 @@ pub struct FlyArgs {
     status_every: f64,
 }
 
+/// A new directory under `runs/`, named by the UTC time, suffixed if two runs start within
+/// one second.
+fn new_run_dir() -> anyhow::Result<PathBuf> {
+    let base = PathBuf::from("runs");
+    std::fs::create_dir_all(&base).with_context(|| format!("cannot create {}", base.display()))?;
+    let stamp = utc_stamp();
+    for n in 1..1000 {
+        let dir = if n == 1 {
+            base.join(&stamp)
+        } else {
+            base.join(format!("{stamp}-{n}"))
+        };
+        match std::fs::create_dir(&dir) {
+            Ok(()) => return Ok(dir),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e).with_context(|| format!("cannot create {}", dir.display())),
+        }
+    }
+    bail!("cannot find a free run directory under {}", base.display())
+}
+
 fn utc_stamp() -> String {
     let s = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -93,6 +114,23 @@ pub fn run(args: FlyArgs) -> anyhow::Result<()> {
             args.speedup
         );
     }
+    if !(args.rate_hz > 0.0 && args.rate_hz <= 100.0) {
+        bail!(
+            "--rate-hz {}: must be above 0 and at most 100",
+            args.rate_hz
+        );
+    }
+    for (name, value) in [
+        ("--vehicle-timeout", Some(args.vehicle_timeout)),
+        ("--status-every", Some(args.status_every)),
+        ("--duration", args.duration),
+    ] {
+        if let Some(v) = value {
+            if !super::sim::seconds_ok(v) {
+                bail!("{name} {v}: must be between 0 and 1e9 seconds");
+            }
+        }
+    }
     let plan_json = args.plan.join("plan.json");
     let plan = read_plan_json(&plan_json)?;
     for id in &args.only {
@@ -105,12 +143,28 @@ pub fn run(args: FlyArgs) -> anyhow::Result<()> {
         .as_deref()
         .map(SigningKey::read)
         .transpose()?;
-    let run_dir = args
-        .run_dir
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("runs").join(utc_stamp()));
-    std::fs::create_dir_all(&run_dir)
-        .with_context(|| format!("cannot create the run directory {}", run_dir.display()))?;
+    let run_dir = match &args.run_dir {
+        Some(dir) => {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create the run directory {}", dir.display()))?;
+            // A run directory holds one run: never overwrite an earlier recording.
+            let taken = std::fs::read_dir(dir)
+                .with_context(|| format!("cannot read the run directory {}", dir.display()))?
+                .filter_map(Result::ok)
+                .any(|e| {
+                    let name = e.file_name().to_string_lossy().into_owned();
+                    name == "events.log" || name.ends_with(".tlog")
+                });
+            if taken {
+                bail!(
+                    "--run-dir {}: already holds a recorded run (events.log or tlogs); choose a new directory",
+                    dir.display()
+                );
+            }
+            dir.clone()
+        }
+        None => new_run_dir()?,
+    };
     copy_plan(&args.plan, &run_dir).with_context(|| {
         format!(
             "cannot copy {} into {}",

@@ -84,14 +84,33 @@ fn parse_at(text: &str, what: &str) -> anyhow::Result<(Option<u8>, f64, f64)> {
     let len: f64 = len
         .parse()
         .with_context(|| format!("{what} {text}: '{len}' is not a number of seconds"))?;
-    if !(start >= 0.0 && len >= 0.0) {
-        bail!("{what} {text}: times must be zero or positive");
+    if !(seconds_ok(start) && seconds_ok(len)) {
+        bail!("{what} {text}: times must be between 0 and 1e9 seconds");
     }
     Ok((sys, start, len))
 }
 
+/// Whether a number of seconds is one a timer can wait for.
+pub(crate) fn seconds_ok(s: f64) -> bool {
+    s.is_finite() && (0.0..=1e9).contains(&s)
+}
+
 /// Runs `patrol sim`.
 pub fn run(args: SimArgs) -> anyhow::Result<()> {
+    if let Some(d) = args.duration {
+        if !seconds_ok(d) {
+            bail!("--duration {d}: must be between 0 and 1e9 seconds");
+        }
+    }
+    if args.latency_ms > 60_000 {
+        bail!("--latency-ms {}: at most 60000", args.latency_ms);
+    }
+    if !(args.gps_noise_m.is_finite() && (0.0..=100.0).contains(&args.gps_noise_m)) {
+        bail!(
+            "--gps-noise-m {}: must be between 0 and 100",
+            args.gps_noise_m
+        );
+    }
     let endpoint: Endpoint = args.connect.parse()?;
     if !(args.speedup > 0.0 && args.speedup <= 1000.0) {
         bail!(

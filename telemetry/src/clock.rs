@@ -65,6 +65,10 @@ impl MissionClock {
 
     /// Wall duration of `mission_s` mission seconds.
     pub fn wall_duration(&self, mission_s: f64) -> std::time::Duration {
-        std::time::Duration::from_secs_f64((mission_s / self.speedup).max(0.0))
+        let s = mission_s / self.speedup;
+        if !(s > 0.0) {
+            return std::time::Duration::ZERO;
+        }
+        std::time::Duration::try_from_secs_f64(s).unwrap_or(std::time::Duration::MAX)
     }
 }

@@ -75,6 +75,8 @@ pub enum LinkEvent {
     Down {
         /// Which link.
         link: LinkId,
+        /// The peer that went away, if the link knows it.
+        peer: Option<PeerId>,
         /// Why.
         reason: String,
     },
@@ -324,12 +326,13 @@ impl Core {
     }
 
     /// Frames parsed from received bytes.
-    async fn received(&mut self, peer: PeerId, frame: Frame) {
+    /// Whether the frame was accepted (passed the signature check).
+    async fn received(&mut self, peer: PeerId, frame: Frame) -> bool {
         if let Some(v) = &mut self.verifier {
             if v.check(&frame).is_err() {
                 let r = v.rejected();
                 self.with_stats(|s| s.rejected = r);
-                return;
+                return false;
             }
         }
         self.with_stats(|s| s.frames_in += 1);
@@ -352,6 +355,7 @@ impl Core {
                 Some(at) => self.delayed_in.push_back((at, rx)),
             },
         }
+        true
     }
 
     /// A frame to send: signed, then impaired; returns frames due now.
@@ -450,7 +454,10 @@ async fn run_udp(
     mut out_rx: mpsc::UnboundedReceiver<(Destination, Frame)>,
 ) {
     core.with_stats(|s| s.connected = true);
-    let mut peers: Vec<SocketAddr> = remote.into_iter().collect();
+    // Peers heard with an accepted frame, and when; silent ones are forgotten after a minute,
+    // so noise from many addresses cannot make us talk to all of them forever.
+    let mut peers: Vec<(SocketAddr, Instant)> =
+        remote.into_iter().map(|a| (a, Instant::now())).collect();
     let mut buf = vec![0u8; 65_536];
     let mut parser = FrameParser::new();
     loop {
@@ -460,15 +467,20 @@ async fn run_udp(
                 // UDP errors (an ICMP "port unreachable" from a peer that went away) are
                 // not fatal: the next datagram may come from a live peer.
                 let Ok((n, from)) = r else { continue };
-                if remote.is_none() && !peers.contains(&from) {
-                    peers.push(from);
-                }
                 core.with_stats(|s| s.bytes_in += n as u64);
                 // Each datagram holds whole frames; a fragment left over is noise.
                 parser.reset();
                 parser.push(&buf[..n]);
+                let mut accepted = false;
                 while let Some(frame) = parser.next_frame() {
-                    core.received(PeerId::Udp(from), frame).await;
+                    accepted |= core.received(PeerId::Udp(from), frame).await;
+                }
+                if accepted && remote.is_none() {
+                    let now = Instant::now();
+                    match peers.iter_mut().find(|p| p.0 == from) {
+                        Some(p) => p.1 = now,
+                        None => peers.push((from, now)),
+                    }
                 }
                 let d = parser.discarded();
                 core.with_stats(|s| s.discarded = d);
@@ -482,8 +494,11 @@ async fn run_udp(
             }
         }
         for (dest, frame) in to_send {
+            if remote.is_none() && dest == Destination::All {
+                peers.retain(|p| p.1.elapsed() < Duration::from_secs(60));
+            }
             let targets: Vec<SocketAddr> = match dest {
-                Destination::All => peers.clone(),
+                Destination::All => peers.iter().map(|p| p.0).collect(),
                 Destination::Peer(PeerId::Udp(a)) => vec![a],
                 Destination::Peer(PeerId::Stream(_)) => Vec::new(),
             };
@@ -551,7 +566,6 @@ async fn run_reconnecting<S, F, Fut>(
     Fut: std::future::Future<Output = std::io::Result<(S, String)>>,
 {
     let mut backoff = BACKOFF_START;
-    let mut session_no = 0u32;
     let mut reported_failure = false;
     loop {
         match connect().await {
@@ -569,13 +583,14 @@ async fn run_reconnecting<S, F, Fut>(
                 // Frames queued while down are stale.
                 while out_rx.try_recv().is_ok() {}
                 let began = Instant::now();
-                let ended =
-                    run_session(stream, PeerId::Stream(session_no), &mut core, &mut out_rx).await;
-                session_no += 1;
+                // One peer per client link, the same across reconnections: it is the same
+                // radio or autopilot coming back.
+                let ended = run_session(stream, PeerId::Stream(0), &mut core, &mut out_rx).await;
                 core.with_stats(|s| s.connected = false);
                 let Some(reason) = ended else { return };
                 core.event(LinkEvent::Down {
                     link: core.id,
+                    peer: Some(PeerId::Stream(0)),
                     reason: format!("{reason}; reconnecting"),
                 })
                 .await;
@@ -588,6 +603,7 @@ async fn run_reconnecting<S, F, Fut>(
                     reported_failure = true;
                     core.event(LinkEvent::Down {
                         link: core.id,
+                        peer: None,
                         reason: format!("{e}; retrying every {} s at most", BACKOFF_MAX.as_secs()),
                     })
                     .await;
@@ -614,7 +630,7 @@ async fn run_tcp_in(
     core.with_stats(|s| s.connected = true);
     // Each client has a reader task feeding frames here and a writer channel.
     let (in_tx, mut in_rx) = mpsc::channel::<(u32, Result<Frame, String>)>(4096);
-    let mut writers: Vec<(u32, mpsc::UnboundedSender<Frame>)> = Vec::new();
+    let mut writers: Vec<(u32, mpsc::Sender<Frame>)> = Vec::new();
     let mut next_id = 0u32;
     loop {
         let mut to_send = Vec::new();
@@ -625,7 +641,9 @@ async fn run_tcp_in(
                 let id = next_id;
                 next_id += 1;
                 let (rd, mut wr) = stream.into_split();
-                let (wtx, mut wrx) = mpsc::unbounded_channel::<Frame>();
+                // Bounded: a client that stops reading loses frames (as a radio would)
+                // instead of growing this queue until its TCP connection times out.
+                let (wtx, mut wrx) = mpsc::channel::<Frame>(1024);
                 writers.push((id, wtx));
                 core.with_stats(|s| s.connects += 1);
                 core.event(LinkEvent::Up { link: core.id, detail: format!("client {from} (connection {id})") }).await;
@@ -656,10 +674,12 @@ async fn run_tcp_in(
             m = in_rx.recv() => {
                 let Some((id, r)) = m else { continue };
                 match r {
-                    Ok(frame) => core.received(PeerId::Stream(id), frame).await,
+                    Ok(frame) => {
+                        core.received(PeerId::Stream(id), frame).await;
+                    }
                     Err(reason) => {
                         writers.retain(|(w, _)| *w != id);
-                        core.event(LinkEvent::Down { link: core.id, reason: format!("connection {id}: {reason}") }).await;
+                        core.event(LinkEvent::Down { link: core.id, peer: Some(PeerId::Stream(id)), reason: format!("connection {id}: {reason}") }).await;
                     }
                 }
             }
@@ -675,8 +695,10 @@ async fn run_tcp_in(
             for (id, w) in &writers {
                 if dest == Destination::All || dest == Destination::Peer(PeerId::Stream(*id)) {
                     let n = frame.bytes().len();
-                    if w.send(frame.clone()).is_ok() {
+                    if w.try_send(frame.clone()).is_ok() {
                         core.sent(n);
+                    } else {
+                        core.with_stats(|s| s.impaired += 1);
                     }
                 }
             }

@@ -137,6 +137,8 @@ impl Signer {
         let persisted = std::fs::read_to_string(key.timestamp_path())
             .ok()
             .and_then(|s| s.trim().parse::<u64>().ok())
+            // A timestamp is 48 bits; anything larger is a corrupt file, not a clock.
+            .filter(|&t| t < 1u64 << 48)
             .unwrap_or(0);
         Signer {
             key,
@@ -151,7 +153,7 @@ impl Signer {
         if frame.version() != mavlink::MavlinkVersion::V2 {
             return;
         }
-        let ts = signing_time_now().max(self.last_timestamp + 1);
+        let ts = signing_time_now().max(self.last_timestamp.saturating_add(1));
         self.last_timestamp = ts;
         let unsigned_len = frame.unsigned_len();
         let msgid = frame.message_id();

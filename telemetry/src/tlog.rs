@@ -40,12 +40,17 @@ pub struct TlogWriter {
 pub const FLUSH_INTERVAL: Duration = Duration::from_millis(500);
 
 impl TlogWriter {
-    /// Creates (or truncates) the log at `path`.
+    /// Creates the log at `path`; an existing file is an error, never overwritten.
     pub fn create(path: &Path) -> Result<TlogWriter, TlogError> {
-        let file = File::create(path).map_err(|source| TlogError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        // Never truncate a recording: an existing file is an error.
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(path)
+            .map_err(|source| TlogError::Io {
+                path: path.to_path_buf(),
+                source,
+            })?;
         Ok(TlogWriter {
             path: path.to_path_buf(),
             out: BufWriter::with_capacity(64 * 1024, file),
@@ -150,11 +155,15 @@ pub fn parse_tlog(bytes: &[u8]) -> TlogContents {
         match Frame::parse_prefix(&bytes[at + 8..]) {
             Ok(Some((frame, used))) => {
                 out.records.push((u64::from_be_bytes(ts), frame));
+                out.torn_tail = false;
                 at += 8 + used;
             }
             Ok(None) => {
+                // Either the file ends inside this record, or a corrupt length byte claims
+                // more than is left: skip a byte and look for later records.
                 out.torn_tail = true;
-                break;
+                out.skipped_bytes += 1;
+                at += 1;
             }
             Err(_) => {
                 out.skipped_bytes += 1;

@@ -61,7 +61,11 @@ struct EventLog {
 impl FlyState {
     /// State for `plan`, logging to `run_dir/events.log` (and stdout when `echo`).
     pub fn new(plan: &Plan, run_dir: &Path, echo: bool) -> std::io::Result<FlyState> {
-        let file = std::fs::File::create(run_dir.join("events.log"))?;
+        // Never truncate an earlier run's log.
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(run_dir.join("events.log"))?;
         Ok(FlyState {
             outcomes: Arc::new(Mutex::new(
                 plan.drones
@@ -163,7 +167,13 @@ pub async fn fly_plan(
         }));
     }
     for t in tasks {
-        let _ = t.await;
+        if let Err(e) = t.await {
+            state.event(
+                gcs.clock().elapsed_s(),
+                "service",
+                &format!("a drone's task failed: {e}"),
+            );
+        }
     }
     logger.abort();
     state.outcomes()
@@ -199,6 +209,20 @@ async fn fly_drone(plan: &Plan, d: &DronePlan, gcs: &Gcs, state: &FlyState, opti
     let limit = options.max_sorties.unwrap_or(usize::MAX);
     let mut landed_at: Option<(f64, f64)> = None; // (actual landing, planned end) shift seconds
     for (i, sortie) in d.sorties.iter().enumerate().take(limit) {
+        if ![sortie.start_s, sortie.end_s, sortie.flight_time_s]
+            .iter()
+            .all(|t| t.is_finite() && (0.0..1e9).contains(t))
+        {
+            skip(
+                state,
+                d,
+                sortie,
+                &name,
+                "its times in plan.json are not usable numbers",
+                clock.elapsed_s(),
+            );
+            continue;
+        }
         state.update(d.system_id, |o| {
             o.sortie = i + 1;
             o.phase = "waiting for start".into();
@@ -337,7 +361,11 @@ async fn fly_sortie(
     let mut armed = false;
     for attempt in 1..=5 {
         let r = async {
-            gcs.set_mode(key, FlightMode::Guided.custom_mode()).await?;
+            // ArduPilot arms in GUIDED; PX4's modes are numbered otherwise, and it starts a
+            // mission from any armable mode.
+            if d.firmware != patrol_planner::area::fleet::Firmware::Px4 {
+                gcs.set_mode(key, FlightMode::Guided.custom_mode()).await?;
+            }
             gcs.arm(key, true).await?;
             gcs.command(
                 key,
@@ -365,6 +393,14 @@ async fn fly_sortie(
         }
     }
     if !armed {
+        // Never leave a vehicle armed on the pad.
+        if let Err(e) = gcs.arm(key, false).await {
+            state.event(
+                clock.elapsed_s(),
+                name,
+                &format!("disarming after the failed start failed too: {e}"),
+            );
+        }
         return Err("the vehicle would not arm and start".into());
     }
     state.event(
@@ -451,6 +487,9 @@ async fn log_events(mut rx: broadcast::Receiver<GcsEvent>, gcs: Gcs, plan: Plan,
                 Change::Landed(1) => "on the ground".into(),
                 Change::Landed(2) => "in the air".into(),
                 Change::Landed(_) | Change::CurrentItem(_) | Change::ItemReached(_) => continue,
+                Change::LowBattery(p) => format!(
+                    "low battery: {p}%; the vehicle's failsafe brings it home at its return level, and its next sortie waits for a fresh pack"
+                ),
                 Change::Status(sev, text) => {
                     let level = if sev <= 2 { "CRITICAL" } else if sev <= 4 { "warning" } else { "info" };
                     format!("vehicle says ({level}): {text}")

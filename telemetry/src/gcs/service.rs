@@ -557,7 +557,16 @@ impl Hub {
                 }
                 self.emit(None, EventKind::LinkUp { link, detail });
             }
-            LinkEvent::Down { link, reason } => {
+            LinkEvent::Down { link, peer, reason } => {
+                // Vehicles behind a closed connection may come back on a new one before they
+                // count as lost: let them be adopted there rather than seen as duplicates.
+                if let Some(peer) = peer {
+                    for v in self.vehicles.values_mut() {
+                        if v.route == (link, peer) {
+                            v.route_closed = true;
+                        }
+                    }
+                }
                 self.emit(None, EventKind::LinkDown { link, reason })
             }
         }
@@ -593,13 +602,20 @@ impl Hub {
                 let lost_same = self
                     .vehicles
                     .values()
-                    .find(|o| o.key.system_id == system_id && o.lost && o.duplicate_of.is_none())
+                    .find(|o| {
+                        o.key.system_id == system_id
+                            && (o.lost || o.route_closed)
+                            && o.duplicate_of.is_none()
+                    })
                     .map(|o| o.key);
                 match lost_same {
                     Some(k) => {
+                        // The old place may later be used by another device: forget it.
+                        self.routes.retain(|_, k2| *k2 != k);
                         self.routes.insert(route, k);
                         if let Some(v) = self.vehicles.get_mut(&k) {
                             v.route = (rx.link, rx.peer);
+                            v.route_closed = false;
                         }
                         k
                     }
@@ -709,10 +725,12 @@ impl Hub {
             }
             i += 1;
         }
-        if !self.transfers.contains_key(&key) {
-            if let Some(next) = self.queued.get_mut(&key).and_then(|q| q.pop_front()) {
-                self.on_request(next);
-            }
+        // A queued transfer that fails at once must not strand the ones behind it.
+        while !self.transfers.contains_key(&key) {
+            let Some(next) = self.queued.get_mut(&key).and_then(|q| q.pop_front()) else {
+                break;
+            };
+            self.on_request(next);
         }
         self.next_interval_request(key);
     }

@@ -221,13 +221,23 @@ impl Transfer {
             }
             #[allow(deprecated)]
             (Stage::Uploading { sent }, MavMessage::MISSION_REQUEST(r)) if mine(r.mission_type) => {
-                // Legacy request: answer with MISSION_ITEM_INT anyway (as QGroundControl does).
+                // Legacy request: answer with MISSION_ITEM_INT anyway (as QGroundControl does);
+                // a request past the end starts over (which also forgets `sent`).
                 *sent = Some(r.seq);
-                self.heard_since_retry = true;
-                out.extend(self.item_msg(r.seq));
+                match self.item_msg(r.seq) {
+                    Some(m) => out.push(m),
+                    None => out.extend(self.restart_upload()),
+                }
                 self.deadline = now + ITEM_TIMEOUT;
             }
-            (Stage::Uploading { .. }, MavMessage::MISSION_ACK(a)) if mine(a.mission_type) => {
+            (Stage::Uploading { sent }, MavMessage::MISSION_ACK(a)) if mine(a.mission_type) => {
+                // An acceptance counts only once every item was asked for: an ACK left over
+                // from an earlier upload of this list must not end this one.
+                let complete = self.items.is_empty()
+                    || matches!(sent, Some(s) if *s as usize + 1 == self.items.len());
+                if a.mavtype == MavMissionResult::MAV_MISSION_ACCEPTED && !complete {
+                    return out;
+                }
                 if a.mavtype == MavMissionResult::MAV_MISSION_ACCEPTED {
                     let items = std::mem::take(&mut self.items);
                     self.finish(Ok(items));
@@ -314,9 +324,9 @@ impl Transfer {
             self.retries = 0;
         }
         let step = match &self.stage {
-            Stage::Uploading { sent } => sent.map(|s| s + 1),
+            Stage::Uploading { sent } => sent.map(|s| s.saturating_add(1)),
             Stage::AwaitCount => None,
-            Stage::Downloading { next, .. } => Some(*next + 1),
+            Stage::Downloading { next, .. } => Some(next.saturating_add(1)),
         };
         if step != self.step {
             self.step = step;

@@ -128,6 +128,8 @@ pub struct Vehicle {
     /// Where it is heard now (link, peer): its key's place at first, a new one after it was
     /// lost and came back elsewhere.
     pub route: (LinkId, PeerId),
+    /// The connection of `route` closed: the vehicle may reappear on a new one.
+    pub route_closed: bool,
 }
 
 /// Something worth telling the operator, found while applying a message.
@@ -145,7 +147,12 @@ pub enum Change {
     Landed(u8),
     /// A STATUSTEXT: severity (0 emergency .. 7 debug) and text.
     Status(u8, String),
+    /// The battery fell below [`LOW_BATTERY_PCT`] (percent now).
+    LowBattery(u8),
 }
+
+/// Battery share under which the operator is told, percent.
+pub const LOW_BATTERY_PCT: u8 = 25;
 
 impl Vehicle {
     /// A vehicle first heard now.
@@ -178,6 +185,7 @@ impl Vehicle {
             frames: 0,
             duplicate_of: None,
             route: (key.link, key.peer),
+            route_closed: false,
         }
     }
 
@@ -190,6 +198,7 @@ impl Vehicle {
     pub fn apply(&mut self, msg: &MavMessage, now: Instant, changes: &mut Vec<Change>) {
         self.last_heard = now;
         self.frames += 1;
+        self.route_closed = false;
         match msg {
             MavMessage::HEARTBEAT(h) => {
                 self.last_heartbeat = now;
@@ -222,7 +231,13 @@ impl Vehicle {
             }
             MavMessage::SYS_STATUS(s) => {
                 if s.battery_remaining >= 0 {
-                    self.battery_pct = Some(s.battery_remaining as u8);
+                    let pct = s.battery_remaining as u8;
+                    if pct < LOW_BATTERY_PCT
+                        && self.battery_pct.is_some_and(|p| p >= LOW_BATTERY_PCT)
+                    {
+                        changes.push(Change::LowBattery(pct));
+                    }
+                    self.battery_pct = Some(pct);
                 }
                 if s.voltage_battery != u16::MAX {
                     self.battery_v = f64::from(s.voltage_battery) / 1000.0;

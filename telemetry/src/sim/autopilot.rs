@@ -56,6 +56,12 @@ pub struct Autopilot {
     unix_us_at_boot: u64,
     /// Set while a fault makes the vehicle silent.
     pub silent: bool,
+    /// The drone flies PX4's mission convention: no home item, the mission starts at item 0.
+    /// The flight model follows ArduPilot's (item 0 is home), so a PX4 mission is given to it
+    /// behind a placeholder home item and sequence numbers are shifted by one on the wire.
+    px4: bool,
+    /// A PX4 mission as uploaded (what a download returns).
+    px4_mission: Vec<MissionItem>,
 }
 
 /// Streams and their default rates (Hz) before a ground station asks for others.
@@ -82,6 +88,8 @@ impl Autopilot {
             Airframe::Vtol => MavType::MAV_TYPE_VTOL_FIXEDROTOR,
         };
         Autopilot {
+            px4: drone.autopilot.firmware == patrol_planner::area::fleet::Firmware::Px4,
+            px4_mission: Vec::new(),
             system_id: drone.system_id,
             mav_type,
             item_limit: drone.mission_item_limit() as usize,
@@ -96,6 +104,16 @@ impl Autopilot {
             unix_us_at_boot,
             silent: false,
         }
+    }
+
+    /// A mission sequence number from the wire to the flight model's numbering.
+    fn to_model_seq(&self, seq: u16) -> u16 {
+        if self.px4 { seq.saturating_add(1) } else { seq }
+    }
+
+    /// A mission sequence number from the flight model to the wire (PX4 has no home item).
+    fn to_wire_seq(&self, seq: u16) -> u16 {
+        if self.px4 { seq.saturating_sub(1) } else { seq }
     }
 
     /// The system id.
@@ -116,6 +134,7 @@ impl Autopilot {
     /// A stored list.
     pub fn list(&self, kind: ListKind) -> &[MissionItem] {
         match kind {
+            ListKind::Mission if self.px4 => &self.px4_mission,
             ListKind::Mission => self.model.mission(),
             ListKind::Fence => &self.fence,
             ListKind::Rally => &self.rally,
@@ -181,7 +200,7 @@ impl Autopilot {
             }
             #[allow(deprecated)]
             MavMessage::MISSION_SET_CURRENT(s) => {
-                if let Err(r) = self.model.set_mission_current(s.seq) {
+                if let Err(r) = self.model.set_mission_current(self.to_model_seq(s.seq)) {
                     out.push(statustext(
                         MavSeverity::MAV_SEVERITY_WARNING,
                         &r.to_string(),
@@ -214,6 +233,27 @@ impl Autopilot {
 
     fn store(&mut self, kind: ListKind, items: Vec<MissionItem>) {
         match kind {
+            ListKind::Mission if self.px4 => {
+                let home = self.model.state().home;
+                let mut with_home = Vec::with_capacity(items.len() + 1);
+                with_home.push(MissionItem {
+                    seq: 0,
+                    frame: 0,
+                    command: 16,
+                    current: false,
+                    autocontinue: true,
+                    params: [None; 4],
+                    lat_deg: home.lat_deg,
+                    lon_deg: home.lon_deg,
+                    alt_m: home.alt_amsl_m,
+                });
+                with_home.extend(items.iter().map(|it| MissionItem {
+                    seq: it.seq + 1,
+                    ..*it
+                }));
+                self.model.set_mission(with_home);
+                self.px4_mission = items;
+            }
             ListKind::Mission => self.model.set_mission(items),
             ListKind::Fence => self.fence = items,
             ListKind::Rally => self.rally = items,
@@ -379,7 +419,9 @@ impl Autopilot {
             MavCmd::MAV_CMD_NAV_LAND => self.model.set_mode(FlightMode::Land),
             MavCmd::MAV_CMD_NAV_LOITER_UNLIM => self.model.set_mode(FlightMode::Loiter),
             MavCmd::MAV_CMD_NAV_TAKEOFF => self.model.takeoff(f64::from(p[6])),
-            MavCmd::MAV_CMD_DO_SET_MISSION_CURRENT => self.model.set_mission_current(p[0] as u16),
+            MavCmd::MAV_CMD_DO_SET_MISSION_CURRENT => self
+                .model
+                .set_mission_current(self.to_model_seq(p[0] as u16)),
             MavCmd::MAV_CMD_DO_REPOSITION => {
                 let Some((lat, lon, alt, frame)) = pos else {
                     return MavResult::MAV_RESULT_DENIED;
@@ -395,14 +437,20 @@ impl Autopilot {
             MavCmd::MAV_CMD_SET_MESSAGE_INTERVAL => {
                 let id = p[0] as u32;
                 let us = p[1];
-                let interval = if us < 0.0 {
+                // NaN, infinities and intervals beyond a day are refused, not obeyed.
+                let interval = if !us.is_finite() {
+                    return MavResult::MAV_RESULT_DENIED;
+                } else if us < 0.0 {
                     Some(None)
                 } else if us == 0.0 {
                     None
                 } else {
-                    Some(Some(
-                        Duration::from_secs_f64(f64::from(us) / 1e6).max(Duration::from_millis(10)),
-                    ))
+                    match Duration::try_from_secs_f64(f64::from(us) / 1e6) {
+                        Ok(d) if d <= Duration::from_secs(86_400) => {
+                            Some(Some(d.max(Duration::from_millis(10))))
+                        }
+                        _ => return MavResult::MAV_RESULT_DENIED,
+                    }
                 };
                 match interval {
                     Some(i) => {
@@ -447,9 +495,13 @@ impl Autopilot {
         for ev in self.model.step(dt_mission_s) {
             match ev {
                 FlightEvent::ItemReached(seq) => {
-                    out.push(MavMessage::MISSION_ITEM_REACHED(
-                        MISSION_ITEM_REACHED_DATA { seq },
-                    ));
+                    // PX4 missions have no home item: the placeholder is never reported.
+                    if !(self.px4 && seq == 0) {
+                        let seq = self.to_wire_seq(seq);
+                        out.push(MavMessage::MISSION_ITEM_REACHED(
+                            MISSION_ITEM_REACHED_DATA { seq },
+                        ));
+                    }
                 }
                 FlightEvent::CurrentItem(_) => out.extend(self.stream_message(42)),
                 FlightEvent::ModeChanged { mode, reason } => {
@@ -535,7 +587,11 @@ impl Autopilot {
                 MavMessage::HEARTBEAT(HEARTBEAT_DATA {
                     custom_mode: s.mode.custom_mode(),
                     mavtype: self.mav_type,
-                    autopilot: MavAutopilot::MAV_AUTOPILOT_ARDUPILOTMEGA,
+                    autopilot: if self.px4 {
+                        MavAutopilot::MAV_AUTOPILOT_PX4
+                    } else {
+                        MavAutopilot::MAV_AUTOPILOT_ARDUPILOTMEGA
+                    },
                     base_mode: base,
                     system_status: if s.armed {
                         MavState::MAV_STATE_ACTIVE
@@ -627,8 +683,12 @@ impl Autopilot {
                 throttle: if s.armed { 45 } else { 0 },
             }),
             42 => MavMessage::MISSION_CURRENT(MISSION_CURRENT_DATA {
-                seq: s.mission_current,
-                total: s.mission_count,
+                seq: self.to_wire_seq(s.mission_current),
+                total: if self.px4 {
+                    s.mission_count.saturating_sub(1)
+                } else {
+                    s.mission_count
+                },
                 mission_state: if s.mission_count == 0 {
                     MissionState::MISSION_STATE_NO_MISSION
                 } else if s.mode == FlightMode::Auto && s.armed {

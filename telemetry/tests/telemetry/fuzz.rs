@@ -219,3 +219,69 @@ fn garbage_datagrams_do_not_stop_the_ground_service() {
         );
     });
 }
+
+#[test]
+fn hostile_numbers_in_commands_and_requests_are_refused_not_obeyed() {
+    use patrol_telemetry::dialect::{
+        COMMAND_LONG_DATA, MISSION_REQUEST_INT_DATA, MavCmd, MavResult,
+    };
+    let now = Instant::now();
+    let drone = drones(1).remove(0);
+    let model = FlightModel::new(
+        &drone.drone,
+        drone.home,
+        Arc::new(area().terrain.clone()),
+        FlightConfig::for_drone(&drone.drone),
+    );
+    let mut autopilot = Autopilot::new(&drone.drone, model, 0, now);
+    for interval_us in [
+        f32::NAN,
+        f32::INFINITY,
+        f32::NEG_INFINITY,
+        1e30,
+        9.5e24,
+        2e13,
+    ] {
+        let mut out = Vec::new();
+        autopilot.handle(
+            &MavMessage::COMMAND_LONG(COMMAND_LONG_DATA {
+                param1: 33.0,
+                param2: interval_us,
+                command: MavCmd::MAV_CMD_SET_MESSAGE_INTERVAL,
+                target_system: drone.drone.system_id,
+                target_component: 1,
+                ..COMMAND_LONG_DATA::default()
+            }),
+            (255, 190),
+            now,
+            &mut out,
+        );
+        let acked = out.iter().any(
+            |m| matches!(m, MavMessage::COMMAND_ACK(a) if a.result == MavResult::MAV_RESULT_DENIED),
+        );
+        assert!(
+            acked || interval_us == f32::NEG_INFINITY,
+            "{interval_us}: {out:?}"
+        );
+        out.clear();
+        autopilot.tick(now + Duration::from_secs(1), 1.0, &mut out);
+    }
+    // A request far past the end of an upload restarts it rather than overflowing.
+    let (mut t, _) = Transfer::upload(ListKind::Mission, (1, 1), mission(3), now).expect("upload");
+    let req = |seq| {
+        MavMessage::MISSION_REQUEST_INT(MISSION_REQUEST_INT_DATA {
+            seq,
+            target_system: 255,
+            target_component: 190,
+            mission_type: ListKind::Mission.mission_type(),
+        })
+    };
+    let out = t.on_message(&req(u16::MAX), now);
+    assert!(
+        matches!(&out[..], [MavMessage::MISSION_COUNT(_)]),
+        "{out:?}"
+    );
+    for k in 1..20 {
+        let _ = t.on_tick(now + Duration::from_secs(k));
+    }
+}

@@ -291,3 +291,52 @@ fn a_serial_pair_killed_and_recreated_comes_back_by_itself() {
         );
     });
 }
+
+#[test]
+fn a_serial_pair_recreated_at_once_is_the_same_vehicle_not_a_duplicate() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (a, b) = (dir.path().join("A"), dir.path().join("B"));
+    let mut socat = Socat::start(&a, &b);
+    runtime().block_on(async {
+        let _fleet = SimFleet::start(sim_config(
+            format!("serial:{}:57600", a.display()).parse().expect("e"),
+            drones(1),
+            Impairment::default(),
+        ))
+        .await
+        .expect("fleet");
+        let gcs = Gcs::start(gcs_config(vec![
+            format!("serial:{}:57600", b.display()).parse().expect("e"),
+        ]))
+        .await
+        .expect("gcs");
+        let mut events = gcs.subscribe();
+        let key = gcs
+            .wait_for(1, Duration::from_secs(10))
+            .await
+            .expect("heard");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        while events.try_recv().is_ok() {}
+        // Pull the cable and put it back within a second: well inside the 3.5 s rule.
+        socat.kill();
+        let _socat2 = Socat::start(&a, &b);
+        tokio::time::sleep(Duration::from_secs(6)).await;
+        let mut seen = Vec::new();
+        while let Ok(ev) = events.try_recv() {
+            seen.push(ev.kind);
+        }
+        assert!(
+            !seen.iter().any(|k| matches!(
+                k,
+                EventKind::DuplicateSystemId { .. } | EventKind::Found { .. }
+            )),
+            "{seen:?}"
+        );
+        let snap = gcs.snapshot();
+        assert_eq!(snap.vehicles.len(), 1, "one vehicle");
+        assert!(!snap.vehicles[0].lost);
+        gcs.upload(key, ListKind::Mission, mission(10))
+            .await
+            .expect("the same key still works");
+    });
+}
