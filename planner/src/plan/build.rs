@@ -663,8 +663,8 @@ fn time_route(
             w[1].enu.east_m - w[0].enu.east_m,
             w[1].enu.north_m - w[0].enu.north_m,
         );
-        let climb = (w[1].alt_amsl_m - w[0].alt_amsl_m).max(0.0);
-        let leg = super::energy::leg_time_s(f.drone, de, dn, climb, wind).unwrap_or(f64::INFINITY);
+        let dz = w[1].alt_amsl_m - w[0].alt_amsl_m;
+        let leg = super::energy::leg_time_s(f.drone, de, dn, dz, wind).unwrap_or(f64::INFINITY);
         distance_m += de.hypot(dn);
         t += leg;
         times_s.push(t);

@@ -3,9 +3,11 @@
 //!
 //! A drone flies at its cruise airspeed; the wind changes its ground speed: with the wind at
 //! angle θ to the track, `v_ground = sqrt(v_air² − (w sin θ)²) + w cos θ`, and a crosswind at
-//! least as strong as the airspeed makes the leg impossible. Battery time is flight time at
-//! cruise power plus the time spent climbing at the climb rate (climbing draws roughly the
-//! power of cruise again on small aircraft); descents cost nothing extra.
+//! least as strong as the airspeed makes the leg impossible. A leg takes the longer of its
+//! horizontal time and the time its climb or descent needs at the vertical rates. Battery
+//! time is that flight time at cruise power plus the time spent climbing at the climb rate
+//! (climbing draws roughly the power of cruise again on small aircraft); descents cost
+//! nothing extra. The simulator drains its batteries by the same rule.
 
 use crate::area::fleet::Drone;
 
@@ -56,18 +58,18 @@ pub fn ground_speed_mps(
     (v > 0.5).then_some(v)
 }
 
-/// Battery time in seconds of a horizontal leg of (east, north) metres with `climb_m` of
-/// total ascent, at the drone's cruise speed; `None` when the wind forbids it.
-pub fn leg_time_s(
-    drone: &Drone,
-    east_m: f64,
-    north_m: f64,
-    climb_m: f64,
-    wind: Wind,
-) -> Option<f64> {
+/// Battery time in seconds of a leg of (east, north) metres that changes height by `dz_m`
+/// (up positive), at the drone's cruise speed; `None` when the wind forbids it.
+///
+/// The drone cannot climb or descend faster than its rates, so a steep leg takes as long as
+/// its height change needs (it slows down horizontally, as an autopilot does to stay on the
+/// line); climbing then costs its time again on top.
+pub fn leg_time_s(drone: &Drone, east_m: f64, north_m: f64, dz_m: f64, wind: Wind) -> Option<f64> {
     let d = east_m.hypot(north_m);
     let v = ground_speed_mps(east_m, north_m, drone.cruise_speed_mps, wind)?;
-    Some(d / v + climb_m.max(0.0) / drone.climb_rate_mps)
+    let climb_s = dz_m.max(0.0) / drone.climb_rate_mps;
+    let descent_s = (-dz_m).max(0.0) / drone.descent_rate_mps;
+    Some((d / v).max(climb_s).max(descent_s) + climb_s)
 }
 
 /// Seconds to take off and climb to `alt_agl_m`, and to descend and land from it.

@@ -4,4 +4,5 @@
 mod common;
 mod fuzz;
 mod links;
+mod plan_timing;
 mod reliability;
