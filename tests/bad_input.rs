@@ -5,6 +5,9 @@
 //! The GeoTIFF cases that need a CRS or a file the library cannot write use GDAL's command line
 //! tools (`gdalwarp`, `gdal_translate`).
 
+mod common;
+
+use common::expect_error;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -99,39 +102,6 @@ fn copy_dir(from: &Path, to: &Path, skip: &[&str]) {
             std::fs::write(&dst, bytes).unwrap_or_else(|e| panic!("write {}: {e}", dst.display()));
         }
     }
-}
-
-/// Asserts a clean failure: exit code 1 (not 101, a panic), stderr starting with `error:`,
-/// containing every needle and no panic message. Returns stderr.
-fn expect_error(out: &Output, needles: &[&str]) -> String {
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let code = out.status.code();
-    assert_ne!(
-        code,
-        Some(101),
-        "patrol panicked:\n{stderr}\nstdout:\n{stdout}"
-    );
-    assert_eq!(
-        code,
-        Some(1),
-        "expected exit code 1\nstderr:\n{stderr}\nstdout:\n{stdout}"
-    );
-    assert!(
-        stderr.starts_with("error:"),
-        "stderr does not start with `error:`:\n{stderr}"
-    );
-    assert!(
-        !stderr.contains("panicked"),
-        "stderr mentions a panic:\n{stderr}"
-    );
-    for needle in needles {
-        assert!(
-            stderr.contains(needle),
-            "stderr does not name {needle:?}:\n{stderr}"
-        );
-    }
-    stderr
 }
 
 /// 1-based number of the first line of `text` containing `needle`.

@@ -9,7 +9,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use common::{OutputText, bundled_area, patrol};
+use common::{OutputText, bundled_area, expect_error, patrol};
 use patrol_planner::export::read_plan_json;
 use patrol_planner::plan::model::Plan;
 use patrol_telemetry::fly::lists::{fence_items, rally_items};
@@ -616,65 +616,59 @@ fn patrol_sim_and_patrol_fly_fly_the_bundled_plan_end_to_end() {
 }
 
 #[test]
-fn bad_connection_strings_keys_and_plans_are_named() {
+fn bad_connection_strings_keys_plans_and_values_are_named() {
     let dir = tempfile::tempdir().expect("tempdir");
     let area = bundled_area();
-    let out = patrol(&[
-        "sim",
-        "--area",
-        area.to_str().expect("utf8"),
-        "--connect",
-        "udp-in:127.0.0.1:1",
-    ]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        out.stderr_text().contains("udp-in:127.0.0.1:1"),
-        "{}",
-        out.stderr_text()
+    let area = area.to_str().expect("utf8");
+    let sim = |extra: &[&str]| {
+        let mut args = vec!["sim", "--area", area, "--connect", "udpout:127.0.0.1:9"];
+        args.extend_from_slice(extra);
+        patrol(&args)
+    };
+    expect_error(
+        &patrol(&["sim", "--area", area, "--connect", "udp-in:127.0.0.1:1"]),
+        &["udp-in:127.0.0.1:1"],
     );
     let bad_key = dir.path().join("short.key");
     std::fs::write(&bad_key, "topsecret").expect("write");
-    let out = patrol(&[
-        "sim",
-        "--area",
-        area.to_str().expect("utf8"),
-        "--connect",
-        "udpout:127.0.0.1:9",
-        "--signing-key",
-        bad_key.to_str().expect("utf8"),
-    ]);
-    assert_eq!(out.status.code(), Some(1));
-    let err = out.stderr_text();
-    assert!(
-        err.contains("short.key") && !err.contains("topsecret"),
-        "{err}"
+    let err = expect_error(
+        &sim(&["--signing-key", bad_key.to_str().expect("utf8")]),
+        &["short.key"],
     );
-    let out = patrol(&[
-        "fly",
-        "--plan",
-        dir.path().to_str().expect("utf8"),
-        "--connect",
-        "udpin:127.0.0.1:0",
-    ]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        out.stderr_text().contains("plan.json"),
-        "{}",
-        out.stderr_text()
+    assert!(!err.contains("topsecret"), "{err}");
+    expect_error(&sim(&["--silence", "x@1"]), &["--silence"]);
+    expect_error(&sim(&["--drop-link", "10+inf"]), &["--drop-link"]);
+    expect_error(&sim(&["--duration", "inf"]), &["--duration"]);
+    expect_error(&sim(&["--latency-ms", "100000000"]), &["--latency-ms"]);
+    expect_error(&sim(&["--loss", "1.5"]), &["--loss"]);
+    let fly = |plan: &Path, extra: &[&str]| {
+        let mut args = vec![
+            "fly",
+            "--plan",
+            plan.to_str().expect("utf8"),
+            "--connect",
+            "udpin:127.0.0.1:0",
+        ];
+        args.extend_from_slice(extra);
+        patrol(&args)
+    };
+    expect_error(&fly(dir.path(), &[]), &["plan.json"]);
+    let (plan_dir, _) = plan();
+    expect_error(&fly(plan_dir, &["--rate-hz", "0"]), &["--rate-hz"]);
+    expect_error(
+        &fly(plan_dir, &["--vehicle-timeout", "1e20"]),
+        &["--vehicle-timeout"],
     );
-    let out = patrol(&[
-        "sim",
-        "--area",
-        area.to_str().expect("utf8"),
-        "--connect",
-        "udpout:127.0.0.1:9",
-        "--silence",
-        "x@1",
-    ]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        out.stderr_text().contains("--silence"),
-        "{}",
-        out.stderr_text()
+    // A run directory holding a recorded run is refused, never overwritten.
+    let run = dir.path().join("run");
+    std::fs::create_dir_all(&run).expect("mkdir");
+    std::fs::write(run.join("vehicle-1.tlog"), b"earlier").expect("write");
+    expect_error(
+        &fly(plan_dir, &["--run-dir", run.to_str().expect("utf8")]),
+        &["--run-dir", "already holds a recorded run"],
+    );
+    assert_eq!(
+        std::fs::read(run.join("vehicle-1.tlog")).expect("read"),
+        b"earlier"
     );
 }

@@ -6,8 +6,10 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use clap::Args;
-use patrol_planner::area::Area;
+use patrol_planner::area::load_terrain;
+use patrol_planner::area::manifest::AreaManifest;
 use patrol_planner::export::read_plan_json;
+use patrol_planner::risk::weather::CivilDate;
 use patrol_telemetry::clock::MissionClock;
 use patrol_telemetry::conn::Endpoint;
 use patrol_telemetry::fly::run::{FlyOptions, FlyState, copy_plan, fly_plan, hms};
@@ -83,18 +85,12 @@ fn utc_stamp() -> String {
         .unwrap_or_default()
         .as_secs();
     let (days, rem) = (s / 86_400, s % 86_400);
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
+    let date = CivilDate::from_days_since_epoch(days as i64);
     format!(
-        "{y:04}{m:02}{d:02}-{:02}{:02}{:02}",
+        "{:04}{:02}{:02}-{:02}{:02}{:02}",
+        date.year,
+        date.month,
+        date.day,
         rem / 3600,
         rem / 60 % 60,
         rem % 60
@@ -172,10 +168,12 @@ pub fn run(args: FlyArgs) -> anyhow::Result<()> {
             run_dir.display()
         )
     })?;
-    // Terrain for heights above the ground in the view; without it heights are above home.
-    let terrain = Area::load_with(std::path::Path::new(&plan.area_dir), false)
-        .ok()
-        .map(|a| a.terrain);
+    // Terrain for heights above the ground in the view (only the DEM, not the whole area);
+    // without it heights are above home.
+    let area_dir = std::path::Path::new(&plan.area_dir);
+    let terrain = AreaManifest::read(area_dir)
+        .and_then(|m| load_terrain(area_dir, &m))
+        .ok();
     let interactive = std::io::stdout().is_terminal();
     let state = FlyState::new(&plan, &run_dir, !interactive)?;
     let options = FlyOptions {

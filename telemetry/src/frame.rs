@@ -255,11 +255,8 @@ impl Frame {
     pub fn encode_v2(header: MavHeader, msg: &MavMessage) -> Frame {
         let mut bytes = [0u8; MAX_FRAME_LEN];
         let mut payload = [0u8; 255];
-        let mut n = msg.ser(MavlinkVersion::V2, &mut payload);
-        // MAVLink 2 trims trailing zero bytes of the payload (but keeps at least one).
-        while n > 1 && payload[n - 1] == 0 {
-            n -= 1;
-        }
+        // rust-mavlink's serializer already trims MAVLink 2's trailing zero bytes.
+        let n = msg.ser(MavlinkVersion::V2, &mut payload);
         let id = msg.message_id().to_le_bytes();
         bytes[..10].copy_from_slice(&[
             STX_V2,
@@ -358,11 +355,7 @@ impl Frame {
         } else {
             u32::from_le_bytes([input[7], input[8], input[9], 0])
         };
-        let extra = MavMessage::extra_crc(msgid);
-        // CRC_EXTRA is 0 for unknown ids (and for a few real messages: ask only then).
-        if extra == 0 && MavMessage::default_message_from_id(msgid).is_none() {
-            return Err(Discard::UnknownMessage);
-        }
+        let extra = known_extra_crc(msgid).ok_or(Discard::UnknownMessage)?;
         let crc_end = header_len + payload_len as usize;
         let crc = calculate_crc(&input[1..crc_end], extra);
         if crc.to_le_bytes() != [input[crc_end], input[crc_end + 1]] {
@@ -372,11 +365,13 @@ impl Frame {
     }
 }
 
-/// Whether the compiled dialect defines message `id` (only then can a checksum be checked).
-pub fn is_known_message(id: u32) -> bool {
+/// The CRC_EXTRA of message `id`, if the compiled dialect defines it (only then can a
+/// checksum be checked).
+fn known_extra_crc(id: u32) -> Option<u8> {
+    let extra = MavMessage::extra_crc(id);
     // CRC_EXTRA is 0 for unknown ids, but a few real messages also have CRC_EXTRA 0, so ask
     // the dialect for a default message only in that rare case.
-    MavMessage::extra_crc(id) != 0 || MavMessage::default_message_from_id(id).is_some()
+    (extra != 0 || MavMessage::default_message_from_id(id).is_some()).then_some(extra)
 }
 
 /// Splits a byte stream (serial, TCP, or a run of datagrams) into frames, skipping noise.

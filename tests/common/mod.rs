@@ -58,3 +58,36 @@ pub fn patrol(args: &[&str]) -> Output {
         .output()
         .expect("patrol runs")
 }
+
+/// Asserts a clean failure: exit code 1 (not 101, a panic), stderr starting with `error:`,
+/// containing every needle and no panic message. Returns stderr.
+pub fn expect_error(out: &Output, needles: &[&str]) -> String {
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let code = out.status.code();
+    assert_ne!(
+        code,
+        Some(101),
+        "patrol panicked:\n{stderr}\nstdout:\n{stdout}"
+    );
+    assert_eq!(
+        code,
+        Some(1),
+        "expected exit code 1\nstderr:\n{stderr}\nstdout:\n{stdout}"
+    );
+    assert!(
+        stderr.starts_with("error:"),
+        "stderr does not start with `error:`:\n{stderr}"
+    );
+    assert!(
+        !stderr.contains("panicked"),
+        "stderr mentions a panic:\n{stderr}"
+    );
+    for needle in needles {
+        assert!(
+            stderr.contains(needle),
+            "stderr does not name {needle:?}:\n{stderr}"
+        );
+    }
+    stderr
+}

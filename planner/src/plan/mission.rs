@@ -153,17 +153,7 @@ pub fn build_mission(
     let mut items = Vec::new();
     let mut push =
         |frame: u8, command: u16, params: [Option<f64>; 4], lat: f64, lon: f64, alt: f64| {
-            items.push(MissionItem {
-                seq: 0,
-                frame,
-                command,
-                current: false,
-                autocontinue: true,
-                params,
-                lat_deg: lat,
-                lon_deg: lon,
-                alt_m: alt,
-            });
+            items.push(MissionItem::new(frame, command, params, lat, lon, alt));
         };
     if ardupilot {
         // ArduPilot keeps home in item 0 and overwrites it on arming.

@@ -190,6 +190,30 @@ pub struct MissionItem {
     pub alt_m: f64,
 }
 
+impl MissionItem {
+    /// An item to be numbered later (`seq` 0), not current, continuing automatically.
+    pub fn new(
+        frame: u8,
+        command: u16,
+        params: [Option<f64>; 4],
+        lat_deg: f64,
+        lon_deg: f64,
+        alt_m: f64,
+    ) -> MissionItem {
+        MissionItem {
+            seq: 0,
+            frame,
+            command,
+            current: false,
+            autocontinue: true,
+            params,
+            lat_deg,
+            lon_deg,
+            alt_m,
+        }
+    }
+}
+
 /// MAV_CMD values used in missions.
 pub mod cmd {
     /// MAV_CMD_NAV_WAYPOINT.

@@ -112,6 +112,21 @@ impl CivilDate {
         let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
         era * 146_097 + doe - 719_468
     }
+
+    /// The date `days` after 1970-01-01 (Howard Hinnant's civil_from_days): the inverse of
+    /// [`CivilDate::days_since_epoch`].
+    pub fn from_days_since_epoch(days: i64) -> CivilDate {
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+        let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
+        CivilDate { year, month, day }
+    }
 }
 
 impl std::fmt::Display for CivilDate {
@@ -243,5 +258,15 @@ mod tests {
         assert_eq!(CivilDate::parse("2024-02-29").map(|d| d.day), Some(29));
         assert_eq!(CivilDate::parse("2023-02-29"), None);
         assert_eq!(CivilDate::parse("2023-13-01"), None);
+        // The inverse, across leap years, centuries and before the epoch.
+        for days in (-700_000..800_000).step_by(997) {
+            let d = CivilDate::from_days_since_epoch(days);
+            assert_eq!(d.days_since_epoch(), days, "{d}");
+            assert_eq!(CivilDate::parse(&d.to_string()), Some(d));
+        }
+        assert_eq!(
+            CivilDate::from_days_since_epoch(20_786).to_string(),
+            "2026-11-29"
+        );
     }
 }

@@ -280,7 +280,7 @@ async fn wait_for_battery(
     let began = clock.elapsed_s();
     let mut told = false;
     loop {
-        let v = vehicle(gcs, key);
+        let v = gcs.vehicle(key);
         match v.and_then(|v| v.battery_pct) {
             Some(p) if p >= FRESH_BATTERY_PCT => return Ok(()),
             Some(p) => {
@@ -301,10 +301,6 @@ async fn wait_for_battery(
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-}
-
-fn vehicle(gcs: &Gcs, key: VehicleKey) -> Option<crate::gcs::Vehicle> {
-    gcs.snapshot().vehicles.into_iter().find(|v| v.key == key)
 }
 
 async fn fly_sortie(
@@ -419,7 +415,7 @@ async fn fly_sortie(
     let mut airborne = false;
     loop {
         tokio::time::sleep(Duration::from_millis(100)).await;
-        let Some(v) = vehicle(gcs, key) else { continue };
+        let Some(v) = gcs.vehicle(key) else { continue };
         if v.armed && v.landed_state != 1 {
             airborne = true;
         }

@@ -28,11 +28,7 @@ pub fn status_table(
         "phase"
     );
     for o in outcomes {
-        let v = snap
-            .vehicles
-            .iter()
-            .filter(|v| v.key.system_id == o.system_id && v.duplicate_of.is_none())
-            .max_by_key(|v| v.last_heartbeat);
+        let v = snap.find(o.system_id);
         let (mode, batt, agl, item, link) = match v {
             None => (
                 "-".to_string(),

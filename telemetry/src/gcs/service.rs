@@ -152,6 +152,16 @@ pub struct Snapshot {
     pub decode_errors: u64,
 }
 
+impl Snapshot {
+    /// The vehicle with `system_id` that is not a duplicate and was heard most recently.
+    pub fn find(&self, system_id: u8) -> Option<&Vehicle> {
+        self.vehicles
+            .iter()
+            .filter(|v| v.key.system_id == system_id && v.duplicate_of.is_none())
+            .max_by_key(|v| v.last_heartbeat)
+    }
+}
+
 /// A handle on the running service.
 #[derive(Debug, Clone)]
 pub struct Gcs {
@@ -246,12 +256,14 @@ impl Gcs {
 
     /// The vehicle with `system_id` that is not a duplicate and was heard most recently.
     pub fn find(&self, system_id: u8) -> Option<VehicleKey> {
-        let snap = self.snapshot();
-        snap.vehicles
-            .iter()
-            .filter(|v| v.key.system_id == system_id && v.duplicate_of.is_none())
-            .max_by_key(|v| v.last_heartbeat)
-            .map(|v| v.key)
+        let snap = self.snapshot.lock().ok()?;
+        snap.find(system_id).map(|v| v.key)
+    }
+
+    /// The latest state of one vehicle (without copying the others).
+    pub fn vehicle(&self, key: VehicleKey) -> Option<Vehicle> {
+        let snap = self.snapshot.lock().ok()?;
+        snap.vehicles.iter().find(|v| v.key == key).cloned()
     }
 
     /// Waits until a vehicle with `system_id` is heard, up to `timeout`.
@@ -474,8 +486,8 @@ impl Hub {
         });
     }
 
-    fn frame_to(&mut self, system_id: u8, msg: &MavMessage) -> Frame {
-        let _ = system_id;
+    /// A frame from the ground station, with the next sequence number.
+    fn frame_to(&mut self, msg: &MavMessage) -> Frame {
         let header = MavHeader {
             system_id: u32::from(GCS_SYSTEM_ID),
             component_id: GCS_COMPONENT_ID,
@@ -486,7 +498,7 @@ impl Hub {
     }
 
     fn send_to(&mut self, key: VehicleKey, msg: &MavMessage) {
-        let frame = self.frame_to(key.system_id, msg);
+        let frame = self.frame_to(msg);
         self.record(key, &frame);
         let (link, peer) = self
             .vehicles
@@ -788,11 +800,7 @@ impl Hub {
                 )));
             }
         }
-        match CommandTransaction::start(
-            cmd,
-            (key.system_id, AUTOPILOT_COMPONENT_ID),
-            Instant::now(),
-        ) {
+        match CommandTransaction::start(cmd, (key.system_id, AUTOPILOT_COMPONENT_ID), self.now) {
             Ok((t, m)) => {
                 self.send_to(key, &m);
                 self.commands.push((key, t, reply));
@@ -825,7 +833,7 @@ impl Hub {
                         });
                     return;
                 }
-                let now = Instant::now();
+                let now = self.now;
                 let target = (key.system_id, AUTOPILOT_COMPONENT_ID);
                 let started = match upload {
                     Some(items) => Transfer::upload(kind, target, items, now),
@@ -848,7 +856,7 @@ impl Hub {
     }
 
     fn on_tick(&mut self) {
-        let now = Instant::now();
+        let now = self.now;
         if self
             .last_heartbeat
             .is_none_or(|t| now.duration_since(t) >= Duration::from_secs(1))
@@ -862,7 +870,7 @@ impl Hub {
                 system_status: MavState::MAV_STATE_ACTIVE,
                 mavlink_version: 3,
             });
-            let frame = self.frame_to(0, &hb);
+            let frame = self.frame_to(&hb);
             for link in &self.links {
                 link.send(Destination::All, frame.clone());
             }

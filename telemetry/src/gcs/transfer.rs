@@ -103,45 +103,36 @@ impl Transfer {
             it.seq = i as u16;
             to_wire(it, kind, target).map_err(|e| TransferError::Item(e.to_string()))?;
         }
-        let count = MavMessage::MISSION_COUNT(MISSION_COUNT_DATA {
-            count: items.len() as u16,
-            target_system: target.0,
-            target_component: target.1,
-            mission_type: kind.mission_type(),
-            opaque_id: 0,
-        });
-        Ok((
-            Transfer {
-                kind,
-                target,
-                stage: Stage::Uploading { sent: None },
-                items,
-                deadline: now + ACK_TIMEOUT,
-                retries: 0,
-                resends_this_step: 0,
-                step: None,
-                heard_since_retry: false,
-                result: None,
-            },
-            count,
-        ))
+        let mut t = Transfer::new(kind, target, Stage::Uploading { sent: None }, items, now);
+        let count = t.restart_upload();
+        Ok((t, count))
+    }
+
+    fn new(
+        kind: ListKind,
+        target: (u8, u8),
+        stage: Stage,
+        items: Vec<MissionItem>,
+        now: Instant,
+    ) -> Transfer {
+        Transfer {
+            kind,
+            target,
+            stage,
+            items,
+            deadline: now + ACK_TIMEOUT,
+            retries: 0,
+            resends_this_step: 0,
+            step: None,
+            heard_since_retry: false,
+            result: None,
+        }
     }
 
     /// Starts a download; returns the transfer and the first message.
     pub fn download(kind: ListKind, target: (u8, u8), now: Instant) -> (Transfer, MavMessage) {
         (
-            Transfer {
-                kind,
-                target,
-                stage: Stage::AwaitCount,
-                items: Vec::new(),
-                deadline: now + ACK_TIMEOUT,
-                retries: 0,
-                resends_this_step: 0,
-                step: None,
-                heard_since_retry: false,
-                result: None,
-            },
+            Transfer::new(kind, target, Stage::AwaitCount, Vec::new(), now),
             Self::request_list(kind, target),
         )
     }
@@ -152,11 +143,6 @@ impl Transfer {
             target_component: target.1,
             mission_type: kind.mission_type(),
         })
-    }
-
-    /// Which list this transfer moves.
-    pub fn kind(&self) -> ListKind {
-        self.kind
     }
 
     /// The result once the transfer has ended (items for a download, the sent items for an
@@ -204,12 +190,11 @@ impl Transfer {
                 if mine(r.mission_type) =>
             {
                 *sent = Some(r.seq);
-                self.heard_since_retry = true;
                 match self.item_msg(r.seq) {
                     Some(m) => out.push(m),
                     None => {
                         // A request past the end: the vehicle is confused; start over.
-                        out.extend(self.restart_upload());
+                        out.push(self.restart_upload());
                     }
                 }
                 self.deadline = now
@@ -226,7 +211,7 @@ impl Transfer {
                 *sent = Some(r.seq);
                 match self.item_msg(r.seq) {
                     Some(m) => out.push(m),
-                    None => out.extend(self.restart_upload()),
+                    None => out.push(self.restart_upload()),
                 }
                 self.deadline = now + ITEM_TIMEOUT;
             }
@@ -249,7 +234,6 @@ impl Transfer {
                 }
             }
             (Stage::AwaitCount, MavMessage::MISSION_COUNT(c)) if mine(c.mission_type) => {
-                self.heard_since_retry = true;
                 if c.count == 0 {
                     out.push(self.ack());
                     self.finish(Ok(Vec::new()));
@@ -265,7 +249,6 @@ impl Transfer {
             (Stage::Downloading { next, count }, MavMessage::MISSION_ITEM_INT(it))
                 if mine(it.mission_type) =>
             {
-                self.heard_since_retry = true;
                 if it.seq == *next {
                     self.items.push(from_wire(it));
                     *next += 1;
@@ -303,15 +286,16 @@ impl Transfer {
         })
     }
 
-    fn restart_upload(&mut self) -> Option<MavMessage> {
+    /// (Re)starts an upload from its MISSION_COUNT.
+    fn restart_upload(&mut self) -> MavMessage {
         self.stage = Stage::Uploading { sent: None };
-        Some(MavMessage::MISSION_COUNT(MISSION_COUNT_DATA {
+        MavMessage::MISSION_COUNT(MISSION_COUNT_DATA {
             count: self.items.len() as u16,
             target_system: self.target.0,
             target_component: self.target.1,
             mission_type: self.kind.mission_type(),
             opaque_id: 0,
-        }))
+        })
     }
 
     /// Advances the clock; returns messages to resend after a timeout.
@@ -359,7 +343,7 @@ impl Transfer {
         match &self.stage {
             Stage::Uploading { sent: None } => {
                 self.deadline = now + ACK_TIMEOUT;
-                self.restart_upload().into_iter().collect()
+                vec![self.restart_upload()]
             }
             Stage::Uploading { sent: Some(s) } => {
                 let s = *s;

@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 use mavlink::Message;
 use num_traits::FromPrimitive;
 use patrol_planner::area::fleet::{Airframe, Drone};
-use patrol_planner::plan::model::MissionItem;
+use patrol_planner::geodesy::enu::Geodetic;
+use patrol_planner::plan::model::{MissionItem, cmd, frame};
 
 use crate::dialect::*;
 use crate::mission_item::{ListKind, from_wire, to_wire};
@@ -51,7 +52,6 @@ pub struct Autopilot {
     /// Wall interval per message id; absent = the default rate.
     intervals: HashMap<u32, Option<Duration>>,
     next_due: HashMap<u32, Instant>,
-    boot: Instant,
     /// Offset of mission time (µs since the UNIX epoch) at boot, for SYSTEM_TIME.
     unix_us_at_boot: u64,
     /// Set while a fault makes the vehicle silent.
@@ -81,7 +81,7 @@ const DEFAULT_STREAMS: [(u32, f64); 11] = [
 
 impl Autopilot {
     /// A vehicle for `drone` with its flight model.
-    pub fn new(drone: &Drone, model: FlightModel, unix_us_at_boot: u64, now: Instant) -> Autopilot {
+    pub fn new(drone: &Drone, model: FlightModel, unix_us_at_boot: u64) -> Autopilot {
         let mav_type = match drone.airframe {
             Airframe::Multirotor => MavType::MAV_TYPE_QUADROTOR,
             Airframe::FixedWing => MavType::MAV_TYPE_FIXED_WING,
@@ -100,7 +100,6 @@ impl Autopilot {
             completed: None,
             intervals: HashMap::new(),
             next_due: HashMap::new(),
-            boot: now,
             unix_us_at_boot,
             silent: false,
         }
@@ -169,7 +168,7 @@ impl Autopilot {
                 self.model.gcs_heartbeat(t);
             }
             MavMessage::MISSION_COUNT(c) => self.on_count(c, from, now, out),
-            MavMessage::MISSION_ITEM_INT(it) => self.on_item(it, from, now, out),
+            MavMessage::MISSION_ITEM_INT(it) => self.on_item(it, now, out),
             MavMessage::MISSION_REQUEST_LIST(r) => {
                 if let Some(kind) = ListKind::from_mission_type(r.mission_type) {
                     out.push(MavMessage::MISSION_COUNT(MISSION_COUNT_DATA {
@@ -235,23 +234,7 @@ impl Autopilot {
         match kind {
             ListKind::Mission if self.px4 => {
                 let home = self.model.state().home;
-                let mut with_home = Vec::with_capacity(items.len() + 1);
-                with_home.push(MissionItem {
-                    seq: 0,
-                    frame: 0,
-                    command: 16,
-                    current: false,
-                    autocontinue: true,
-                    params: [None; 4],
-                    lat_deg: home.lat_deg,
-                    lon_deg: home.lon_deg,
-                    alt_m: home.alt_amsl_m,
-                });
-                with_home.extend(items.iter().map(|it| MissionItem {
-                    seq: it.seq + 1,
-                    ..*it
-                }));
-                self.model.set_mission(with_home);
+                self.model.set_mission(with_home_item(&items, home));
                 self.px4_mission = items;
             }
             ListKind::Mission => self.model.set_mission(items),
@@ -292,12 +275,7 @@ impl Autopilot {
             ));
             return;
         }
-        if kind == ListKind::Mission
-            && self.model.state().mode == FlightMode::Auto
-            && self.model.state().armed
-        {
-            // ArduPilot accepts in-flight mission changes; so do we.
-        }
+        // ArduPilot accepts mission changes in flight; so do we.
         self.completed = None;
         if c.count == 0 {
             self.store(kind, Vec::new());
@@ -319,13 +297,7 @@ impl Autopilot {
         out.push(request(from, kind, 0));
     }
 
-    fn on_item(
-        &mut self,
-        it: &MISSION_ITEM_INT_DATA,
-        from: (u8, u8),
-        now: Instant,
-        out: &mut Vec<MavMessage>,
-    ) {
+    fn on_item(&mut self, it: &MISSION_ITEM_INT_DATA, now: Instant, out: &mut Vec<MavMessage>) {
         let Some(kind) = ListKind::from_mission_type(it.mission_type) else {
             return;
         };
@@ -368,7 +340,6 @@ impl Autopilot {
             let from = rx.from;
             out.push(request(from, kind, next + 1));
         }
-        let _ = from;
     }
 
     fn send_item(
@@ -718,9 +689,29 @@ impl Autopilot {
             }),
             _ => return None,
         };
-        let _ = self.boot;
         Some(msg)
     }
+}
+
+/// A PX4 mission (no home item) in ArduPilot's numbering, which the flight model flies: a
+/// home item at `home` first, every item one place later.
+pub fn with_home_item(items: &[MissionItem], home: Geodetic) -> Vec<MissionItem> {
+    let home_item = MissionItem::new(
+        frame::GLOBAL_AMSL,
+        cmd::WAYPOINT,
+        [None; 4],
+        home.lat_deg,
+        home.lon_deg,
+        home.alt_amsl_m,
+    );
+    std::iter::once(home_item)
+        .chain(items.iter().copied())
+        .enumerate()
+        .map(|(i, it)| MissionItem {
+            seq: i as u16,
+            ..it
+        })
+        .collect()
 }
 
 fn ack(to: (u8, u8), mission_type: MavMissionType, result: MavMissionResult) -> MavMessage {

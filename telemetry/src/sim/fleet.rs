@@ -162,7 +162,6 @@ impl SimFleet {
         )
         .await?;
         let local_addr = link.local_addr();
-        let now = Instant::now();
         let speedup = config.clock.speedup();
         let vehicles: Vec<(Autopilot, u8, u64)> = config
             .drones
@@ -177,7 +176,7 @@ impl SimFleet {
                 fc.idle_disarm_s *= speedup;
                 let model = FlightModel::new(&s.drone, s.home, config.terrain.clone(), fc);
                 (
-                    Autopilot::new(&s.drone, model, config.clock.now_unix_us(), now),
+                    Autopilot::new(&s.drone, model, config.clock.now_unix_us()),
                     0u8,
                     0u64,
                 )

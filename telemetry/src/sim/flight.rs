@@ -485,26 +485,11 @@ mod tests {
             north_m,
             up_m: 0.0,
         });
-        MissionItem {
-            seq: 0,
-            frame,
-            command,
-            current: false,
-            autocontinue: true,
-            params: [None; 4],
-            lat_deg: g.lat_deg,
-            lon_deg: g.lon_deg,
-            alt_m,
-        }
+        MissionItem::new(frame, command, [None; 4], g.lat_deg, g.lon_deg, alt_m)
     }
 
     fn no_position(command: u16, params: [Option<f64>; 4]) -> MissionItem {
-        MissionItem {
-            lat_deg: 0.0,
-            lon_deg: 0.0,
-            params,
-            ..item(frame::MISSION, command, 0.0, 0.0, 0.0)
-        }
+        MissionItem::new(frame::MISSION, command, params, 0.0, 0.0, 0.0)
     }
 
     /// Home as item 0, then `items`, numbered.

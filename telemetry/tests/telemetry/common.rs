@@ -11,7 +11,9 @@ use patrol_telemetry::clock::MissionClock;
 use patrol_telemetry::conn::Endpoint;
 use patrol_telemetry::gcs::{Gcs, GcsConfig, GcsEvent, default_stream_rates};
 use patrol_telemetry::shaper::Impairment;
+use patrol_telemetry::sim::autopilot::Autopilot;
 use patrol_telemetry::sim::fleet::{SimConfig, SimDrone, SimFleet, drones_from_area};
+use patrol_telemetry::sim::flight::{FlightConfig, FlightModel};
 
 pub fn area_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../missions/cumberland")
@@ -68,6 +70,34 @@ pub async fn fleet_and_gcs(drones: Vec<SimDrone>, impairment: Impairment) -> (Si
     .await
     .expect("gcs starts");
     (fleet, gcs)
+}
+
+/// A simulated fleet of `drones` on the link `endpoint`, unimpaired.
+pub async fn start_fleet(endpoint: &str, drones: Vec<SimDrone>) -> SimFleet {
+    let endpoint = endpoint.parse().expect("endpoint");
+    SimFleet::start(sim_config(endpoint, drones, Impairment::default()))
+        .await
+        .expect("fleet starts")
+}
+
+/// A ground service on the link `endpoint`.
+pub async fn start_gcs(endpoint: &str) -> Gcs {
+    Gcs::start(gcs_config(vec![endpoint.parse().expect("endpoint")]))
+        .await
+        .expect("gcs starts")
+}
+
+/// The first drone of the bundled area as a simulated autopilot, to drive its MAVLink side
+/// directly.
+pub fn autopilot() -> Autopilot {
+    let drone = drones(1).remove(0);
+    let model = FlightModel::new(
+        &drone.drone,
+        drone.home,
+        Arc::new(area().terrain.clone()),
+        FlightConfig::for_drone(&drone.drone),
+    );
+    Autopilot::new(&drone.drone, model, 0)
 }
 
 /// A port that was free a moment ago.

@@ -2,7 +2,6 @@
 //! a recomputed checksum, so garbage payloads really reach the decoders, the vehicle state,
 //! the protocol machines and the simulated autopilot. Nothing may panic.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use mavlink::{MavHeader, Message, calculate_crc};
@@ -14,8 +13,6 @@ use patrol_telemetry::gcs::vehicle::{Vehicle, VehicleKey};
 use patrol_telemetry::link::PeerId;
 use patrol_telemetry::mission_item::ListKind;
 use patrol_telemetry::shaper::Impairment;
-use patrol_telemetry::sim::autopilot::Autopilot;
-use patrol_telemetry::sim::flight::{FlightConfig, FlightModel};
 use patrol_telemetry::tlog::parse_tlog;
 
 use crate::common::*;
@@ -129,14 +126,7 @@ fn ten_thousand_hostile_frames_cause_no_panic() {
         system_id: 1,
     };
     let mut vehicle = Vehicle::new(key, now);
-    let drone = drones(1).remove(0);
-    let model = FlightModel::new(
-        &drone.drone,
-        drone.home,
-        Arc::new(area().terrain.clone()),
-        FlightConfig::for_drone(&drone.drone),
-    );
-    let mut autopilot = Autopilot::new(&drone.drone, model, 0, now);
+    let mut autopilot = autopilot();
     let (mut upload, _) =
         Transfer::upload(ListKind::Mission, (1, 1), mission(10), now).expect("upload");
     let (mut download, _) = Transfer::download(ListKind::Fence, (1, 1), now);
@@ -193,11 +183,7 @@ fn garbage_datagrams_do_not_stop_the_ground_service() {
             .expect("heard");
         // Spray the service's own socket from another port with hostile frames.
         let port = free_port();
-        let gcs2 = patrol_telemetry::gcs::Gcs::start(gcs_config(vec![
-            format!("udpin:127.0.0.1:{port}").parse().expect("e"),
-        ]))
-        .await
-        .expect("gcs2");
+        let gcs2 = start_gcs(&format!("udpin:127.0.0.1:{port}")).await;
         let sock = tokio::net::UdpSocket::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -226,14 +212,7 @@ fn hostile_numbers_in_commands_and_requests_are_refused_not_obeyed() {
         COMMAND_LONG_DATA, MISSION_REQUEST_INT_DATA, MavCmd, MavResult,
     };
     let now = Instant::now();
-    let drone = drones(1).remove(0);
-    let model = FlightModel::new(
-        &drone.drone,
-        drone.home,
-        Arc::new(area().terrain.clone()),
-        FlightConfig::for_drone(&drone.drone),
-    );
-    let mut autopilot = Autopilot::new(&drone.drone, model, 0, now);
+    let mut autopilot = autopilot();
     for interval_us in [
         f32::NAN,
         f32::INFINITY,
@@ -248,7 +227,7 @@ fn hostile_numbers_in_commands_and_requests_are_refused_not_obeyed() {
                 param1: 33.0,
                 param2: interval_us,
                 command: MavCmd::MAV_CMD_SET_MESSAGE_INTERVAL,
-                target_system: drone.drone.system_id,
+                target_system: autopilot.system_id(),
                 target_component: 1,
                 ..COMMAND_LONG_DATA::default()
             }),

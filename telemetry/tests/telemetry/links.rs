@@ -9,11 +9,10 @@ use patrol_telemetry::dialect::{
     HEARTBEAT_DATA, MavAutopilot, MavMessage, MavModeFlag, MavState, MavType,
 };
 use patrol_telemetry::frame::Frame;
+use patrol_telemetry::gcs::EventKind;
 use patrol_telemetry::gcs::transfer::TransferError;
-use patrol_telemetry::gcs::{EventKind, Gcs};
 use patrol_telemetry::mission_item::ListKind;
 use patrol_telemetry::shaper::Impairment;
-use patrol_telemetry::sim::fleet::SimFleet;
 
 use crate::common::*;
 
@@ -22,18 +21,8 @@ fn tcp_in_and_out_carry_missions() {
     runtime().block_on(async {
         // Ground service listens, vehicles connect (like SITL's tcp:5760 the other way round).
         let port = free_port();
-        let gcs = Gcs::start(gcs_config(vec![
-            format!("tcpin:127.0.0.1:{port}").parse().expect("e"),
-        ]))
-        .await
-        .expect("gcs");
-        let _fleet = SimFleet::start(sim_config(
-            format!("tcpout:127.0.0.1:{port}").parse().expect("e"),
-            drones(2),
-            Impairment::default(),
-        ))
-        .await
-        .expect("fleet");
+        let gcs = start_gcs(&format!("tcpin:127.0.0.1:{port}")).await;
+        let _fleet = start_fleet(&format!("tcpout:127.0.0.1:{port}"), drones(2)).await;
         for id in [1, 2] {
             let key = gcs
                 .wait_for(id, Duration::from_secs(10))
@@ -57,11 +46,7 @@ fn tcp_in_and_out_carry_missions() {
 fn mavlink1_heartbeats_from_a_radio_are_accepted() {
     runtime().block_on(async {
         let port = free_port();
-        let gcs = Gcs::start(gcs_config(vec![
-            format!("udpin:127.0.0.1:{port}").parse().expect("e"),
-        ]))
-        .await
-        .expect("gcs");
+        let gcs = start_gcs(&format!("udpin:127.0.0.1:{port}")).await;
         let sock = tokio::net::UdpSocket::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -106,30 +91,14 @@ fn mavlink1_heartbeats_from_a_radio_are_accepted() {
 fn two_vehicles_with_one_system_id_are_reported_and_kept_apart() {
     runtime().block_on(async {
         let port = free_port();
-        let gcs = Gcs::start(gcs_config(vec![
-            format!("udpin:127.0.0.1:{port}").parse().expect("e"),
-        ]))
-        .await
-        .expect("gcs");
+        let gcs = start_gcs(&format!("udpin:127.0.0.1:{port}")).await;
         let mut events = gcs.subscribe();
         let endpoint = format!("udpout:127.0.0.1:{port}");
-        let _a = SimFleet::start(sim_config(
-            endpoint.parse().expect("e"),
-            drones(1),
-            Impairment::default(),
-        ))
-        .await
-        .expect("a");
+        let _a = start_fleet(&endpoint, drones(1)).await;
         gcs.wait_for(1, Duration::from_secs(5))
             .await
             .expect("first");
-        let _b = SimFleet::start(sim_config(
-            endpoint.parse().expect("e"),
-            drones(1),
-            Impairment::default(),
-        ))
-        .await
-        .expect("b");
+        let _b = start_fleet(&endpoint, drones(1)).await;
         let dup = wait_event(&mut events, Duration::from_secs(5), |e| {
             matches!(e.kind, EventKind::DuplicateSystemId { .. })
         })
@@ -236,18 +205,8 @@ fn a_serial_pair_killed_and_recreated_comes_back_by_itself() {
     let (a, b) = (dir.path().join("A"), dir.path().join("B"));
     let mut socat = Socat::start(&a, &b);
     runtime().block_on(async {
-        let _fleet = SimFleet::start(sim_config(
-            format!("serial:{}:57600", a.display()).parse().expect("e"),
-            drones(1),
-            Impairment::default(),
-        ))
-        .await
-        .expect("fleet");
-        let gcs = Gcs::start(gcs_config(vec![
-            format!("serial:{}:57600", b.display()).parse().expect("e"),
-        ]))
-        .await
-        .expect("gcs");
+        let _fleet = start_fleet(&format!("serial:{}:57600", a.display()), drones(1)).await;
+        let gcs = start_gcs(&format!("serial:{}:57600", b.display())).await;
         let mut events = gcs.subscribe();
         let key = gcs
             .wait_for(1, Duration::from_secs(10))
@@ -298,18 +257,8 @@ fn a_serial_pair_recreated_at_once_is_the_same_vehicle_not_a_duplicate() {
     let (a, b) = (dir.path().join("A"), dir.path().join("B"));
     let mut socat = Socat::start(&a, &b);
     runtime().block_on(async {
-        let _fleet = SimFleet::start(sim_config(
-            format!("serial:{}:57600", a.display()).parse().expect("e"),
-            drones(1),
-            Impairment::default(),
-        ))
-        .await
-        .expect("fleet");
-        let gcs = Gcs::start(gcs_config(vec![
-            format!("serial:{}:57600", b.display()).parse().expect("e"),
-        ]))
-        .await
-        .expect("gcs");
+        let _fleet = start_fleet(&format!("serial:{}:57600", a.display()), drones(1)).await;
+        let gcs = start_gcs(&format!("serial:{}:57600", b.display())).await;
         let mut events = gcs.subscribe();
         let key = gcs
             .wait_for(1, Duration::from_secs(10))

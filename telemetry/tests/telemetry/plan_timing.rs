@@ -7,6 +7,7 @@ use std::sync::Arc;
 use patrol_planner::area::Area;
 use patrol_planner::plan::build::plan_patrol;
 use patrol_planner::plan::request::PlanRequest;
+use patrol_telemetry::sim::autopilot::with_home_item;
 use patrol_telemetry::sim::flight::{FlightConfig, FlightEvent, FlightMode, FlightModel};
 
 use crate::common::*;
@@ -41,20 +42,12 @@ fn planned_sorties_fly_in_the_planned_time_and_battery() {
             let mut fc = FlightConfig::for_drone(drone);
             fc.gps_noise_m = 0.0;
             let mut m = FlightModel::new(drone, home, terrain.clone(), fc);
-            // PX4 missions have no home item; the flight model numbers as ArduPilot does.
-            let mut items = s.mission.items.clone();
+            // As the simulated autopilot does: PX4 missions have no home item.
             if drone.autopilot.firmware == patrol_planner::area::fleet::Firmware::Px4 {
-                let mut h = items[0];
-                h.command = 16;
-                h.frame = 0;
-                h.lat_deg = home.lat_deg;
-                h.lon_deg = home.lon_deg;
-                items.insert(0, h);
-                for (i, it) in items.iter_mut().enumerate() {
-                    it.seq = i as u16;
-                }
+                m.set_mission(with_home_item(&s.mission.items, home));
+            } else {
+                m.set_mission(s.mission.items.clone());
             }
-            m.set_mission(items);
             m.set_mode(FlightMode::Guided).expect("guided");
             m.arm().expect("arms");
             m.mission_start().expect("starts");
