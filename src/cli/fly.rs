@@ -12,6 +12,12 @@ use patrol_planner::export::read_plan_json;
 use patrol_planner::risk::weather::CivilDate;
 use patrol_telemetry::clock::MissionClock;
 use patrol_telemetry::conn::Endpoint;
+use patrol_telemetry::detect::geotag::{ErrorModel, GeotagLimits};
+use patrol_telemetry::detect::incident::FusionSettings;
+use patrol_telemetry::detect::intake::IntakeSettings;
+use patrol_telemetry::detect::pose::PoseLimits;
+use patrol_telemetry::fly::alert_service::{AlertService, AlertServiceConfig};
+use patrol_telemetry::fly::dispatch::{DispatchSettings, FleetTasks};
 use patrol_telemetry::fly::run::{FlyOptions, FlyState, copy_plan, fly_plan, hms};
 use patrol_telemetry::fly::view::status_table;
 use patrol_telemetry::gcs::{Gcs, GcsConfig, default_stream_rates};
@@ -56,11 +62,21 @@ pub struct FlyArgs {
     /// Print the status table every this many seconds when the output is not a terminal.
     #[arg(long, default_value_t = 10.0)]
     status_every: f64,
+    /// Take external alarms (JSON lines, docs/alerts.md) on this local UDP address, e.g. 127.0.0.1:14600.
+    #[arg(long)]
+    alarms_udp: Option<std::net::SocketAddr>,
+    /// Read external alarms (JSON lines) from this file at the start (repeatable).
+    #[arg(long)]
+    alarms_file: Vec<PathBuf>,
+    /// Raise alerts but do not send drones to verify them.
+    #[arg(long)]
+    no_dispatch: bool,
 }
 
 /// A new directory under `runs/`, named by the UTC time, suffixed if two runs start within
 /// one second.
-fn new_run_dir() -> anyhow::Result<PathBuf> {
+/// A new directory under `runs/` named after the UTC time.
+pub(crate) fn new_run_dir() -> anyhow::Result<PathBuf> {
     let base = PathBuf::from("runs");
     std::fs::create_dir_all(&base).with_context(|| format!("cannot create {}", base.display()))?;
     let stamp = utc_stamp();
@@ -170,16 +186,20 @@ pub fn run(args: FlyArgs) -> anyhow::Result<()> {
     })?;
     // Terrain for heights above the ground in the view (only the DEM, not the whole area);
     // without it heights are above home.
-    let area_dir = std::path::Path::new(&plan.area_dir);
+    let area_dir = PathBuf::from(&plan.area_dir);
+    let area_dir = area_dir.as_path();
     let terrain = AreaManifest::read(area_dir)
         .and_then(|m| load_terrain(area_dir, &m))
         .ok();
+    // Alerts need the DEM, the fleet's cameras and the risk map; without the area they are off.
+    let area = patrol_planner::area::Area::load(area_dir).ok();
     let interactive = std::io::stdout().is_terminal();
     let state = FlyState::new(&plan, &run_dir, !interactive)?;
     let options = FlyOptions {
         vehicle_timeout: Duration::from_secs_f64(args.vehicle_timeout.max(0.0)),
         max_sorties: args.sorties,
         only: args.only.clone(),
+        tasks: FleetTasks::default(),
     };
     let clock = MissionClock::start(args.speedup);
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -187,6 +207,7 @@ pub fn run(args: FlyArgs) -> anyhow::Result<()> {
         .enable_all()
         .build()?;
     rt.block_on(async move {
+        let (tap, tap_rx) = AlertService::tap();
         let gcs = Gcs::start(GcsConfig {
             endpoints: endpoints.clone(),
             signing,
@@ -196,8 +217,45 @@ pub fn run(args: FlyArgs) -> anyhow::Result<()> {
                 .into_iter()
                 .map(|(id, hz)| if matches!(id, 33 | 30 | 74) { (id, args.rate_hz) } else { (id, hz) })
                 .collect(),
+            tap: area.is_some().then_some(tap),
         })
         .await?;
+        let alerts = match &area {
+            Some(area) => {
+                let service = AlertService::start(
+                    AlertServiceConfig {
+                        db_path: run_dir.join("alerts.sqlite"),
+                        terrain: std::sync::Arc::new(area.terrain.clone()),
+                        plan: plan.clone(),
+                        fleet: area.fleet.drones.clone(),
+                        risk: area.risk.clone().map(std::sync::Arc::new),
+                        alarm_udp: args.alarms_udp,
+                        alarm_files: args.alarms_file.clone(),
+                        dispatch: (!args.no_dispatch).then(DispatchSettings::default),
+                        intake: IntakeSettings {
+                            errors: ErrorModel::default(),
+                            limits: GeotagLimits::default(),
+                            pose: PoseLimits::default(),
+                            fleet_cameras: area.fleet.drones.iter().map(|d| (d.system_id, d.camera.clone())).collect(),
+                        },
+                        fusion: FusionSettings::default(),
+                    },
+                    &gcs,
+                    tap_rx,
+                    state.clone(),
+                    options.tasks.clone(),
+                )
+                .await?;
+                if let Some(addr) = service.alarm_addr {
+                    println!("external alarms: JSON lines on udp {addr}");
+                }
+                Some(service)
+            }
+            None => {
+                println!("alerts off: the area {} cannot be loaded", area_dir.display());
+                None
+            }
+        };
         let sorties: usize = plan.drones.iter().map(|d| d.sorties.len().min(args.sorties.unwrap_or(usize::MAX))).sum();
         println!(
             "flying {} ({} drones, {sorties} sorties) over {}; speed-up {}; recording in {}",
@@ -253,6 +311,19 @@ pub fn run(args: FlyArgs) -> anyhow::Result<()> {
         view.abort();
         let snap = gcs.snapshot();
         gcs.shutdown().await;
+        if let Some(service) = alerts {
+            let counters = service.alarm_counters();
+            let stats = service.finish().await;
+            println!(
+                "  alerts: {} raised; detections {} received, {} located, {} refused; external alarms {} accepted, {} refused",
+                stats.alerts.len(),
+                stats.intake.received,
+                stats.intake.located,
+                stats.intake.rejected_total(),
+                counters.accepted,
+                counters.rejected_total()
+            );
+        }
         println!("\nfinished at shift time {}", hms(clock.elapsed_s()));
         for o in &outcomes {
             println!(
@@ -280,7 +351,7 @@ pub fn run(args: FlyArgs) -> anyhow::Result<()> {
             lost + received,
             snap.vehicles.len()
         );
-        println!("run directory: {} (tlogs per vehicle, events.log, plan.json)", run_dir.display());
+        println!("run directory: {} (tlogs per vehicle, events.log, plan.json, alerts.sqlite)", run_dir.display());
         let flown: usize = outcomes.iter().map(|o| o.flown).sum();
         if flown == 0 && sorties > 0 && args.duration.is_none() {
             bail!("no sortie was flown (see {})", run_dir.join("events.log").display());

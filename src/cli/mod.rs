@@ -1,6 +1,8 @@
 //! Command-line structure: one file per command group.
 
+mod alerts;
 mod area;
+mod demo;
 mod fly;
 mod plan;
 mod route;
@@ -26,6 +28,9 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// List, show, acknowledge, resolve and export the fire alerts of a run.
+    #[command(subcommand)]
+    Alerts(alerts::AlertsCommand),
     /// Check, map and compute the fire risk of a patrol area.
     #[command(subcommand)]
     Area(area::AreaCommand),
@@ -36,6 +41,8 @@ enum Command {
     Route(route::RouteCommand),
     /// Fly a plan with the fleet over MAVLink, watch it and record tlogs.
     Fly(fly::FlyArgs),
+    /// Run a whole simulated patrol shift: plan, fires, fleet, alerts, dispatch, report.
+    Demo(demo::DemoArgs),
     /// Simulate the fleet as MAVLink vehicles (ArduPilot-like), with fault injection.
     Sim(sim::SimArgs),
 }
@@ -43,10 +50,12 @@ enum Command {
 /// Runs the parsed command.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
+        Command::Alerts(cmd) => alerts::run(cmd),
         Command::Area(cmd) => area::run(cmd),
         Command::Route(cmd) => route::run(cmd),
         Command::Plan(args) => plan::run(args),
         Command::Fly(args) => fly::run(args),
         Command::Sim(args) => sim::run(args),
+        Command::Demo(args) => demo::run(args),
     }
 }

@@ -11,12 +11,14 @@ use patrol_telemetry::clock::MissionClock;
 use patrol_telemetry::conn::Endpoint;
 use patrol_telemetry::shaper::Impairment;
 use patrol_telemetry::signing::SigningKey;
+use patrol_telemetry::sim::detector::{DetectionTruth, DetectorConfig, DetectorError};
+use patrol_telemetry::sim::fire::{FireField, random_ignitions, read_fire_file};
 use patrol_telemetry::sim::fleet::{SimConfig, SimFleet, drones_from_area};
 
 /// Simulate the area's fleet as MAVLink vehicles (ArduPilot-like).
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Example (two terminals):\n  patrol sim --area missions/cumberland --drones 8 --connect udpout:127.0.0.1:14550 --speedup 20\n  patrol fly --plan out/ --connect udpin:127.0.0.1:14550 --speedup 20\n\nFaults: --loss 0.2 drops 20% of frames each way; --silence 3@60+20 makes system 3 silent 60 s after start for 20 s; --battery-fault 2@120; --drop-link 30+10 takes the whole link down."
+    after_help = "Example (two terminals):\n  patrol sim --area missions/cumberland --drones 8 --connect udpout:127.0.0.1:14550 --speedup 20\n  patrol fly --plan out/ --connect udpin:127.0.0.1:14550 --speedup 20\n\nFires: --fires fires.json (format in docs/fires.md) and/or --ignitions 5 (random, weighted by the area's risk) give every drone a simulated onboard detector that reports what its camera sees as FOREST_DETECTION from component 100; --truth truth.json writes the fires and the truth behind every detection.\n  patrol sim --area missions/cumberland --connect udpout:127.0.0.1:14550 --speedup 20 --ignitions 5 --truth out/truth.json\n\nFaults: --loss 0.2 drops 20% of frames each way; --silence 3@60+20 makes system 3 silent 60 s after start for 20 s; --battery-fault 2@120; --drop-link 30+10 takes the whole link down."
 )]
 pub struct SimArgs {
     /// The area directory (its fleet, bases and terrain).
@@ -64,6 +66,33 @@ pub struct SimArgs {
     /// Take the whole link down: START+LENGTH in wall seconds (repeatable).
     #[arg(long)]
     drop_link: Vec<String>,
+    /// Ground-truth fires to simulate (JSON, see docs/fires.md); turns the detectors on.
+    #[arg(long)]
+    fires: Option<PathBuf>,
+    /// Random ignitions to add, placed by the area's fire risk (needs its [risk] layer);
+    /// turns the detectors on.
+    #[arg(long, default_value_t = 0)]
+    ignitions: usize,
+    /// Random ignitions fall in the first this many mission seconds (default: --duration
+    /// times --speedup, or 3600).
+    #[arg(long)]
+    ignition_window_s: Option<f64>,
+    /// Probability that the detector misses a fire its camera sees (0..1).
+    #[arg(long, default_value_t = DetectorConfig::default().miss_rate)]
+    miss_rate: f64,
+    /// Mean number of false alarms per image.
+    #[arg(long, default_value_t = DetectorConfig::default().false_alarm_rate)]
+    false_alarm_rate: f64,
+    /// Detector's error on a box centre, pixels (1 sigma per axis).
+    #[arg(long, default_value_t = DetectorConfig::default().pixel_noise_px)]
+    pixel_noise_px: f64,
+    /// Mission seconds between the detector's images.
+    #[arg(long, default_value_t = DetectorConfig::default().capture_interval_s)]
+    capture_interval_s: f64,
+    /// Write the simulated fires and the truth behind every detection here (JSON), at the
+    /// start and again when the simulation stops.
+    #[arg(long)]
+    truth: Option<PathBuf>,
 }
 
 fn parse_at(text: &str, what: &str) -> anyhow::Result<(Option<u8>, f64, f64)> {
@@ -93,6 +122,74 @@ fn parse_at(text: &str, what: &str) -> anyhow::Result<(Option<u8>, f64, f64)> {
 /// Whether a number of seconds is one a timer can wait for.
 pub(crate) fn seconds_ok(s: f64) -> bool {
     s.is_finite() && (0.0..=1e9).contains(&s)
+}
+
+/// The detector settings of the flags, checked; the error names the flag.
+fn detector_config(args: &SimArgs) -> anyhow::Result<DetectorConfig> {
+    let config = DetectorConfig {
+        miss_rate: args.miss_rate,
+        false_alarm_rate: args.false_alarm_rate,
+        pixel_noise_px: args.pixel_noise_px,
+        capture_interval_s: args.capture_interval_s,
+        seed: args.seed,
+        ..DetectorConfig::default()
+    };
+    if let Err(DetectorError::Setting {
+        field,
+        value,
+        expected,
+    }) = config.validate()
+    {
+        bail!("--{} {value}: expected {expected}", field.replace('_', "-"));
+    }
+    Ok(config)
+}
+
+/// The simulated fires of `--fires` and `--ignitions`, placed on the area's terrain.
+fn fire_field(args: &SimArgs, area: &Area) -> anyhow::Result<FireField> {
+    let mut fires = match &args.fires {
+        Some(path) => read_fire_file(path)?,
+        None => Vec::new(),
+    };
+    if args.ignitions > 0 {
+        let risk = area.risk.as_ref().ok_or_else(|| {
+            anyhow::anyhow!(
+                "--ignitions: {} has no [risk] layer to place fires by; add one or compute it with `patrol area risk`",
+                area.dir.join("area.toml").display()
+            )
+        })?;
+        let window_s = args
+            .ignition_window_s
+            .unwrap_or_else(|| args.duration.map_or(3600.0, |d| d * args.speedup));
+        if !(window_s > 0.0 && seconds_ok(window_s)) {
+            bail!("--ignition-window-s {window_s}: must be above 0 and at most 1e9 seconds");
+        }
+        fires.extend(random_ignitions(
+            &area.terrain,
+            risk,
+            args.ignitions,
+            window_s,
+            args.seed,
+        )?);
+    }
+    Ok(FireField::new(fires, &area.terrain)?)
+}
+
+/// Writes the truth file: the fires, when the mission clock started, and what the
+/// detectors saw.
+fn write_truth(
+    path: &std::path::Path,
+    fires: &FireField,
+    clock: &MissionClock,
+    detections: &[DetectionTruth],
+    dropped: u64,
+) -> anyhow::Result<()> {
+    let mut truth = fires.truth_json();
+    truth["clock_start_unix_us"] = clock.start_unix_us().into();
+    truth["detections"] = serde_json::to_value(detections)?;
+    truth["detections_dropped"] = dropped.into();
+    std::fs::write(path, serde_json::to_string_pretty(&truth)?)
+        .with_context(|| format!("--truth {}", path.display()))
 }
 
 /// Runs `patrol sim`.
@@ -127,7 +224,17 @@ pub fn run(args: SimArgs) -> anyhow::Result<()> {
         .as_deref()
         .map(SigningKey::read)
         .transpose()?;
-    let area = Area::load_with(&args.area, false)?;
+    let detection = args.fires.is_some() || args.ignitions > 0;
+    if args.truth.is_some() && !detection {
+        bail!("--truth needs fires to simulate: give --fires or --ignitions");
+    }
+    let detector = detection.then(|| detector_config(&args)).transpose()?;
+    // The risk layer is only needed to place random ignitions.
+    let area = Area::load_with(&args.area, args.ignitions > 0)?;
+    let fires = detection
+        .then(|| fire_field(&args, &area))
+        .transpose()?
+        .map(Arc::new);
     let count = if args.drones == 0 {
         area.fleet.drones.len()
     } else {
@@ -157,11 +264,15 @@ pub fn run(args: SimArgs) -> anyhow::Result<()> {
         .iter()
         .map(|d| d.drone.system_id.to_string())
         .collect();
+    let clock = MissionClock::start(args.speedup);
+    if let (Some(path), Some(fires)) = (&args.truth, &fires) {
+        write_truth(path, fires, &clock, &[], 0)?;
+    }
     let config = SimConfig {
         endpoint: endpoint.clone(),
         drones,
         terrain: Arc::new(area.terrain),
-        clock: MissionClock::start(args.speedup),
+        clock,
         wind,
         seed: args.seed,
         gps_noise_m: args.gps_noise_m,
@@ -174,6 +285,8 @@ pub fn run(args: SimArgs) -> anyhow::Result<()> {
             ..Impairment::default()
         },
         signing,
+        fires: fires.clone(),
+        detector,
     };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -188,6 +301,16 @@ pub fn run(args: SimArgs) -> anyhow::Result<()> {
             fleet.local_addr().map(|a| format!(" (bound to {a})")).unwrap_or_default(),
             args.speedup
         );
+        if let Some(fires) = fleet.fires() {
+            let first_s = fires.fires().map(|f| f.ignition_s).reduce(f64::min);
+            println!(
+                "{} fires{}; every drone's detector reports from component 100",
+                fires.len(),
+                first_s
+                    .map(|s| format!(", the first igniting {s:.0} mission seconds after the start"))
+                    .unwrap_or_default()
+            );
+        }
         for (sys, start, len) in silences {
             let f = fleet.clone();
             tokio::spawn(async move {
@@ -229,7 +352,17 @@ pub fn run(args: SimArgs) -> anyhow::Result<()> {
             _ = tokio::signal::ctrl_c() => {}
         }
         let view = fleet.view();
+        let detections = fleet.detection_truth();
         fleet.stop().await;
+        if let (Some(path), Some(fires)) = (&args.truth, &fires) {
+            write_truth(path, fires, &clock, &detections, fleet.detection_truth_dropped())?;
+            println!(
+                "wrote {}: {} fires, {} detections and misses",
+                path.display(),
+                fires.len(),
+                detections.len()
+            );
+        }
         let sent: u64 = view.frames_sent.iter().map(|(_, n)| n).sum();
         println!(
             "stopped: {sent} frames sent, {} received, {} rejected by signing, {} dropped by injected loss",

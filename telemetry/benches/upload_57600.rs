@@ -336,6 +336,8 @@ async fn run_config(
             ..Impairment::default()
         },
         signing: None,
+        fires: None,
+        detector: None,
     })
     .await
     .expect("sim fleet");
@@ -347,6 +349,7 @@ async fn run_config(
         tlog_dir: Some(tlog_dir.clone()),
         clock,
         stream_rates_hz: rates,
+        tap: None,
     })
     .await
     .expect("ground service");

@@ -1,8 +1,11 @@
 //! patrol-telemetry: the MAVLink side of forest-patrol.
 pub use mavlink;
 
+pub mod alerts;
 pub mod clock;
 pub mod conn;
+pub mod demo;
+pub mod detect;
 pub mod dialect;
 pub mod fly;
 pub mod frame;

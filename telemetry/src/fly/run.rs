@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use patrol_planner::plan::model::{DronePlan, Plan, Sortie};
 use tokio::sync::broadcast;
 
+use crate::fly::dispatch::DroneTask;
 use crate::fly::lists::{fence_items, rally_items};
 use crate::gcs::vehicle::Change;
 use crate::gcs::{EventKind, Gcs, GcsEvent, VehicleKey};
@@ -135,6 +136,9 @@ pub struct FlyOptions {
     pub max_sorties: Option<usize>,
     /// Drones to fly (by system id); empty = all drones of the plan.
     pub only: Vec<u8>,
+    /// What each drone is doing, shared with the dispatcher (a drone sent to verify an alert
+    /// starts its next sortie only when it is back).
+    pub tasks: crate::fly::dispatch::FleetTasks,
 }
 
 /// Flies the plan with the vehicles `gcs` sees; returns when every drone is done.
@@ -233,11 +237,22 @@ async fn fly_drone(plan: &Plan, d: &DronePlan, gcs: &Gcs, state: &FlyState, opti
             start_s = start_s.max(landed + (sortie.start_s - planned_end).max(0.0));
         }
         wait_until_shift(gcs, start_s).await;
+        options.tasks.wait_not_verifying(d.system_id).await;
         if let Err(why) = wait_for_battery(gcs, key, state, &name).await {
             skip(state, d, sortie, &name, &why, clock.elapsed_s());
             continue;
         }
-        match fly_sortie(plan, d, sortie, gcs, key, state, &name).await {
+        // Claimed for the sortie, unless the dispatcher took the drone in the meantime.
+        while !options
+            .tasks
+            .claim(d.system_id, DroneTask::AtBase, DroneTask::Sortie)
+        {
+            options.tasks.wait_not_verifying(d.system_id).await;
+        }
+        let flown = fly_sortie(plan, d, sortie, gcs, key, state, &name).await;
+        options.tasks.wait_not_verifying(d.system_id).await;
+        options.tasks.set(d.system_id, DroneTask::AtBase);
+        match flown {
             Ok(()) => {
                 landed_at = Some((clock.elapsed_s(), sortie.end_s));
                 state.update(d.system_id, |o| o.flown += 1);

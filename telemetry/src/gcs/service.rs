@@ -26,6 +26,7 @@ use crate::dialect::{
 };
 use crate::frame::Frame;
 use crate::gcs::command::{Command, CommandError, CommandTransaction};
+use crate::gcs::tap::{Malformed, Tap, Tapped};
 use crate::gcs::transfer::{Transfer, TransferError};
 use crate::gcs::vehicle::{Change, LINK_LOST_AFTER, Vehicle, VehicleKey};
 use crate::link::{Destination, Link, LinkError, LinkEvent, LinkOptions, LinkStats};
@@ -46,6 +47,8 @@ pub struct GcsConfig {
     pub clock: MissionClock,
     /// Message rates to ask every vehicle for: (message id, Hz).
     pub stream_rates_hz: Vec<(u32, f64)>,
+    /// Where to copy chosen messages (the detection pipeline); `None` copies nothing.
+    pub tap: Option<Tap>,
 }
 
 /// The telemetry rates a patrol needs: position and attitude for the view and the tlog,
@@ -586,14 +589,28 @@ impl Hub {
 
     fn on_frame(&mut self, rx: crate::link::Received) {
         let now = self.now;
+        let route = (rx.link, rx.peer, rx.frame.system_id());
         let msg = match rx.frame.decode() {
             Ok(m) => m,
-            Err(_) => {
+            Err(e) => {
                 self.decode_errors += 1;
+                let id = rx.frame.message_id();
+                if let (Some(tap), Some(key)) = (&self.config.tap, self.routes.get(&route))
+                    && tap.wants(id)
+                {
+                    tap.offer(Tapped {
+                        at_unix_us: self.now_us,
+                        vehicle: *key,
+                        component_id: rx.frame.component_id(),
+                        message: Err(Malformed {
+                            message_id: id,
+                            reason: e.to_string(),
+                        }),
+                    });
+                }
                 return;
             }
         };
-        let route = (rx.link, rx.peer, rx.frame.system_id());
         let key = match self.routes.get(&route) {
             Some(k) => *k,
             None => {
@@ -664,6 +681,16 @@ impl Hub {
             }
         };
         self.record(key, &rx.frame);
+        if let Some(tap) = &self.config.tap
+            && tap.wants(rx.frame.message_id())
+        {
+            tap.offer(Tapped {
+                at_unix_us: self.now_us,
+                vehicle: key,
+                component_id: rx.frame.component_id(),
+                message: Ok(msg.clone()),
+            });
+        }
         let mut changes = Vec::new();
         let mut regained = None;
         if let Some(v) = self.vehicles.get_mut(&key) {

@@ -5,6 +5,11 @@
 //! and sends what is due. Faults are injected through [`SimFleet`]: loss, latency and a baud
 //! limit on the link ([`Impairment`]), the whole link dropping, one vehicle going silent, a
 //! battery failing.
+//!
+//! With [`SimConfig::detector`] set, each vehicle also carries a simulated onboard fire detector
+//! ([`Detector`]) that sends what its camera sees of the [`FireField`]'s fires from the camera
+//! component ([`CAMERA_COMPONENT_ID`]); the truth behind every detection is kept for scoring
+//! ([`SimFleet::detection_truth`]).
 
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
@@ -20,12 +25,14 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::clock::MissionClock;
 use crate::conn::Endpoint;
-use crate::dialect::{AUTOPILOT_COMPONENT_ID, MavMessage};
+use crate::dialect::{AUTOPILOT_COMPONENT_ID, CAMERA_COMPONENT_ID, MavMessage};
 use crate::frame::Frame;
 use crate::link::{Destination, Link, LinkError, LinkEvent, LinkOptions, LinkStats};
 use crate::shaper::Impairment;
 use crate::signing::SigningKey;
 use crate::sim::autopilot::Autopilot;
+use crate::sim::detector::{DetectionTruth, Detector, DetectorConfig, DetectorError};
+use crate::sim::fire::FireField;
 use crate::sim::flight::{FlightConfig, FlightModel, VehicleState};
 
 /// Wall time between simulation ticks.
@@ -61,6 +68,33 @@ pub struct SimConfig {
     pub impairment: Impairment,
     /// Signing key.
     pub signing: Option<SigningKey>,
+    /// Ground-truth fires (mission time 0 = the fleet's start); `None`: no fires.
+    pub fires: Option<Arc<FireField>>,
+    /// The onboard fire detector every vehicle carries; `None`: no detector (and no camera
+    /// component on the link).
+    pub detector: Option<DetectorConfig>,
+}
+
+/// Why a fleet cannot start.
+#[derive(Debug, thiserror::Error)]
+pub enum SimError {
+    /// The link cannot be opened.
+    #[error(transparent)]
+    Link(#[from] LinkError),
+    /// A vehicle's detector cannot be set up.
+    #[error(transparent)]
+    Detector(#[from] DetectorError),
+}
+
+/// Most detection records a fleet keeps; beyond, new ones are counted and dropped, so that a
+/// week-long soak cannot exhaust memory.
+pub const MAX_TRUTH_RECORDS: usize = 1_000_000;
+
+/// The truth behind every detection so far.
+#[derive(Debug, Clone, Default)]
+struct TruthLog {
+    records: Vec<DetectionTruth>,
+    dropped: u64,
 }
 
 /// Picks `count` drones from the area's fleet with their base positions. Beyond the fleet's
@@ -143,13 +177,53 @@ pub struct FleetView {
 pub struct SimFleet {
     control: mpsc::UnboundedSender<Control>,
     view: Arc<Mutex<FleetView>>,
+    truth: Arc<Mutex<TruthLog>>,
+    fires: Option<Arc<FireField>>,
     impairment: Impairment,
     local_addr: Option<std::net::SocketAddr>,
 }
 
+/// One simulated vehicle on the link: its autopilot and, optionally, its camera.
+struct SimVehicle {
+    autopilot: Autopilot,
+    /// Sequence number of the autopilot component's next frame.
+    seq: u8,
+    /// Frames sent by all its components.
+    sent: u64,
+    camera: Option<CameraComponent>,
+}
+
+/// The camera component of a vehicle, with its own MAVLink sequence numbers.
+struct CameraComponent {
+    detector: Detector,
+    seq: u8,
+}
+
 impl SimFleet {
-    /// Opens the link and starts simulating.
-    pub async fn start(config: SimConfig) -> Result<SimFleet, LinkError> {
+    /// Opens the link and starts simulating; with [`SimConfig::detector`], every vehicle
+    /// carries an onboard fire detector looking for [`SimConfig::fires`].
+    pub async fn start(config: SimConfig) -> Result<SimFleet, SimError> {
+        // Vehicles boot when the fleet starts: detections' UTC stamps count from then.
+        let boot_unix_us = config.clock.now_unix_us();
+        let fires = config.fires.clone();
+        // Detectors first: a bad camera is reported before the link is opened.
+        let mut cameras = Vec::with_capacity(config.drones.len());
+        for s in &config.drones {
+            let camera = match config.detector {
+                Some(settings) => Some(CameraComponent {
+                    detector: Detector::new(
+                        &s.drone,
+                        settings,
+                        fires.clone().unwrap_or_default(),
+                        config.terrain.clone(),
+                        boot_unix_us,
+                    )?,
+                    seq: 0,
+                }),
+                None => None,
+            };
+            cameras.push(camera);
+        }
         let (ev_tx, ev_rx) = mpsc::channel(65_536);
         let link = Link::open(
             0,
@@ -163,10 +237,11 @@ impl SimFleet {
         .await?;
         let local_addr = link.local_addr();
         let speedup = config.clock.speedup();
-        let vehicles: Vec<(Autopilot, u8, u64)> = config
+        let vehicles: Vec<SimVehicle> = config
             .drones
             .iter()
-            .map(|s| {
+            .zip(cameras)
+            .map(|(s, camera)| {
                 let mut fc = FlightConfig::for_drone(&s.drone);
                 fc.wind = config.wind;
                 fc.seed = config.seed ^ u64::from(s.drone.system_id).wrapping_mul(0x9E37_79B9);
@@ -175,15 +250,17 @@ impl SimFleet {
                 fc.gcs_failsafe_s *= speedup;
                 fc.idle_disarm_s *= speedup;
                 let model = FlightModel::new(&s.drone, s.home, config.terrain.clone(), fc);
-                (
-                    Autopilot::new(&s.drone, model, config.clock.now_unix_us()),
-                    0u8,
-                    0u64,
-                )
+                SimVehicle {
+                    autopilot: Autopilot::new(&s.drone, model, boot_unix_us),
+                    seq: 0,
+                    sent: 0,
+                    camera,
+                }
             })
             .collect();
         let (ctl_tx, ctl_rx) = mpsc::unbounded_channel();
         let view = Arc::new(Mutex::new(FleetView::default()));
+        let truth = Arc::new(Mutex::new(TruthLog::default()));
         tokio::spawn(run(
             link,
             vehicles,
@@ -191,13 +268,35 @@ impl SimFleet {
             ev_rx,
             ctl_rx,
             view.clone(),
+            truth.clone(),
         ));
         Ok(SimFleet {
             control: ctl_tx,
             view,
+            truth,
+            fires,
             impairment: config.impairment,
             local_addr,
         })
+    }
+
+    /// The fires being simulated, if any.
+    pub fn fires(&self) -> Option<&Arc<FireField>> {
+        self.fires.as_ref()
+    }
+
+    /// The truth behind every detection (and every miss) so far, in capture order per
+    /// vehicle; at most [`MAX_TRUTH_RECORDS`].
+    pub fn detection_truth(&self) -> Vec<DetectionTruth> {
+        self.truth
+            .lock()
+            .map(|t| t.records.clone())
+            .unwrap_or_default()
+    }
+
+    /// Detection records dropped beyond [`MAX_TRUTH_RECORDS`].
+    pub fn detection_truth_dropped(&self) -> u64 {
+        self.truth.lock().map(|t| t.dropped).unwrap_or_default()
     }
 
     /// The bound address of a listening link (`udpin`, `tcpin`).
@@ -236,11 +335,12 @@ impl SimFleet {
 
 async fn run(
     link: Link,
-    mut vehicles: Vec<(Autopilot, u8, u64)>,
+    mut vehicles: Vec<SimVehicle>,
     clock: MissionClock,
     mut ev_rx: mpsc::Receiver<LinkEvent>,
     mut ctl_rx: mpsc::UnboundedReceiver<Control>,
     view: Arc<Mutex<FleetView>>,
+    truth: Arc<Mutex<TruthLog>>,
 ) {
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -255,13 +355,14 @@ async fn run(
                 let Ok(msg) = rx.frame.decode() else { continue };
                 let from = (rx.frame.system_id(), rx.frame.component_id());
                 let now = Instant::now();
-                for (ap, seq, sent) in vehicles.iter_mut() {
-                    if ap.silent {
+                for v in vehicles.iter_mut() {
+                    if v.autopilot.silent {
                         continue;
                     }
                     out.clear();
-                    ap.handle(&msg, from, now, &mut out);
-                    send_all(&link, ap.system_id(), seq, sent, &out);
+                    v.autopilot.handle(&msg, from, now, &mut out);
+                    let id = (v.autopilot.system_id(), AUTOPILOT_COMPONENT_ID);
+                    send_all(&link, id, &mut v.seq, &mut v.sent, &out);
                 }
             }
             c = ctl_rx.recv() => {
@@ -269,13 +370,13 @@ async fn run(
                     None => return,
                     Some(Control::Stop(reply)) => { let _ = reply.send(()); return; }
                     Some(Control::Silence(id, s)) => {
-                        for (ap, _, _) in vehicles.iter_mut().filter(|v| v.0.system_id() == id) {
-                            ap.silent = s;
+                        for v in vehicles.iter_mut().filter(|v| v.autopilot.system_id() == id) {
+                            v.autopilot.silent = s;
                         }
                     }
                     Some(Control::BatteryFault(id)) => {
-                        for (ap, _, _) in vehicles.iter_mut().filter(|v| v.0.system_id() == id) {
-                            ap.model_mut().inject_battery_fault();
+                        for v in vehicles.iter_mut().filter(|v| v.autopilot.system_id() == id) {
+                            v.autopilot.model_mut().inject_battery_fault();
                         }
                     }
                 }
@@ -284,18 +385,20 @@ async fn run(
                 let now = Instant::now();
                 let dt = now.duration_since(last).as_secs_f64() * clock.speedup();
                 last = now;
-                for (ap, seq, sent) in vehicles.iter_mut() {
+                for v in vehicles.iter_mut() {
                     out.clear();
-                    ap.tick(now, dt, &mut out);
-                    if !ap.silent {
-                        send_all(&link, ap.system_id(), seq, sent, &out);
+                    v.autopilot.tick(now, dt, &mut out);
+                    let system_id = v.autopilot.system_id();
+                    if !v.autopilot.silent {
+                        send_all(&link, (system_id, AUTOPILOT_COMPONENT_ID), &mut v.seq, &mut v.sent, &out);
                     }
+                    run_camera(&link, v, &truth);
                 }
                 if now.duration_since(last_view) >= Duration::from_millis(100) {
                     last_view = now;
                     if let Ok(mut v) = view.lock() {
-                        v.vehicles = vehicles.iter().map(|(a, _, _)| (a.system_id(), a.model().truth())).collect();
-                        v.frames_sent = vehicles.iter().map(|(a, _, n)| (a.system_id(), *n)).collect();
+                        v.vehicles = vehicles.iter().map(|s| (s.autopilot.system_id(), s.autopilot.model().truth())).collect();
+                        v.frames_sent = vehicles.iter().map(|s| (s.autopilot.system_id(), s.sent)).collect();
                         v.link = link.stats();
                     }
                 }
@@ -304,12 +407,43 @@ async fn run(
     }
 }
 
-fn send_all(link: &Link, system_id: u8, seq: &mut u8, sent: &mut u64, msgs: &[MavMessage]) {
+/// Lets a vehicle's camera take its image if one is due, sends what it reports and logs
+/// the truth behind it.
+fn run_camera(link: &Link, v: &mut SimVehicle, truth: &Mutex<TruthLog>) {
+    let Some(cam) = v.camera.as_mut() else {
+        return;
+    };
+    // The autopilot's clock, so that detections line up with ATTITUDE and
+    // GLOBAL_POSITION_INT; the true pose, as the image shows the world.
+    let model = v.autopilot.model();
+    let Some(capture) = cam
+        .detector
+        .tick(model.time_s(), &model.truth(), &model.state())
+    else {
+        return;
+    };
+    // A silent vehicle's camera still sees; its frames are lost.
+    if !v.autopilot.silent {
+        let from = (v.autopilot.system_id(), CAMERA_COMPONENT_ID);
+        send_all(link, from, &mut cam.seq, &mut v.sent, &capture.messages);
+    }
+    if !capture.truth.is_empty()
+        && let Ok(mut log) = truth.lock()
+    {
+        let room = MAX_TRUTH_RECORDS.saturating_sub(log.records.len());
+        log.dropped += capture.truth.len().saturating_sub(room) as u64;
+        log.records.extend(capture.truth.into_iter().take(room));
+    }
+}
+
+/// Sends `msgs` from component `(system id, component id)`, numbering them from `seq`
+/// (MAVLink sequence numbers are per component).
+fn send_all(link: &Link, from: (u8, u8), seq: &mut u8, sent: &mut u64, msgs: &[MavMessage]) {
     for m in msgs {
         let f = Frame::encode_v2(
             MavHeader {
-                system_id: u32::from(system_id),
-                component_id: AUTOPILOT_COMPONENT_ID,
+                system_id: u32::from(from.0),
+                component_id: from.1,
                 sequence: *seq,
             },
             m,

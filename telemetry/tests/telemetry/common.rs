@@ -39,6 +39,8 @@ pub fn sim_config(endpoint: Endpoint, drones: Vec<SimDrone>, impairment: Impairm
         gps_noise_m: 0.7,
         impairment,
         signing: None,
+        fires: None,
+        detector: None,
     }
 }
 
@@ -49,6 +51,7 @@ pub fn gcs_config(endpoints: Vec<Endpoint>) -> GcsConfig {
         tlog_dir: None,
         clock: MissionClock::start(1.0),
         stream_rates_hz: default_stream_rates(),
+        tap: None,
     }
 }
 

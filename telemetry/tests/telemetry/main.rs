@@ -1,8 +1,10 @@
 //! Integration tests of patrol-telemetry: the ground service and the simulated fleet talking
 //! real MAVLink over loopback sockets and serial pairs.
 
+mod alert_store;
 mod common;
 mod fuzz;
 mod links;
 mod plan_timing;
 mod reliability;
+mod sim_detector;

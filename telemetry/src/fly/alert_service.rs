@@ -1,0 +1,201 @@
+//! Starts the alerting side of a flight: the tap on the ground service, the alert store, the
+//! external-alarm inputs (a UDP port, files), the alerting task and the dispatcher.
+//!
+//! Order matters: the [`Tap`] must be in the service's config before it starts, and the
+//! dispatcher needs the running service; so [`AlertService::tap`] comes first, then
+//! [`crate::gcs::Gcs::start`], then [`AlertService::start`].
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use patrol_planner::area::fleet::Drone;
+use patrol_planner::plan::model::Plan;
+use patrol_planner::terrain::Terrain;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+use crate::alerts::alarm_source::{AlarmListener, SharedCounters, read_alarm_file};
+use crate::alerts::external::AlarmCounters;
+use crate::alerts::store::AlertStore;
+use crate::detect::incident::{FusionSettings, IncidentTracker};
+use crate::detect::intake::{DetectionIntake, INTAKE_MESSAGE_IDS, IntakeSettings};
+use crate::fly::alerting::{Alerting, AlertingStats, Verifications};
+use crate::fly::dispatch::{DispatchSettings, Dispatcher, FleetTasks};
+use crate::fly::run::FlyState;
+use crate::gcs::Gcs;
+use crate::gcs::tap::{Tap, Tapped};
+
+/// What to start.
+#[derive(Debug, Clone)]
+pub struct AlertServiceConfig {
+    /// The SQLite alert store (created if absent).
+    pub db_path: PathBuf,
+    /// The DEM.
+    pub terrain: Arc<Terrain>,
+    /// The plan being flown.
+    pub plan: Plan,
+    /// The fleet.
+    pub fleet: Vec<Drone>,
+    /// The area's risk map, for the danger class of alerts outside the patrolled cells.
+    pub risk: Option<Arc<patrol_planner::risk::cells::RiskMap>>,
+    /// A local UDP address for external alarms (JSON lines), if any.
+    pub alarm_udp: Option<SocketAddr>,
+    /// Files of external alarms (JSON lines) read at the start.
+    pub alarm_files: Vec<PathBuf>,
+    /// Dispatch settings; `None` raises alerts without sending drones.
+    pub dispatch: Option<DispatchSettings>,
+    /// Intake settings.
+    pub intake: IntakeSettings,
+    /// Fusion settings.
+    pub fusion: FusionSettings,
+}
+
+/// Starting failed.
+#[derive(Debug, thiserror::Error)]
+pub enum AlertServiceError {
+    /// The store.
+    #[error(transparent)]
+    Store(#[from] crate::alerts::store::StoreError),
+    /// The UDP port.
+    #[error(transparent)]
+    Listen(#[from] crate::alerts::alarm_source::ListenError),
+    /// An alarm file.
+    #[error(transparent)]
+    AlarmFile(#[from] crate::alerts::alarm_source::AlarmFileError),
+}
+
+/// The running alerting side.
+#[derive(Debug)]
+pub struct AlertService {
+    /// What the alerting task has done so far.
+    pub stats: Arc<Mutex<AlertingStats>>,
+    /// The store (shared with the tasks).
+    pub store: Arc<Mutex<AlertStore>>,
+    /// The UDP port's address, if one was opened.
+    pub alarm_addr: Option<SocketAddr>,
+    alarm_counters: Option<SharedCounters>,
+    file_counters: AlarmCounters,
+    alarm_tx: Option<mpsc::Sender<crate::alerts::external::ExternalAlarm>>,
+    tasks: Vec<JoinHandle<()>>,
+    alerting: JoinHandle<()>,
+}
+
+impl AlertService {
+    /// The tap to give the ground service.
+    pub fn tap() -> (Tap, mpsc::Receiver<Tapped>) {
+        Tap::new(&INTAKE_MESSAGE_IDS, 65_536)
+    }
+
+    /// Opens the store and the alarm inputs and starts the tasks.
+    pub async fn start(
+        config: AlertServiceConfig,
+        gcs: &Gcs,
+        tap_rx: mpsc::Receiver<Tapped>,
+        state: FlyState,
+        tasks: FleetTasks,
+    ) -> Result<AlertService, AlertServiceError> {
+        let store = Arc::new(Mutex::new(AlertStore::open(&config.db_path)?));
+        let (alarm_tx, alarm_rx) = mpsc::channel(4096);
+        let mut handles = Vec::new();
+        let mut file_counters = AlarmCounters::default();
+        let clock = gcs.clock();
+        for path in &config.alarm_files {
+            let file = read_alarm_file(path)?;
+            for bad in &file.rejected {
+                state.event(
+                    clock.elapsed_s(),
+                    "alarms",
+                    &format!("{}: {bad}", path.display()),
+                );
+            }
+            file_counters = merge(file_counters, &file.counters);
+            for a in file.alarms {
+                let _ = alarm_tx.send(a).await;
+            }
+        }
+        let (alarm_addr, alarm_counters) = match config.alarm_udp {
+            Some(addr) => {
+                let l = AlarmListener::bind(addr).await?;
+                let (local, counters) = (l.local_addr(), l.counters());
+                handles.push(tokio::spawn(l.run(alarm_tx.clone())));
+                (Some(local), Some(counters))
+            }
+            None => (None, None),
+        };
+        let verifications = Verifications::default();
+        let stats = Arc::new(Mutex::new(AlertingStats::default()));
+        let dispatch_tx = match config.dispatch {
+            Some(settings) => {
+                let (tx, rx) = mpsc::channel(1024);
+                let d = Dispatcher {
+                    gcs: gcs.clone(),
+                    terrain: config.terrain.clone(),
+                    plan: config.plan.clone(),
+                    fleet: config.fleet.clone(),
+                    store: store.clone(),
+                    tasks,
+                    verifications: verifications.clone(),
+                    settings,
+                };
+                handles.push(tokio::spawn(d.run(rx, state.clone())));
+                Some(tx)
+            }
+            None => None,
+        };
+        let alerting = Alerting {
+            terrain: config.terrain.clone(),
+            plan: config.plan.clone(),
+            fleet: config.fleet.clone(),
+            risk: config.risk.clone(),
+            store: store.clone(),
+            intake: DetectionIntake::new(config.intake.clone()),
+            tracker: IncidentTracker::new(config.fusion),
+            verifications,
+            stats: stats.clone(),
+        };
+        let alerting =
+            tokio::spawn(alerting.run(tap_rx, alarm_rx, dispatch_tx, state, clock.start_unix_us()));
+        Ok(AlertService {
+            stats,
+            store,
+            alarm_addr,
+            alarm_counters,
+            file_counters,
+            alarm_tx: Some(alarm_tx),
+            tasks: handles,
+            alerting,
+        })
+    }
+
+    /// External alarms accepted and rejected (files and UDP together).
+    pub fn alarm_counters(&self) -> AlarmCounters {
+        let udp = self
+            .alarm_counters
+            .as_ref()
+            .map(|c| c.snapshot())
+            .unwrap_or_default();
+        merge(self.file_counters.clone(), &udp)
+    }
+
+    /// Stops the inputs, lets the alerting task drain what it has (the ground service must
+    /// have been shut down, which closes the tap) and returns its final figures.
+    pub async fn finish(mut self) -> AlertingStats {
+        for t in &self.tasks {
+            t.abort();
+        }
+        self.alarm_tx.take();
+        let alerting = std::mem::replace(&mut self.alerting, tokio::spawn(async {}));
+        // The listener task holds a sender too: aborted above, so the channel closes.
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(10), alerting).await;
+        self.stats.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+}
+
+fn merge(mut a: AlarmCounters, b: &AlarmCounters) -> AlarmCounters {
+    a.accepted += b.accepted;
+    for (k, v) in &b.rejected {
+        *a.rejected.entry(k).or_insert(0) += v;
+    }
+    a
+}

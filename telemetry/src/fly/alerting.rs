@@ -1,0 +1,531 @@
+//! The alerting task of a flight: tapped vehicle messages and external alarms in, located
+//! sightings, incidents and alerts out.
+//!
+//! Each detection goes through [`DetectionIntake`] (pose, camera, geotag) and
+//! [`IncidentTracker`] (fusion); an incident that becomes believable gets one alert in the
+//! SQLite store (committed before it is announced), later sightings are added to it as
+//! evidence and refine its place, and new alerts are handed to the dispatcher. A sighting by
+//! the drone sent to verify an alert, once that drone is on scene, confirms the fire.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use patrol_planner::area::fleet::Drone;
+use patrol_planner::geodesy::enu::Geodetic;
+use patrol_planner::plan::model::Plan;
+use patrol_planner::risk::cells::RiskMap;
+use patrol_planner::terrain::Terrain;
+use tokio::sync::mpsc;
+
+use crate::alerts::external::{AlarmLocation, ExternalAlarm};
+use crate::alerts::model::{
+    AlertClass, AlertId, AlertState, Evidence, EvidenceKind, NearestBase, NewAlert,
+};
+use crate::alerts::store::{AlertStore, Place};
+use crate::detect::bearing::BearingView;
+use crate::detect::incident::{Fused, Incident, IncidentTracker};
+use crate::detect::intake::{DetectionIntake, IntakeCounters};
+use crate::detect::observation::{Located, Sighting, SightingClass, SightingSource};
+use crate::fly::run::FlyState;
+use crate::gcs::tap::Tapped;
+
+/// The least confidence of a sighting that confirms a fire on scene.
+pub const CONFIRM_CONFIDENCE: f64 = 0.5;
+
+/// A new alert for the dispatcher.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DispatchRequest {
+    /// The alert.
+    pub alert: AlertId,
+    /// Its incident.
+    pub incident_key: u64,
+    /// Where to look (ground height above mean sea level).
+    pub place: Geodetic,
+    /// When the alert was raised, mission µs since the UNIX epoch.
+    pub raised_at_unix_us: u64,
+}
+
+/// Which drone verifies which alert, shared by the dispatcher and the alerting task.
+#[derive(Debug, Clone, Default)]
+pub struct Verifications(Arc<Mutex<BTreeMap<u64, Verification>>>);
+
+/// One verification in progress.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Verification {
+    /// The alert.
+    pub alert: AlertId,
+    /// The drone sent.
+    pub system_id: u8,
+    /// Since when it is on scene, if it is.
+    pub on_scene_since_unix_us: Option<u64>,
+    /// Whether its sighting confirmed the fire.
+    pub confirmed: bool,
+}
+
+impl Verifications {
+    /// Records or replaces the verification of `incident_key`.
+    pub fn set(&self, incident_key: u64, v: Verification) {
+        if let Ok(mut m) = self.0.lock() {
+            m.insert(incident_key, v);
+        }
+    }
+
+    /// The verification of `incident_key`.
+    pub fn get(&self, incident_key: u64) -> Option<Verification> {
+        self.0.lock().ok()?.get(&incident_key).copied()
+    }
+}
+
+/// One located sighting, kept for the run's report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SightingRecord {
+    /// The sighting.
+    pub sighting: Sighting,
+    /// The incident it went to, if any.
+    pub incident_key: Option<u64>,
+}
+
+/// One alert raised, kept for the run's report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlertRecord {
+    /// Its id in the store.
+    pub alert: AlertId,
+    /// Its incident.
+    pub incident_key: u64,
+    /// When it was raised, mission µs.
+    pub raised_at_unix_us: u64,
+    /// Where (at raising).
+    pub place: Geodetic,
+    /// Its class.
+    pub class: SightingClass,
+}
+
+/// What the alerting task has done, readable while it runs.
+#[derive(Debug, Clone, Default)]
+pub struct AlertingStats {
+    /// Detections through the intake.
+    pub intake: IntakeCounters,
+    /// External alarms taken in.
+    pub external_alarms: u64,
+    /// Sightings located (points and bearings), in arrival order.
+    pub sightings: Vec<SightingRecord>,
+    /// Incidents (final state).
+    pub incidents: Vec<Incident>,
+    /// Alerts raised.
+    pub alerts: Vec<AlertRecord>,
+    /// Smoke bearings still waiting for a crossing.
+    pub pooled_bearings: usize,
+    /// Smoke bearings that never crossed another (single views, kept as bearings).
+    pub bearings_expired: u64,
+    /// Store writes that failed (each also in the event log).
+    pub store_errors: u64,
+}
+
+/// What the alerting task needs.
+#[derive(Debug)]
+pub struct Alerting {
+    /// The DEM.
+    pub terrain: Arc<Terrain>,
+    /// The plan (bases, cells with their danger class, drones).
+    pub plan: Plan,
+    /// The fleet (names by system id).
+    pub fleet: Vec<Drone>,
+    /// The area's risk map (the danger class of any place); without it, the plan's cells.
+    pub risk: Option<Arc<RiskMap>>,
+    /// The alert store.
+    pub store: Arc<Mutex<AlertStore>>,
+    /// The intake.
+    pub intake: DetectionIntake,
+    /// The fusion.
+    pub tracker: IncidentTracker,
+    /// Shared with the dispatcher.
+    pub verifications: Verifications,
+    /// Readable while running.
+    pub stats: Arc<Mutex<AlertingStats>>,
+}
+
+impl Alerting {
+    /// Runs until both inputs are closed.
+    pub async fn run(
+        mut self,
+        mut tap: mpsc::Receiver<Tapped>,
+        mut alarms: mpsc::Receiver<ExternalAlarm>,
+        dispatch: Option<mpsc::Sender<DispatchRequest>>,
+        state: FlyState,
+        shift_start_unix_us: u64,
+    ) {
+        let mut raised: BTreeMap<u64, AlertId> = BTreeMap::new();
+        let (mut tap_open, mut alarms_open) = (true, true);
+        while tap_open || alarms_open {
+            let sighting = tokio::select! {
+                t = tap.recv(), if tap_open => match t {
+                    Some(t) => self.intake.handle(&self.terrain, &t),
+                    None => { tap_open = false; None }
+                },
+                a = alarms.recv(), if alarms_open => match a {
+                    Some(a) => {
+                        if let Ok(mut s) = self.stats.lock() { s.external_alarms += 1; }
+                        alarm_sighting(&self.terrain, &a)
+                    }
+                    None => { alarms_open = false; None }
+                },
+            };
+            if let Some(s) = sighting {
+                self.take(
+                    &s,
+                    &mut raised,
+                    dispatch.as_ref(),
+                    &state,
+                    shift_start_unix_us,
+                )
+                .await;
+            }
+            if let Ok(mut st) = self.stats.lock() {
+                st.intake = self.intake.counters().clone();
+                st.pooled_bearings = self.tracker.pooled_bearings();
+                st.bearings_expired = self.tracker.bearings_expired();
+            }
+        }
+        if let Ok(mut st) = self.stats.lock() {
+            st.incidents = self.tracker.incidents().to_vec();
+        }
+    }
+
+    async fn take(
+        &mut self,
+        s: &Sighting,
+        raised: &mut BTreeMap<u64, AlertId>,
+        dispatch: Option<&mpsc::Sender<DispatchRequest>>,
+        state: &FlyState,
+        shift_start_unix_us: u64,
+    ) {
+        let fused = self.tracker.add(&self.terrain, s);
+        let key = match fused {
+            Fused::New(k) | Fused::Joined(k) => Some(k),
+            Fused::Pooled | Fused::NotFire => None,
+        };
+        if let Some(k) = key {
+            self.tracker.refresh_geodetic(&self.terrain, k);
+        }
+        if let Ok(mut st) = self.stats.lock() {
+            st.sightings.push(SightingRecord {
+                sighting: s.clone(),
+                incident_key: key,
+            });
+            st.incidents = self.tracker.incidents().to_vec();
+        }
+        let Some(key) = key else { return };
+        let Some(inc) = self.tracker.get(key).cloned() else {
+            return;
+        };
+        let t_shift = |us: u64| us.saturating_sub(shift_start_unix_us) as f64 / 1e6;
+        let who = sighting_source_name(&s.source, &self.fleet);
+        match raised.get(&key).copied() {
+            None if inc.alertable => {
+                let new = self.new_alert(&inc, s, &who);
+                let created = self
+                    .store
+                    .lock()
+                    .map_err(|_| "poisoned".to_string())
+                    .and_then(|mut st| {
+                        let id = st.create(&new).map_err(|e| e.to_string())?;
+                        // Every sighting behind the incident so far is its evidence.
+                        Ok(id)
+                    });
+                match created {
+                    Ok(id) => {
+                        raised.insert(key, id);
+                        self.evidence(id, s);
+                        state.event(
+                            t_shift(s.at_unix_us),
+                            "alerts",
+                            &format!(
+                                "ALERT {}: {} at {:.5}, {:.5} (±{:.0} m, danger class {}, {} sighting(s), seen by {who}; nearest base {})",
+                                id.0,
+                                inc.class.name(),
+                                inc.geodetic.lat_deg,
+                                inc.geodetic.lon_deg,
+                                new.radius_m,
+                                new.danger_class,
+                                inc.sightings,
+                                new.nearest_base.as_ref().map_or_else(|| "none".to_string(), |b| format!("{} at {:.1} km", b.name, b.distance_m / 1000.0)),
+                            ),
+                        );
+                        if let Ok(mut st) = self.stats.lock() {
+                            st.alerts.push(AlertRecord {
+                                alert: id,
+                                incident_key: key,
+                                raised_at_unix_us: s.at_unix_us,
+                                place: inc.geodetic,
+                                class: inc.class,
+                            });
+                        }
+                        if let Some(tx) = dispatch {
+                            let _ = tx
+                                .send(DispatchRequest {
+                                    alert: id,
+                                    incident_key: key,
+                                    place: inc.geodetic,
+                                    raised_at_unix_us: s.at_unix_us,
+                                })
+                                .await;
+                        }
+                    }
+                    Err(e) => {
+                        if let Ok(mut st) = self.stats.lock() {
+                            st.store_errors += 1;
+                        }
+                        state.event(
+                            t_shift(s.at_unix_us),
+                            "alerts",
+                            &format!("alert store: {e}"),
+                        );
+                    }
+                }
+            }
+            None => {}
+            Some(id) => {
+                self.evidence(id, s);
+                let place = Place {
+                    lat_deg: inc.geodetic.lat_deg,
+                    lon_deg: inc.geodetic.lon_deg,
+                    radius_m: inc.radius_m(self.tracker.settings().fire_extent_m),
+                };
+                if let Ok(mut st) = self.store.lock() {
+                    let _ = st.update_location(
+                        id,
+                        place,
+                        s.at_unix_us as i64,
+                        "alerting",
+                        &format!("refined by a sighting from {who}"),
+                    );
+                }
+                self.confirm_if_verifier(key, id, s, state, shift_start_unix_us);
+            }
+        }
+    }
+
+    fn confirm_if_verifier(
+        &mut self,
+        key: u64,
+        id: AlertId,
+        s: &Sighting,
+        state: &FlyState,
+        shift_start_unix_us: u64,
+    ) {
+        let Some(mut v) = self.verifications.get(key) else {
+            return;
+        };
+        let seen_on_scene = v.on_scene_since_unix_us.is_some_and(|t| s.at_unix_us >= t);
+        // Weak sightings (a detector's false alarms are) do not confirm a fire.
+        if v.confirmed
+            || !seen_on_scene
+            || s.source.system_id() != Some(v.system_id)
+            || s.confidence < CONFIRM_CONFIDENCE
+        {
+            return;
+        }
+        let note = format!(
+            "{} seen again by the verifying drone on scene",
+            s.class.name()
+        );
+        let ok = self.store.lock().ok().map(|mut st| {
+            st.transition(
+                id,
+                AlertState::ConfirmedFire,
+                s.at_unix_us as i64,
+                "alerting",
+                &note,
+            )
+        });
+        if let Some(Ok(_)) = ok {
+            v.confirmed = true;
+            self.verifications.set(key, v);
+            state.event(
+                s.at_unix_us.saturating_sub(shift_start_unix_us) as f64 / 1e6,
+                "alerts",
+                &format!(
+                    "alert {} CONFIRMED FIRE by {} on scene",
+                    id.0,
+                    sighting_source_name(&s.source, &self.fleet)
+                ),
+            );
+        }
+    }
+
+    fn evidence(&self, id: AlertId, s: &Sighting) {
+        let (kind, lat, lon) = match &s.located {
+            Located::Point { geodetic, .. } => (
+                if matches!(s.source, SightingSource::External { .. }) {
+                    EvidenceKind::External
+                } else {
+                    EvidenceKind::Detection
+                },
+                Some(geodetic.lat_deg),
+                Some(geodetic.lon_deg),
+            ),
+            Located::Bearing(_) => (EvidenceKind::Bearing, None, None),
+        };
+        let system_id = s.source.system_id();
+        let ev = Evidence {
+            alert_id: id,
+            kind,
+            at_unix_us: s.at_unix_us as i64,
+            system_id,
+            drone_id: system_id.and_then(|sid| {
+                self.fleet
+                    .iter()
+                    .find(|d| d.system_id == sid)
+                    .map(|d| d.id.clone())
+            }),
+            lat_deg: lat,
+            lon_deg: lon,
+            class: alert_class(s.class),
+            confidence: s.confidence.clamp(0.0, 1.0),
+            detail: s.detail.clone(),
+        };
+        if let Ok(mut st) = self.store.lock() {
+            let _ = st.add_evidence(&ev);
+        }
+    }
+
+    fn new_alert(&self, inc: &Incident, s: &Sighting, who: &str) -> NewAlert {
+        let g = inc.geodetic;
+        let from_risk = self.risk.as_ref().and_then(|r| {
+            let i = r.nearest_cell(inc.enu.east_m, inc.enu.north_m)?;
+            let c = r.cells().get(i)?;
+            let d = (c.center.east_m - inc.enu.east_m).hypot(c.center.north_m - inc.enu.north_m);
+            (d <= r.grid().size_m).then(|| c.class.level())
+        });
+        let danger = from_risk.unwrap_or_else(|| {
+            self.plan
+                .cells
+                .iter()
+                .map(|c| {
+                    let (me, mn) = patrol_planner::terrain::metres_per_degree(g.lat_deg);
+                    (
+                        ((c.lat_deg - g.lat_deg) * mn).hypot((c.lon_deg - g.lon_deg) * me),
+                        c,
+                    )
+                })
+                .filter(|(d, c)| *d <= c.size_m)
+                .min_by(|a, b| a.0.total_cmp(&b.0))
+                .map_or(1, |(_, c)| c.class.clamp(1, 5))
+        });
+        let nearest_base = self
+            .plan
+            .bases
+            .iter()
+            .map(|b| {
+                let (me, mn) = patrol_planner::terrain::metres_per_degree(g.lat_deg);
+                (
+                    ((b.lat_deg - g.lat_deg) * mn).hypot((b.lon_deg - g.lon_deg) * me),
+                    b,
+                )
+            })
+            .min_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(d, b)| NearestBase {
+                name: b.name.clone(),
+                distance_m: d,
+            });
+        NewAlert {
+            created_at_unix_us: s.at_unix_us as i64,
+            lat_deg: g.lat_deg,
+            lon_deg: g.lon_deg,
+            alt_amsl_m: Some(g.alt_amsl_m),
+            radius_m: inc.radius_m(self.tracker.settings().fire_extent_m),
+            class: alert_class(inc.class),
+            confidence: inc.confidence.clamp(0.0, 1.0),
+            danger_class: danger,
+            nearest_base,
+            incident_key: inc.key,
+            source: format!("{} ({})", who, inc.class.name()),
+        }
+    }
+}
+
+/// The alert class of a sighting class.
+pub fn alert_class(c: SightingClass) -> AlertClass {
+    match c {
+        SightingClass::Smoke => AlertClass::Smoke,
+        SightingClass::Flame => AlertClass::Flame,
+        SightingClass::Hotspot => AlertClass::Hotspot,
+        SightingClass::Infrared => AlertClass::Infrared,
+        SightingClass::Person | SightingClass::Vehicle => AlertClass::Other,
+    }
+}
+
+fn sighting_source_name(s: &SightingSource, fleet: &[Drone]) -> String {
+    match s {
+        SightingSource::Drone { system_id, .. } => fleet
+            .iter()
+            .find(|d| d.system_id == *system_id)
+            .map_or_else(|| format!("system {system_id}"), |d| d.id.clone()),
+        SightingSource::External { name } => name.clone(),
+    }
+}
+
+/// An external alarm as a sighting: a point with its radius as two sigmas, or a bearing from
+/// a tower (its camera taken 30 m above the ground).
+pub fn alarm_sighting(terrain: &Terrain, a: &ExternalAlarm) -> Option<Sighting> {
+    let class = match a.kind {
+        crate::alerts::external::AlarmKind::Smoke => SightingClass::Smoke,
+        crate::alerts::external::AlarmKind::Flame => SightingClass::Flame,
+        crate::alerts::external::AlarmKind::Hotspot => SightingClass::Hotspot,
+        crate::alerts::external::AlarmKind::Infrared => SightingClass::Infrared,
+    };
+    let located = match a.location {
+        AlarmLocation::Point {
+            lat_deg,
+            lon_deg,
+            radius_m,
+        } => {
+            let ground = terrain.elevation_amsl_m(lat_deg, lon_deg)?;
+            let geodetic = Geodetic {
+                lat_deg,
+                lon_deg,
+                alt_amsl_m: ground,
+            };
+            let sigma = (radius_m / 2.0).max(1.0);
+            Located::Point {
+                enu: terrain.geodetic_to_enu(geodetic),
+                geodetic,
+                covariance_en_m2: [[sigma * sigma, 0.0], [0.0, sigma * sigma]],
+            }
+        }
+        AlarmLocation::Bearing {
+            from_lat_deg,
+            from_lon_deg,
+            bearing_deg,
+            sigma_deg,
+        } => {
+            let ground = terrain.elevation_amsl_m(from_lat_deg, from_lon_deg)?;
+            let origin = terrain.geodetic_to_enu(Geodetic {
+                lat_deg: from_lat_deg,
+                lon_deg: from_lon_deg,
+                alt_amsl_m: ground + 30.0,
+            });
+            let az = bearing_deg.to_radians();
+            let view = BearingView::new(
+                origin,
+                [az.sin(), az.cos(), 0.0],
+                sigma_deg.to_radians().max(1e-4),
+            )
+            .ok()?;
+            Located::Bearing(view)
+        }
+    };
+    Some(Sighting {
+        at_unix_us: u64::try_from(a.at_unix_us).unwrap_or(0),
+        class,
+        confidence: a.confidence,
+        source: SightingSource::External {
+            name: a.source.clone(),
+        },
+        located,
+        detail: a
+            .note
+            .clone()
+            .unwrap_or_else(|| format!("external alarm from {}", a.source)),
+    })
+}
