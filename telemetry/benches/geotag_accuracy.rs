@@ -220,7 +220,7 @@ fn run(terrain: &Terrain, camera: &CameraModel, c: &Condition, rng: &mut Rng) ->
         let det = a * d - b * b;
         let mahalanobis2 = (d * de * de - 2.0 * b * de * dn + a * dn * dn) / det;
         // 3 sigma in two dimensions: chi-square 11.83 (0.27 % of a Gaussian beyond).
-        if !(mahalanobis2 <= 11.83) {
+        if mahalanobis2.is_nan() || mahalanobis2 > 11.83 {
             out.outliers += 1;
         } else {
             out.inlier_along_m += de * s + dn * co;

@@ -315,7 +315,7 @@ fn weighted_crossing(
     }
     let det = a[0][0] * a[1][1] - a[0][1] * a[1][0];
     let scale = a[0][0] + a[1][1];
-    if !(det > 1e-12 * scale * scale) {
+    if det.is_nan() || det <= 1e-12 * scale * scale {
         return None;
     }
     let inv = [

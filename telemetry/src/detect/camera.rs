@@ -150,7 +150,7 @@ impl CameraModel {
     /// a point in front but outside the field of view gives `u` or `v` outside 0..1.
     pub fn normalised_from_ray_cam(&self, ray: [f64; 3]) -> Option<(f64, f64)> {
         let [x, y, z] = ray;
-        if !(z > 0.0) || !x.is_finite() || !y.is_finite() || !z.is_finite() {
+        if !(x.is_finite() && y.is_finite() && z.is_finite()) || z <= 0.0 {
             return None;
         }
         let u = (self.fx_px * x / z + self.cx_px) / self.width_px;

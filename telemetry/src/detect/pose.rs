@@ -306,10 +306,10 @@ impl PoseHistory {
             field,
             value,
         };
-        if !(position.lat_deg.abs() <= 90.0) {
+        if position.lat_deg.is_nan() || position.lat_deg.abs() > 90.0 {
             return Err(bad("lat_deg", position.lat_deg));
         }
-        if !(position.lon_deg.abs() <= 360.0) {
+        if position.lon_deg.is_nan() || position.lon_deg.abs() > 360.0 {
             return Err(bad("lon_deg", position.lon_deg));
         }
         if !position.alt_amsl_m.is_finite() {
@@ -473,7 +473,7 @@ impl PoseHistory {
         let s = &self.positions.samples;
         let i = s.iter().position(|x| x.0 == end_ms)?;
         let (a, b) = if i == 0 {
-            (s.get(0)?, s.get(1)?)
+            (s.front()?, s.get(1)?)
         } else {
             (s.get(i - 1)?, s.get(i)?)
         };

@@ -3,6 +3,7 @@
 
 mod alert_store;
 mod common;
+mod detection_intake;
 mod fuzz;
 mod links;
 mod plan_timing;
