@@ -113,15 +113,6 @@ impl DetectionIntake {
     pub fn handle(&mut self, terrain: &Terrain, t: &Tapped) -> Option<Sighting> {
         let system_id = t.vehicle.system_id;
         let pose_limits = self.settings.pose;
-        let v = self
-            .vehicles
-            .entry(system_id)
-            .or_insert_with(|| VehicleIntake {
-                poses: PoseHistory::new(pose_limits),
-                cameras: FxHashMap::default(),
-                captures: VecDeque::new(),
-                last_detection_id: FxHashMap::default(),
-            });
         let msg = match &t.message {
             Ok(m) => m,
             Err(bad) => {
@@ -132,6 +123,30 @@ impl DetectionIntake {
                 return None;
             }
         };
+        // Only telemetry makes a vehicle known: a detection from one never heard of is refused
+        // as such (and leaves nothing behind).
+        if let MavMessage::FOREST_DETECTION(d) = msg {
+            self.counters.received += 1;
+            return match self.locate(terrain, t, d) {
+                Ok(s) => {
+                    self.counters.located += 1;
+                    Some(s)
+                }
+                Err(reason) => {
+                    self.counters.reject(reason);
+                    None
+                }
+            };
+        }
+        let v = self
+            .vehicles
+            .entry(system_id)
+            .or_insert_with(|| VehicleIntake {
+                poses: PoseHistory::new(pose_limits),
+                cameras: FxHashMap::default(),
+                captures: VecDeque::new(),
+                last_detection_id: FxHashMap::default(),
+            });
         match msg {
             MavMessage::GLOBAL_POSITION_INT(p) => {
                 let position = Geodetic {
@@ -193,19 +208,6 @@ impl DetectionIntake {
                     }
                 }
                 None
-            }
-            MavMessage::FOREST_DETECTION(d) => {
-                self.counters.received += 1;
-                match self.locate(terrain, t, d) {
-                    Ok(s) => {
-                        self.counters.located += 1;
-                        Some(s)
-                    }
-                    Err(reason) => {
-                        self.counters.reject(reason);
-                        None
-                    }
-                }
             }
             _ => None,
         }
