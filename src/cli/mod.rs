@@ -7,6 +7,7 @@ mod fly;
 mod plan;
 mod route;
 mod sim;
+mod view;
 
 use clap::{Parser, Subcommand};
 
@@ -16,7 +17,7 @@ use clap::{Parser, Subcommand};
     name = "patrol",
     version,
     about,
-    after_help = "Examples:\n  patrol area check missions/cumberland\n  patrol area map missions/cumberland -o map.png\n  patrol area risk missions/cumberland --date 2026-04-05 --temp-c 24 --rh 28 --wind-kmh 18 --rain-mm 0\n  patrol plan missions/cumberland -o out/ --shift 10:00-18:00\n  patrol sim --area missions/cumberland --connect udpout:127.0.0.1:14550 --speedup 20\n  patrol fly --plan out/ --connect udpin:127.0.0.1:14550 --speedup 20"
+    after_help = "Examples:\n  patrol area check missions/cumberland\n  patrol area map missions/cumberland -o map.png\n  patrol area risk missions/cumberland --date 2026-04-05 --temp-c 24 --rh 28 --wind-kmh 18 --rain-mm 0\n  patrol plan missions/cumberland -o out/ --shift 10:00-18:00\n  patrol sim --area missions/cumberland --connect udpout:127.0.0.1:14550 --speedup 20\n  patrol fly --plan out/ --connect udpin:127.0.0.1:14550 --speedup 20\n  patrol view runs/demo-1 --screenshot shot.png"
 )]
 pub struct Cli {
     /// Log debug details to stderr (or set PATROL_LOG, e.g. PATROL_LOG=info).
@@ -45,6 +46,8 @@ enum Command {
     Demo(demo::DemoArgs),
     /// Simulate the fleet as MAVLink vehicles (ArduPilot-like), with fault injection.
     Sim(sim::SimArgs),
+    /// Replay a run in 3D over the terrain, or render one picture of it.
+    View(view::ViewArgs),
 }
 
 /// Runs the parsed command.
@@ -57,5 +60,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Fly(args) => fly::run(args),
         Command::Sim(args) => sim::run(args),
         Command::Demo(args) => demo::run(args),
+        Command::View(args) => view::run(args),
     }
 }

@@ -1,0 +1,50 @@
+//! `patrol view`: replay a run in 3D over the terrain, or render one picture of it.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use patrol_viewer::{ViewOptions, run_viewer};
+
+/// Replay a whole patrol run in 3D: terrain, plans, flown tracks, drones, alerts and fires.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Example:\n  patrol view runs/demo-1\n  patrol view runs/demo-1 --screenshot shot.png --at 00:42:10 --size 1600x900 --follow q1\n  patrol view runs/demo-1 --screenshot map.png --top\n\nKeys: Space play/pause, Left/Right 1 s (Shift: 10 s), Up/Down speed, N/P next/previous alert event."
+)]
+pub struct ViewArgs {
+    /// The run directory (from `patrol fly` or `patrol demo`).
+    run_dir: PathBuf,
+    /// The patrol area directory (default: the plan's area_dir).
+    #[arg(long)]
+    area: Option<PathBuf>,
+    /// Render one frame into this PNG and exit.
+    #[arg(long, value_name = "PNG")]
+    screenshot: Option<PathBuf>,
+    /// Time from the start of the run, HH:MM:SS (default: the start; for --screenshot the end).
+    #[arg(long, value_name = "HH:MM:SS")]
+    at: Option<String>,
+    /// Window (and picture) size in pixels, WIDTHxHEIGHT.
+    #[arg(long, value_name = "WxH")]
+    size: Option<String>,
+    /// Follow this drone (its id in the fleet file, e.g. q1).
+    #[arg(long, value_name = "DRONE")]
+    follow: Option<String>,
+    /// Look straight down, north up, the whole area in view.
+    #[arg(long, conflicts_with = "follow")]
+    top: bool,
+}
+
+pub fn run(args: ViewArgs) -> anyhow::Result<()> {
+    run_viewer(ViewOptions {
+        run_dir: args.run_dir,
+        area: args.area,
+        screenshot: args.screenshot.clone(),
+        at: args.at,
+        size: args.size,
+        follow: args.follow,
+        top: args.top,
+    })?;
+    if let Some(path) = args.screenshot {
+        println!("{}", path.display());
+    }
+    Ok(())
+}

@@ -1,0 +1,344 @@
+//! A whole run directory loaded for replay: the plan, one [`Track`] per drone from its tlog,
+//! the alerts with their lifecycles and the simulated ground-truth fires.
+
+use std::path::{Path, PathBuf};
+
+use patrol_planner::plan::model::Plan;
+use patrol_telemetry::alerts::store::AlertStore;
+use patrol_telemetry::dialect::{AUTOPILOT_COMPONENT_ID, MavMessage};
+use patrol_telemetry::frame::Frame;
+use patrol_telemetry::sim::fire::{Fire, read_fire_file};
+
+use super::alert_timeline::AlertTimeline;
+use super::error::ReplayError;
+use super::track::{Sample, Track};
+
+/// One drone's replay.
+#[derive(Debug, Clone)]
+pub struct DroneReplay {
+    /// Drone id from the plan (or `sysid-<n>` for a vehicle the plan does not name).
+    pub drone_id: String,
+    /// MAVLink system id.
+    pub system_id: u8,
+    /// Its flown track.
+    pub track: Track,
+    /// Bytes of its tlog that did not form records (corruption), skipped.
+    pub skipped_bytes: usize,
+}
+
+/// A run directory, loaded.
+///
+/// Invariant: `start_unix_us <= end_unix_us`, and they span every track and alert event.
+#[derive(Debug, Clone)]
+pub struct Run {
+    /// The run directory.
+    pub dir: PathBuf,
+    /// The plan flown.
+    pub plan: Plan,
+    /// Drones by system id, with telemetry or not.
+    pub drones: Vec<DroneReplay>,
+    /// Alerts by id.
+    pub alerts: Vec<AlertTimeline>,
+    /// Simulated fires (only runs of `patrol demo` have them); ignition times are seconds after
+    /// [`Run::start_unix_us`].
+    pub fires: Vec<Fire>,
+    /// First telemetry record of the run, µs since the UNIX epoch: the replay's time zero.
+    pub start_unix_us: i64,
+    /// Last telemetry record or alert event, µs since the UNIX epoch.
+    pub end_unix_us: i64,
+}
+
+impl Run {
+    /// Loads `dir`: `plan.json` (required), every `vehicle-<sysid>.tlog`, and `alerts.sqlite`
+    /// and `fires.json` when present.
+    pub fn load(dir: &Path) -> Result<Run, ReplayError> {
+        if !dir.is_dir() {
+            return Err(ReplayError::MissingRunDir {
+                path: dir.to_path_buf(),
+            });
+        }
+        let plan_path = dir.join("plan.json");
+        if !plan_path.is_file() {
+            return Err(ReplayError::MissingPlan { path: plan_path });
+        }
+        let plan = patrol_planner::export::read_plan_json(&plan_path)?;
+        let mut first_record = i64::MAX;
+        let mut last_record = i64::MIN;
+        let mut drones = Vec::new();
+        for (system_id, path) in tlogs(dir)? {
+            let contents = patrol_telemetry::tlog::read_tlog(&path)?;
+            if let (Some(a), Some(b)) = (contents.records.first(), contents.records.last()) {
+                first_record = first_record.min(a.0 as i64);
+                last_record = last_record.max(b.0 as i64);
+            }
+            let drone_id = plan
+                .drones
+                .iter()
+                .find(|d| d.system_id == system_id)
+                .map_or_else(|| format!("sysid-{system_id}"), |d| d.drone_id.clone());
+            drones.push(DroneReplay {
+                drone_id,
+                system_id,
+                track: track_from_records(system_id, &contents.records),
+                skipped_bytes: contents.skipped_bytes,
+            });
+        }
+        if drones.iter().all(|d| d.track.samples().is_empty()) {
+            return Err(ReplayError::NoTelemetry {
+                path: dir.to_path_buf(),
+            });
+        }
+        let alerts = load_alerts(&dir.join("alerts.sqlite"))?;
+        let fires_path = dir.join("fires.json");
+        let fires = if fires_path.is_file() {
+            read_fire_file(&fires_path)?
+        } else {
+            Vec::new()
+        };
+        let alert_end = alerts
+            .iter()
+            .flat_map(AlertTimeline::event_times_unix_us)
+            .max()
+            .unwrap_or(last_record);
+        Ok(Run {
+            dir: dir.to_path_buf(),
+            plan,
+            drones,
+            alerts,
+            fires,
+            start_unix_us: first_record,
+            end_unix_us: last_record.max(alert_end),
+        })
+    }
+
+    /// Length of the run, seconds.
+    pub fn duration_s(&self) -> f64 {
+        (self.end_unix_us - self.start_unix_us) as f64 / 1e6
+    }
+
+    /// Every alert event (raised, state changes), µs since the UNIX epoch, for the clock's
+    /// next/previous jumps.
+    pub fn event_times_unix_us(&self) -> Vec<i64> {
+        self.alerts
+            .iter()
+            .flat_map(AlertTimeline::event_times_unix_us)
+            .collect()
+    }
+
+    /// The drone with this id.
+    pub fn drone(&self, drone_id: &str) -> Result<&DroneReplay, ReplayError> {
+        self.drones
+            .iter()
+            .find(|d| d.drone_id == drone_id)
+            .ok_or_else(|| ReplayError::UnknownDrone {
+                id: drone_id.to_string(),
+                known: self
+                    .drones
+                    .iter()
+                    .map(|d| d.drone_id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
+    }
+}
+
+/// The run's tlogs, `vehicle-<sysid>.tlog`, by system id.
+fn tlogs(dir: &Path) -> Result<Vec<(u8, PathBuf)>, ReplayError> {
+    let entries = std::fs::read_dir(dir).map_err(|source| {
+        ReplayError::Tlog(patrol_telemetry::tlog::TlogError::Io {
+            path: dir.to_path_buf(),
+            source,
+        })
+    })?;
+    let mut out: Vec<(u8, PathBuf)> = entries
+        .filter_map(Result::ok)
+        .filter_map(|e| {
+            let name = e.file_name().into_string().ok()?;
+            let id = name.strip_prefix("vehicle-")?.strip_suffix(".tlog")?;
+            Some((id.parse().ok()?, e.path()))
+        })
+        .collect();
+    out.sort();
+    Ok(out)
+}
+
+/// Samples from a vehicle's tlog records: one per GLOBAL_POSITION_INT of `system_id`'s
+/// autopilot, carrying the latest ATTITUDE, HEARTBEAT mode, battery and MISSION_CURRENT.
+/// Frames from other systems (the ground station's own) and undecodable frames are skipped.
+pub fn track_from_records(system_id: u8, records: &[(u64, Frame)]) -> Track {
+    let mut latest = Sample {
+        t_unix_us: 0,
+        lat_deg: 0.0,
+        lon_deg: 0.0,
+        alt_amsl_m: 0.0,
+        roll_rad: 0.0,
+        pitch_rad: 0.0,
+        yaw_rad: 0.0,
+        custom_mode: None,
+        battery_pct: None,
+        mission_seq: None,
+    };
+    let mut samples = Vec::new();
+    for (t_unix_us, frame) in records {
+        if frame.system_id() != system_id || frame.component_id() != AUTOPILOT_COMPONENT_ID {
+            continue;
+        }
+        let Ok(msg) = frame.decode() else { continue };
+        match msg {
+            MavMessage::GLOBAL_POSITION_INT(p) => {
+                latest.t_unix_us = *t_unix_us as i64;
+                latest.lat_deg = f64::from(p.lat) / 1e7;
+                latest.lon_deg = f64::from(p.lon) / 1e7;
+                latest.alt_amsl_m = f64::from(p.alt) / 1000.0;
+                samples.push(latest);
+            }
+            MavMessage::ATTITUDE(a) => {
+                latest.roll_rad = a.roll;
+                latest.pitch_rad = a.pitch;
+                latest.yaw_rad = a.yaw;
+            }
+            MavMessage::HEARTBEAT(h) => latest.custom_mode = Some(h.custom_mode),
+            MavMessage::SYS_STATUS(s) if s.battery_remaining >= 0 => {
+                latest.battery_pct = Some(s.battery_remaining as u8);
+            }
+            MavMessage::BATTERY_STATUS(b) if b.battery_remaining >= 0 => {
+                latest.battery_pct = Some(b.battery_remaining as u8);
+            }
+            MavMessage::MISSION_CURRENT(m) => latest.mission_seq = Some(m.seq),
+            _ => {}
+        }
+    }
+    Track::new(samples)
+}
+
+fn load_alerts(path: &Path) -> Result<Vec<AlertTimeline>, ReplayError> {
+    if !path.is_file() {
+        return Ok(Vec::new());
+    }
+    let store = AlertStore::open_read_only(path)?;
+    let mut out = Vec::new();
+    for summary in store.list(None)? {
+        let a = &summary.alert;
+        let detail = store.get(a.id)?;
+        out.push(AlertTimeline::from_trace(
+            a.id.0,
+            (a.lat_deg, a.lon_deg, a.radius_m),
+            a.danger_class,
+            a.source.clone(),
+            a.created_at_unix_us,
+            &detail.trace,
+        ));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use patrol_telemetry::dialect::{
+        ATTITUDE_DATA, GLOBAL_POSITION_INT_DATA, HEARTBEAT_DATA, MISSION_CURRENT_DATA,
+        SYS_STATUS_DATA,
+    };
+    use patrol_telemetry::mavlink::MavHeader;
+
+    fn frame(system_id: u8, component_id: u8, msg: MavMessage) -> Frame {
+        Frame::encode_v2(
+            MavHeader {
+                system_id: u32::from(system_id),
+                component_id,
+                sequence: 0,
+            },
+            &msg,
+        )
+    }
+
+    fn position(lat_e7: i32) -> MavMessage {
+        MavMessage::GLOBAL_POSITION_INT(GLOBAL_POSITION_INT_DATA {
+            lat: lat_e7,
+            lon: -840_000_000,
+            alt: 612_500,
+            ..GLOBAL_POSITION_INT_DATA::default()
+        })
+    }
+
+    #[test]
+    fn samples_carry_the_latest_state_of_the_vehicle() {
+        let records = vec![
+            (1_000_000, frame(3, 1, position(360_000_000))),
+            (
+                1_100_000,
+                frame(
+                    3,
+                    1,
+                    MavMessage::HEARTBEAT(HEARTBEAT_DATA {
+                        custom_mode: 3,
+                        ..HEARTBEAT_DATA::default()
+                    }),
+                ),
+            ),
+            (
+                1_200_000,
+                frame(
+                    3,
+                    1,
+                    MavMessage::ATTITUDE(ATTITUDE_DATA {
+                        roll: 0.1,
+                        pitch: -0.2,
+                        yaw: 1.5,
+                        ..ATTITUDE_DATA::default()
+                    }),
+                ),
+            ),
+            (
+                1_300_000,
+                frame(
+                    3,
+                    1,
+                    MavMessage::SYS_STATUS(SYS_STATUS_DATA {
+                        battery_remaining: 87,
+                        ..SYS_STATUS_DATA::default()
+                    }),
+                ),
+            ),
+            (
+                1_400_000,
+                frame(
+                    3,
+                    1,
+                    MavMessage::MISSION_CURRENT(MISSION_CURRENT_DATA {
+                        seq: 5,
+                        ..MISSION_CURRENT_DATA::default()
+                    }),
+                ),
+            ),
+            // The ground station's own frames and another vehicle's are not this track.
+            (1_500_000, frame(255, 190, position(1))),
+            (1_600_000, frame(4, 1, position(2))),
+            (2_000_000, frame(3, 1, position(360_010_000))),
+        ];
+        let track = track_from_records(3, &records);
+        let s = track.samples();
+        assert_eq!(s.len(), 2);
+        assert_eq!(s[0].custom_mode, None);
+        assert_eq!(s[0].lat_deg, 36.0);
+        assert_eq!(s[0].alt_amsl_m, 612.5);
+        assert_eq!(s[1].t_unix_us, 2_000_000);
+        assert!((s[1].lat_deg - 36.001).abs() < 1e-9);
+        assert_eq!(s[1].custom_mode, Some(3));
+        assert_eq!(s[1].battery_pct, Some(87));
+        assert_eq!(s[1].mission_seq, Some(5));
+        assert_eq!(
+            (s[1].roll_rad, s[1].pitch_rad, s[1].yaw_rad),
+            (0.1, -0.2, 1.5)
+        );
+    }
+
+    #[test]
+    fn missing_run_dir_and_plan_are_named() {
+        let err = Run::load(Path::new("/nonexistent/run")).expect_err("no such dir");
+        assert_eq!(err.to_string(), "/nonexistent/run: no such run directory");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let err = Run::load(dir.path()).expect_err("no plan");
+        assert!(err.to_string().contains("plan.json: missing"), "{err}");
+    }
+}

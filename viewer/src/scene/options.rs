@@ -1,0 +1,239 @@
+//! What `patrol view` was asked, validated into what the app needs.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use patrol_planner::area::manifest::AreaManifest;
+use patrol_planner::terrain::Terrain;
+
+use super::camera::CameraMode;
+use crate::replay::clock::{ClockCommand, PlaybackClock};
+use crate::replay::error::ReplayError;
+use crate::replay::run::Run;
+use crate::replay::time::{format_hms, parse_hms_s};
+
+/// The viewer's options as typed.
+#[derive(Debug, Clone, Default)]
+pub struct ViewOptions {
+    /// The run directory.
+    pub run_dir: PathBuf,
+    /// The area directory; by default the plan's `area_dir` (as given, then relative to the
+    /// run directory's parent).
+    pub area: Option<PathBuf>,
+    /// Render one frame into this PNG and exit.
+    pub screenshot: Option<PathBuf>,
+    /// Time from the start of the run, `HH:MM:SS`.
+    pub at: Option<String>,
+    /// Window size, `WIDTHxHEIGHT` pixels.
+    pub size: Option<String>,
+    /// Drone id to follow.
+    pub follow: Option<String>,
+    /// Look straight down, north up.
+    pub top: bool,
+}
+
+/// Why the viewer cannot start or finish.
+#[derive(Debug, thiserror::Error)]
+pub enum ViewError {
+    /// The run cannot be loaded, or a time or drone does not fit it.
+    #[error(transparent)]
+    Replay(#[from] ReplayError),
+    /// `--size` is not WIDTHxHEIGHT.
+    #[error("size `{text}`: expected WIDTHxHEIGHT in pixels, each 16..=8192, e.g. 1600x900")]
+    BadSize {
+        /// What was given.
+        text: String,
+    },
+    /// The area cannot be found or loaded.
+    #[error("area {dir}: {detail}")]
+    Area {
+        /// The area directory tried.
+        dir: PathBuf,
+        /// What went wrong.
+        detail: String,
+    },
+    /// The screenshot cannot be written there.
+    #[error("{path}: the screenshot's folder does not exist")]
+    ScreenshotDir {
+        /// The file asked for.
+        path: PathBuf,
+    },
+    /// Rendering failed.
+    #[error("render: {detail}")]
+    Render {
+        /// What went wrong.
+        detail: String,
+    },
+}
+
+/// Validated options with the run and terrain loaded.
+#[derive(Debug, Clone)]
+pub struct ResolvedView {
+    /// The run.
+    pub run: Arc<Run>,
+    /// The area's terrain.
+    pub terrain: Arc<Terrain>,
+    /// Window size, pixels.
+    pub size_px: (u32, u32),
+    /// Where playback starts, µs since the UNIX epoch.
+    pub start_at_unix_us: i64,
+    /// How the camera looks.
+    pub camera_mode: CameraMode,
+    /// The PNG to write, if only a picture is wanted.
+    pub screenshot: Option<PathBuf>,
+}
+
+impl ResolvedView {
+    /// The playback clock over the whole run, at the start position, paused.
+    pub fn clock(&self) -> PlaybackClock {
+        let mut clock = PlaybackClock::new(
+            self.run.start_unix_us,
+            self.run.end_unix_us,
+            self.run.event_times_unix_us(),
+        );
+        clock.apply(ClockCommand::SeekUnixUs(self.start_at_unix_us));
+        clock
+    }
+}
+
+impl ViewOptions {
+    /// Loads the run and its terrain and checks every option against them.
+    pub fn resolve(&self) -> Result<ResolvedView, ViewError> {
+        let size_px = match &self.size {
+            Some(text) => parse_size(text)?,
+            None => (1600, 900),
+        };
+        if let Some(path) = &self.screenshot {
+            let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
+            if parent.is_some_and(|p| !p.is_dir()) {
+                return Err(ViewError::ScreenshotDir { path: path.clone() });
+            }
+        }
+        let run = Run::load(&self.run_dir)?;
+        let start_at_unix_us = match &self.at {
+            Some(text) => {
+                let s = parse_hms_s(text)?;
+                if s > run.duration_s() {
+                    return Err(ReplayError::TimeOutOfRun {
+                        text: text.clone(),
+                        duration: format_hms(run.duration_s()),
+                    }
+                    .into());
+                }
+                run.start_unix_us + (s * 1e6).round() as i64
+            }
+            // A picture shows the run at its end: every track flown, every alert's last state.
+            None if self.screenshot.is_some() => run.end_unix_us,
+            None => run.start_unix_us,
+        };
+        let camera_mode = match &self.follow {
+            Some(id) => {
+                run.drone(id)?;
+                CameraMode::Follow(id.clone())
+            }
+            None if self.top => CameraMode::Top,
+            None => CameraMode::Fit,
+        };
+        let terrain = load_terrain(&self.area_dir(&run))?;
+        Ok(ResolvedView {
+            run: Arc::new(run),
+            terrain: Arc::new(terrain),
+            size_px,
+            start_at_unix_us,
+            camera_mode,
+            screenshot: self.screenshot.clone(),
+        })
+    }
+
+    /// The area directory: `--area`, else the plan's as given if it exists, else relative to
+    /// the run directory's parent.
+    fn area_dir(&self, run: &Run) -> PathBuf {
+        if let Some(dir) = &self.area {
+            return dir.clone();
+        }
+        let given = PathBuf::from(&run.plan.area_dir);
+        if given.is_dir() || given.is_absolute() {
+            return given;
+        }
+        run.dir
+            .parent()
+            .map(|p| p.join(&given))
+            .filter(|p| p.is_dir())
+            .unwrap_or(given)
+    }
+}
+
+fn load_terrain(dir: &Path) -> Result<Terrain, ViewError> {
+    let area_err = |detail: String| ViewError::Area {
+        dir: dir.to_path_buf(),
+        detail,
+    };
+    if !dir.is_dir() {
+        return Err(area_err(
+            "no such directory (give the area with --area <dir>)".into(),
+        ));
+    }
+    let manifest = AreaManifest::read(dir).map_err(|e| area_err(e.to_string()))?;
+    patrol_planner::area::load_terrain(dir, &manifest).map_err(|e| area_err(e.to_string()))
+}
+
+/// Parses `WIDTHxHEIGHT` (pixels, each 16..=8192).
+pub fn parse_size(text: &str) -> Result<(u32, u32), ViewError> {
+    let bad = || ViewError::BadSize {
+        text: text.to_string(),
+    };
+    let (w, h) = text.trim().split_once(['x', 'X']).ok_or_else(bad)?;
+    let w: u32 = w.parse().map_err(|_| bad())?;
+    let h: u32 = h.parse().map_err(|_| bad())?;
+    if !(16..=8192).contains(&w) || !(16..=8192).contains(&h) {
+        return Err(bad());
+    }
+    Ok((w, h))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("1600x900").ok(), Some((1600, 900)));
+        assert_eq!(parse_size("800X600").ok(), Some((800, 600)));
+        for bad in [
+            "",
+            "800",
+            "800x",
+            "x600",
+            "0x600",
+            "800x99999",
+            "a x b",
+            "-800x600",
+        ] {
+            let err = parse_size(bad).expect_err(bad);
+            assert!(err.to_string().contains("WIDTHxHEIGHT"), "{err}");
+        }
+    }
+
+    #[test]
+    fn a_missing_run_dir_is_named() {
+        let err = ViewOptions {
+            run_dir: "/nonexistent/run".into(),
+            ..ViewOptions::default()
+        }
+        .resolve()
+        .expect_err("missing");
+        assert_eq!(err.to_string(), "/nonexistent/run: no such run directory");
+    }
+
+    #[test]
+    fn a_screenshot_into_a_missing_folder_is_refused_before_loading() {
+        let err = ViewOptions {
+            run_dir: "/nonexistent/run".into(),
+            screenshot: Some("/nonexistent/dir/shot.png".into()),
+            ..ViewOptions::default()
+        }
+        .resolve()
+        .expect_err("missing folder");
+        assert!(err.to_string().contains("folder does not exist"), "{err}");
+    }
+}
