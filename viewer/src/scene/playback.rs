@@ -16,26 +16,14 @@ pub struct ClockMsg(pub ClockCommand);
 /// Adds the clock, its messages and the keyboard shortcuts.
 #[derive(Debug)]
 pub struct PlaybackPlugin {
-    /// Where the cursor starts, µs since the UNIX epoch.
-    pub start_at_unix_us: i64,
+    /// The clock to start with.
+    pub clock: PlaybackClock,
 }
 
 impl Plugin for PlaybackPlugin {
     fn build(&self, app: &mut App) {
-        let start = self.start_at_unix_us;
         app.add_message::<ClockMsg>()
-            .add_systems(
-                PreStartup,
-                move |mut commands: Commands, run: Res<RunData>| {
-                    let mut clock = PlaybackClock::new(
-                        run.0.start_unix_us,
-                        run.0.end_unix_us,
-                        run.0.event_times_unix_us(),
-                    );
-                    clock.apply(ClockCommand::SeekUnixUs(start));
-                    commands.insert_resource(Playback(clock));
-                },
-            )
+            .insert_resource(Playback(self.clock.clone()))
             .add_systems(
                 Update,
                 (keyboard_commands, apply_commands, advance)
