@@ -184,9 +184,9 @@ impl DemoReport<'_> {
                 "| {} | {} | {} | {:.5}, {:.5} | {} images | {row}",
                 f.id,
                 if self.sensor_fires.contains(&f.id) {
-                    "ground sensor (+3 min) and patrol"
+                    format!("ground sensor (+{:.0} min)", self.sensor_delay_s / 60.0)
                 } else {
-                    "patrol only"
+                    "patrol only".to_string()
                 },
                 hms(f.ignition_s),
                 f.lat_deg,
