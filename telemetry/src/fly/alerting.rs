@@ -228,7 +228,16 @@ impl Alerting {
                 sighting: s.clone(),
                 incident_key: key,
             });
-            st.incidents = self.tracker.incidents().to_vec();
+            // Only the incident this sighting touched changed (keys run from 1 in order).
+            if let Some(inc) = key.and_then(|k| self.tracker.get(k)) {
+                match usize::try_from(inc.key - 1)
+                    .ok()
+                    .filter(|i| *i < st.incidents.len())
+                {
+                    Some(i) => st.incidents[i] = inc.clone(),
+                    None => st.incidents.push(inc.clone()),
+                }
+            }
         }
         let Some(key) = key else { return };
         let Some(inc) = self.tracker.get(key).cloned() else {
