@@ -672,3 +672,89 @@ fn bad_connection_strings_keys_plans_and_values_are_named() {
         b"earlier"
     );
 }
+
+#[test]
+fn external_alarms_from_a_file_and_a_udp_port_become_alerts_in_patrol_fly() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (plan_dir, plan) = plan();
+    let base = &plan.bases[0];
+    let now_s = unix_now_us() as f64 / 1e6;
+    // A point alarm, a line with no position, and a tower's bearing (alone it stays a bearing).
+    let alarms = dir.path().join("alarms.jsonl");
+    std::fs::write(
+        &alarms,
+        format!(
+            "{{\"source\": \"ir-7\", \"kind\": \"infrared\", \"at_unix_s\": {now_s}, \"lat\": {}, \"lon\": {}, \"radius_m\": 80}}\n\
+             {{\"source\": \"ir-8\", \"kind\": \"infrared\", \"at_unix_s\": {now_s}}}\n\
+             {{\"source\": \"tower-2\", \"kind\": \"smoke\", \"at_unix_s\": {now_s}, \"from_lat\": {}, \"from_lon\": {}, \"bearing_deg\": 45, \"sigma_deg\": 1}}\n",
+            base.lat_deg + 0.01,
+            base.lon_deg,
+            base.lat_deg,
+            base.lon_deg
+        ),
+    )
+    .expect("write alarms");
+    let run = dir.path().join("run");
+    let alarm_port = udp_port();
+    let fly = Proc::patrol(&[
+        "fly",
+        "--plan",
+        plan_dir.to_str().expect("utf8"),
+        "--connect",
+        &format!("udpin:127.0.0.1:{}", udp_port()),
+        "--run-dir",
+        run.to_str().expect("utf8"),
+        "--sorties",
+        "0",
+        "--duration",
+        "8",
+        "--alarms-file",
+        alarms.to_str().expect("utf8"),
+        "--alarms-udp",
+        &format!("127.0.0.1:{alarm_port}"),
+    ]);
+    std::thread::sleep(Duration::from_secs(4));
+    let socket = std::net::UdpSocket::bind("127.0.0.1:0").expect("udp");
+    let second = format!(
+        "{{\"source\": \"ir-9\", \"kind\": \"infrared\", \"at_unix_s\": {}, \"lat\": {}, \"lon\": {}, \"radius_m\": 60}}",
+        unix_now_us() as f64 / 1e6,
+        base.lat_deg - 0.02,
+        base.lon_deg
+    );
+    socket
+        .send_to(second.as_bytes(), ("127.0.0.1", alarm_port))
+        .expect("send");
+    socket
+        .send_to(b"\xff\xfe not json", ("127.0.0.1", alarm_port))
+        .expect("send");
+    let out = fly.wait_output(Duration::from_secs(30));
+    let stdout = out.stdout_text();
+    assert!(out.status.success(), "{}\n{stdout}", out.stderr_text());
+    assert!(
+        stdout.contains("external alarms 3 accepted, 2 refused"),
+        "{stdout}"
+    );
+    let events = std::fs::read_to_string(run.join("events.log")).expect("events.log");
+    assert!(
+        events.contains("line 2"),
+        "the bad line is named:\n{events}"
+    );
+    assert!(
+        events.contains("ALERT 1:") && events.contains("ALERT 2:"),
+        "{events}"
+    );
+    assert!(
+        events.contains("no drone can reach it"),
+        "no vehicle is up, so nobody is sent:\n{events}"
+    );
+    let store =
+        patrol_telemetry::alerts::store::AlertStore::open_read_only(&run.join("alerts.sqlite"))
+            .expect("store");
+    let alerts = store.list(None).expect("list");
+    assert_eq!(alerts.len(), 2, "{alerts:#?}");
+    for a in &alerts {
+        assert_eq!(a.alert.class.as_str(), "infrared");
+        assert_eq!(a.alert.state.as_str(), "new");
+        assert!(a.alert.nearest_base.is_some());
+    }
+}

@@ -59,7 +59,11 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     if !(args.speedup.is_finite() && (1.0..=500.0).contains(&args.speedup)) {
         bail!("--speedup {}: expected 1 to 500", args.speedup);
     }
-    if args.ignitions + args.sensor_fires > 1000 {
+    if args
+        .ignitions
+        .checked_add(args.sensor_fires)
+        .is_none_or(|n| n > 1000)
+    {
         bail!("--ignitions and --sensor-fires: at most 1000 fires in all");
     }
     let detector = DetectorConfig {

@@ -208,6 +208,7 @@ pub fn run(args: FlyArgs) -> anyhow::Result<()> {
         .build()?;
     rt.block_on(async move {
         let (tap, tap_rx) = AlertService::tap();
+        let tap_for_alerts = tap.clone();
         let gcs = Gcs::start(GcsConfig {
             endpoints: endpoints.clone(),
             signing,
@@ -241,7 +242,7 @@ pub fn run(args: FlyArgs) -> anyhow::Result<()> {
                         fusion: FusionSettings::default(),
                     },
                     &gcs,
-                    tap_rx,
+                    (tap_for_alerts, tap_rx),
                     state.clone(),
                     options.tasks.clone(),
                 )
@@ -289,6 +290,10 @@ pub fn run(args: FlyArgs) -> anyhow::Result<()> {
                 std::future::pending::<()>().await;
             } else {
                 fly_plan(&plan, &gcs, &state, &options).await;
+                // A drone sent to verify an alert is brought back before the service stops.
+                if !options.tasks.wait_none_verifying(Duration::from_secs(900)).await {
+                    state.event(clock.elapsed_s(), "dispatch", "a verification flight was still going after 15 min; stopping anyway");
+                }
             }
         };
         let limit = async {
@@ -313,13 +318,15 @@ pub fn run(args: FlyArgs) -> anyhow::Result<()> {
         gcs.shutdown().await;
         if let Some(service) = alerts {
             let counters = service.alarm_counters();
+            let tap_dropped = service.tap_dropped();
             let stats = service.finish().await;
             println!(
-                "  alerts: {} raised; detections {} received, {} located, {} refused; external alarms {} accepted, {} refused",
+                "  alerts: {} raised; detections {} received, {} located, {} refused ({} telemetry copies dropped); external alarms {} accepted, {} refused",
                 stats.alerts.len(),
                 stats.intake.received,
                 stats.intake.located,
                 stats.intake.rejected_total(),
+                tap_dropped,
                 counters.accepted,
                 counters.rejected_total()
             );

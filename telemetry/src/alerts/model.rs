@@ -414,3 +414,21 @@ mod tests {
         assert!(now_unix_us() > 1_700_000_000_000_000);
     }
 }
+
+/// A valid alert for the store's tests.
+#[cfg(test)]
+pub(crate) fn sample_new_alert(incident_key: u64) -> NewAlert {
+    NewAlert {
+        created_at_unix_us: 1_000_000,
+        lat_deg: -41.25,
+        lon_deg: 146.1,
+        alt_amsl_m: None,
+        radius_m: 150.0,
+        class: AlertClass::Smoke,
+        confidence: 0.6,
+        danger_class: 3,
+        nearest_base: None,
+        incident_key,
+        source: "drone 2".into(),
+    }
+}

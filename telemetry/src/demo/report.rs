@@ -12,8 +12,7 @@ use crate::fly::run::{DroneOutcome, hms};
 use crate::sim::detector::DetectionTruth;
 use crate::sim::fire::Fire;
 
-/// An alert counts as finding a fire when the fire is within this distance of it, metres
-/// (or within its radius, when that is larger).
+/// An alert counts as finding a fire when the fire is within this distance of it, metres.
 pub const MATCH_M: f64 = 300.0;
 
 /// Inputs of the report.
@@ -31,6 +30,10 @@ pub struct DemoReport<'a> {
     pub fires: &'a [Fire],
     /// Ids of the fires a ground sensor reported (the rest only the patrol could find).
     pub sensor_fires: &'a [String],
+    /// Seconds from ignition to a sensor's report.
+    pub sensor_delay_s: f64,
+    /// Tapped messages the alerting task could not keep up with.
+    pub tap_dropped: u64,
     /// What the simulated detectors really looked at.
     pub truth: &'a [DetectionTruth],
     /// Mission clock start, µs since the UNIX epoch (shift time 0).
@@ -127,17 +130,23 @@ impl DemoReport<'_> {
                 .iter()
                 .filter(|t| t.fire_id.as_deref() == Some(f.id.as_str()))
                 .count();
+            // The first alert near the fire raised after it ignited, not already matched to
+            // another fire.
             let alert = self
                 .alerts
                 .iter()
-                .filter(|a| a.alert.created_at_unix_us as u64 + 1 >= ignition_us)
+                .filter(|a| {
+                    a.alert.created_at_unix_us >= 0
+                        && a.alert.created_at_unix_us as u64 + 1 >= ignition_us
+                })
+                .filter(|a| !matched_alerts.contains(&a.alert.id))
                 .map(|a| {
                     (
                         metres((a.alert.lat_deg, a.alert.lon_deg), (f.lat_deg, f.lon_deg)),
                         a,
                     )
                 })
-                .filter(|(d, a)| *d <= MATCH_M.max(a.alert.radius_m))
+                .filter(|(d, _)| *d <= MATCH_M)
                 .min_by_key(|(_, a)| a.alert.created_at_unix_us);
             let row = match alert {
                 Some((d, a)) => {
@@ -175,9 +184,9 @@ impl DemoReport<'_> {
                 "| {} | {} | {} | {:.5}, {:.5} | {} images | {row}",
                 f.id,
                 if self.sensor_fires.contains(&f.id) {
-                    "ground sensor (+3 min) and patrol"
+                    format!("ground sensor (+{:.0} min)", self.sensor_delay_s / 60.0)
                 } else {
-                    "patrol only"
+                    "patrol only".to_string()
                 },
                 hms(f.ignition_s),
                 f.lat_deg,
@@ -199,11 +208,11 @@ impl DemoReport<'_> {
         );
         let _ = writeln!(
             out,
-            "- Alert → drone on scene: median {}, worst {} ({} of {} alerts reached)",
+            "- Alert → drone on scene: median {}, worst {} ({} of the {} alerts at a fire reached)",
             quantile(&mut alert_to_scene.clone(), 0.5).map_or_else(|| "n/a".into(), hms),
             quantile(&mut alert_to_scene.clone(), 1.0).map_or_else(|| "n/a".into(), hms),
             alert_to_scene.len(),
-            self.alerts.len()
+            detected
         );
         let false_alerts = self
             .alerts
@@ -308,7 +317,7 @@ impl DemoReport<'_> {
             .count();
         let _ = writeln!(
             out,
-            "- Smoke: {} bearings measured, {} incidents placed from crossed bearings, {} single-view bearings never crossed (kept as bearings, not guessed into places)",
+            "- Smoke: {} bearings measured, {} crossings of two bearings placed as points, {} single-view bearings never crossed (kept as bearings, not guessed into places)",
             self.stats
                 .sightings
                 .iter()
@@ -354,6 +363,11 @@ impl DemoReport<'_> {
         for (why, n) in &i.rejected {
             let _ = writeln!(out, "  - {why}: {n}");
         }
+        let _ = writeln!(
+            out,
+            "- Telemetry copies dropped because the alerting task was behind: {}; alert store write failures: {}",
+            self.tap_dropped, self.stats.store_errors
+        );
         let false_truth = self.truth.iter().filter(|t| t.fire_id.is_none()).count();
         let _ = writeln!(
             out,

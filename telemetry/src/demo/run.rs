@@ -208,6 +208,7 @@ async fn fly_demo(
         .parse::<Endpoint>()
         .map_err(|e| step("ground service")(e.to_string()))?;
     let (tap, tap_rx) = AlertService::tap();
+    let tap_for_alerts = tap.clone();
     let gcs = Gcs::start(GcsConfig {
         endpoints: vec![gcs_endpoint],
         signing: None,
@@ -253,7 +254,7 @@ async fn fly_demo(
             fusion: FusionSettings::default(),
         },
         &gcs,
-        tap_rx,
+        (tap_for_alerts, tap_rx),
         state.clone(),
         tasks.clone(),
     )
@@ -261,6 +262,7 @@ async fn fly_demo(
     .map_err(|e| step("alerts")(e.to_string()))?;
     // The ground sensors: each alarm fire is reported a few minutes after it ignites, as a
     // JSON line on the alarm port (the path a real sensor network takes).
+    let sensors_sent = Arc::new(std::sync::Mutex::new(Vec::new()));
     let sensors = match alerts.alarm_addr {
         Some(addr) => {
             let reports: Vec<_> = drawn
@@ -268,9 +270,9 @@ async fn fly_demo(
                 .filter(|d| d.sensor_alarm)
                 .map(|d| d.fire.clone())
                 .collect();
-            let seed = o.seed;
+            let (seed, sent) = (o.seed, sensors_sent.clone());
             Some(tokio::spawn(async move {
-                report_alarms(addr, reports, clock, seed).await
+                report_alarms(addr, reports, clock, seed, sent).await
             }))
         }
         None => None,
@@ -282,11 +284,24 @@ async fn fly_demo(
         tasks,
     };
     let outcomes = fly_plan(&plan, &gcs, &state, &options).await;
+    // A drone still verifying an alert finishes first (a minute of wall time at most).
+    if !options
+        .tasks
+        .wait_none_verifying(Duration::from_secs(60))
+        .await
+    {
+        state.event(
+            clock.elapsed_s(),
+            "dispatch",
+            "a verification flight was still going at the end of the run",
+        );
+    }
     if let Some(s) = sensors {
         s.abort();
     }
     let snapshot = gcs.snapshot();
     gcs.shutdown().await;
+    let tap_dropped = alerts.tap_dropped();
     let stats = alerts.finish().await;
     let truth = sim.detection_truth();
     let fires: Vec<_> = sim
@@ -309,11 +324,9 @@ async fn fly_demo(
         stats: &stats,
         alerts: &summaries,
         fires: &fires,
-        sensor_fires: &drawn
-            .iter()
-            .filter(|d| d.sensor_alarm)
-            .map(|d| d.fire.id.clone())
-            .collect::<Vec<_>>(),
+        sensor_fires: &sensors_sent.lock().map(|v| v.clone()).unwrap_or_default(),
+        sensor_delay_s: SENSOR_DELAY_S,
+        tap_dropped,
         truth: &truth,
         clock_start_unix_us: clock.start_unix_us(),
         shift_s,
@@ -367,7 +380,7 @@ fn tlog_names(dir: &Path) -> usize {
         .unwrap_or(0)
 }
 
-/// Minutes from ignition to a ground sensor's report.
+/// Seconds from ignition to a ground sensor's report.
 const SENSOR_DELAY_S: f64 = 180.0;
 /// A ground sensor's position error, metres (1 sigma per axis).
 const SENSOR_SIGMA_M: f64 = 50.0;
@@ -377,6 +390,7 @@ async fn report_alarms(
     fires: Vec<crate::sim::fire::Fire>,
     clock: MissionClock,
     seed: u64,
+    sent: Arc<std::sync::Mutex<Vec<String>>>,
 ) {
     let Ok(socket) = tokio::net::UdpSocket::bind("127.0.0.1:0").await else {
         return;
@@ -418,6 +432,13 @@ async fn report_alarms(
             "confidence": 0.9,
             "note": "simulated under-canopy infrared sensor",
         });
-        let _ = socket.send_to(format!("{line}\n").as_bytes(), to).await;
+        if socket
+            .send_to(format!("{line}\n").as_bytes(), to)
+            .await
+            .is_ok()
+            && let Ok(mut v) = sent.lock()
+        {
+            v.push(f.id.clone());
+        }
     }
 }

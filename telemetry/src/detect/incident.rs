@@ -114,6 +114,8 @@ pub struct IncidentTracker {
     pool: Vec<(Sighting, BearingView)>,
     crossings_refused: u64,
     bearings_expired: u64,
+    crossings: u64,
+    consumed: Vec<Sighting>,
 }
 
 impl IncidentTracker {
@@ -126,6 +128,8 @@ impl IncidentTracker {
             pool: Vec::new(),
             crossings_refused: 0,
             bearings_expired: 0,
+            crossings: 0,
+            consumed: Vec::new(),
         }
     }
 
@@ -153,6 +157,17 @@ impl IncidentTracker {
     /// Bearings that left the pool without ever crossing another (single-view smoke).
     pub fn bearings_expired(&self) -> u64 {
         self.bearings_expired
+    }
+
+    /// Smoke bearings crossed into a point.
+    pub fn crossings(&self) -> u64 {
+        self.crossings
+    }
+
+    /// The pooled sightings the last [`IncidentTracker::add`] used up (the other bearing of a
+    /// crossing): evidence of the incident it went to.
+    pub fn take_consumed(&mut self) -> Vec<Sighting> {
+        std::mem::take(&mut self.consumed)
     }
 
     /// Pairs of bearings that were tried and did not cross.
@@ -366,6 +381,8 @@ impl IncidentTracker {
         match best {
             Some((_, j, base)) => {
                 let (first, _) = self.pool.swap_remove(j);
+                self.crossings += 1;
+                self.consumed.push(first.clone());
                 let mut joined = s.clone();
                 joined.at_unix_us = s.at_unix_us.min(first.at_unix_us);
                 joined.confidence = 1.0 - (1.0 - first.confidence) * (1.0 - s.confidence);

@@ -51,6 +51,7 @@ pub struct IntakeSettings {
 
 #[derive(Debug, Clone, Copy)]
 struct Capture {
+    camera_component_id: u8,
     image_index: i32,
     position: Geodetic,
     gimbal: GimbalAttitude,
@@ -61,7 +62,8 @@ struct VehicleIntake {
     poses: PoseHistory,
     cameras: FxHashMap<u8, CameraModel>,
     captures: VecDeque<Capture>,
-    last_detection_id: FxHashMap<u8, u32>,
+    /// Recent detection ids per camera: a frame heard twice (two radios, a resend) counts once.
+    recent_ids: FxHashMap<u8, VecDeque<u32>>,
 }
 
 /// What became of the detections.
@@ -145,7 +147,7 @@ impl DetectionIntake {
                 poses: PoseHistory::new(pose_limits),
                 cameras: FxHashMap::default(),
                 captures: VecDeque::new(),
-                last_detection_id: FxHashMap::default(),
+                recent_ids: FxHashMap::default(),
             });
         match msg {
             MavMessage::GLOBAL_POSITION_INT(p) => {
@@ -195,6 +197,7 @@ impl DetectionIntake {
                     GimbalAttitude::from_device_status(q, GIMBAL_DEVICE_FLAGS_YAW_IN_EARTH_FRAME)
                 {
                     v.captures.push_back(Capture {
+                        camera_component_id: t.component_id,
                         image_index: c.image_index,
                         position: Geodetic {
                             lat_deg: f64::from(c.lat) / 1e7,
@@ -239,12 +242,22 @@ impl DetectionIntake {
             .vehicles
             .get_mut(&system_id)
             .ok_or("no telemetry from the vehicle yet")?;
-        let last = v.last_detection_id.insert(t.component_id, d.detection_id);
-        if last == Some(d.detection_id) {
+        // The camera the detection names (a companion computer may send for it); 0 = the sender.
+        let camera_id = if d.camera_component_id == 0 {
+            t.component_id
+        } else {
+            d.camera_component_id
+        };
+        let recent = v.recent_ids.entry(camera_id).or_default();
+        if recent.contains(&d.detection_id) {
             return Err("repeated detection id");
         }
+        recent.push_back(d.detection_id);
+        if recent.len() > 256 {
+            recent.pop_front();
+        }
         let fleet = self.settings.fleet_cameras.get(&system_id);
-        let camera = match v.cameras.get(&t.component_id) {
+        let camera = match v.cameras.get(&camera_id) {
             Some(c) => *c,
             None => match fleet.map(CameraModel::from_fleet) {
                 Some(Ok(c)) => c,
@@ -262,7 +275,7 @@ impl DetectionIntake {
                 v.captures
                     .iter()
                     .rev()
-                    .find(|c| c.image_index == d.image_index)
+                    .find(|c| c.image_index == d.image_index && c.camera_component_id == camera_id)
                     .copied()
             })
             .flatten();
@@ -289,14 +302,12 @@ impl DetectionIntake {
         };
         let to_enu = pose.camera_to_enu(&fixed);
         let (u, v_img) = ((bx[0] + bx[2]) / 2.0, (bx[1] + bx[3]) / 2.0);
-        let at_unix_us = if d.time_utc_us > 0 {
-            d.time_utc_us
-        } else {
-            t.at_unix_us
-        };
+        // Fusion, expiry and the alert lifecycle run on the ground service's (mission) clock;
+        // a sender's clock may be off, or run at another speed in a simulation.
+        let at_unix_us = t.at_unix_us;
         let source = SightingSource::Drone {
             system_id,
-            component_id: t.component_id,
+            component_id: camera_id,
             detection_id: d.detection_id,
         };
         let temp = if d.max_temperature_c.is_finite() {
@@ -321,7 +332,10 @@ impl DetectionIntake {
                 confidence: conf,
                 source,
                 located: Located::Bearing(view),
-                detail: format!("smoke bearing {az:.1}° from camera {}", t.component_id),
+                detail: format!(
+                    "smoke bearing {az:.1}° from camera {camera_id}{}",
+                    sender_time(d.time_utc_us)
+                ),
             });
         }
         let fix = Geotagger::new(terrain, self.settings.limits)
@@ -346,12 +360,23 @@ impl DetectionIntake {
                 covariance_en_m2: fix.covariance_en_m2,
             },
             detail: format!(
-                "{} at {:.0} m range, ±{:.0} m, camera {}{temp}",
+                "{} at {:.0} m range, ±{:.0} m, camera {camera_id}{temp}{}",
                 class.name(),
                 fix.range_m,
                 fix.ellipse.semi_major_m,
-                t.component_id
+                sender_time(d.time_utc_us)
             ),
         })
+    }
+}
+
+/// The sender's own capture time for the evidence trail, if it gave one.
+fn sender_time(time_utc_us: u64) -> String {
+    match i64::try_from(time_utc_us) {
+        Ok(us) if us > 0 => format!(
+            ", captured {} by the sender's clock",
+            crate::alerts::model::format_utc(us)
+        ),
+        _ => String::new(),
     }
 }

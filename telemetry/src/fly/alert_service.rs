@@ -75,6 +75,7 @@ pub struct AlertService {
     /// The UDP port's address, if one was opened.
     pub alarm_addr: Option<SocketAddr>,
     alarm_counters: Option<SharedCounters>,
+    tap: Tap,
     file_counters: AlarmCounters,
     alarm_tx: Option<mpsc::Sender<crate::alerts::external::ExternalAlarm>>,
     tasks: Vec<JoinHandle<()>>,
@@ -91,7 +92,7 @@ impl AlertService {
     pub async fn start(
         config: AlertServiceConfig,
         gcs: &Gcs,
-        tap_rx: mpsc::Receiver<Tapped>,
+        (tap, tap_rx): (Tap, mpsc::Receiver<Tapped>),
         state: FlyState,
         tasks: FleetTasks,
     ) -> Result<AlertService, AlertServiceError> {
@@ -100,6 +101,7 @@ impl AlertService {
         let mut handles = Vec::new();
         let mut file_counters = AlarmCounters::default();
         let clock = gcs.clock();
+        let mut from_files = Vec::new();
         for path in &config.alarm_files {
             let file = read_alarm_file(path)?;
             for bad in &file.rejected {
@@ -110,9 +112,7 @@ impl AlertService {
                 );
             }
             file_counters = merge(file_counters, &file.counters);
-            for a in file.alarms {
-                let _ = alarm_tx.send(a).await;
-            }
+            from_files.extend(file.alarms);
         }
         let (alarm_addr, alarm_counters) = match config.alarm_udp {
             Some(addr) => {
@@ -153,19 +153,36 @@ impl AlertService {
             tracker: IncidentTracker::new(config.fusion),
             verifications,
             stats: stats.clone(),
+            pending: Default::default(),
         };
-        let alerting =
-            tokio::spawn(alerting.run(tap_rx, alarm_rx, dispatch_tx, state, clock.start_unix_us()));
+        let alerting = tokio::spawn(alerting.run(tap_rx, alarm_rx, dispatch_tx, state, clock));
+        // Fed once the alerting task reads them: a long file must not fill the queue first.
+        {
+            let tx = alarm_tx.clone();
+            handles.push(tokio::spawn(async move {
+                for a in from_files {
+                    if tx.send(a).await.is_err() {
+                        return;
+                    }
+                }
+            }));
+        }
         Ok(AlertService {
             stats,
             store,
             alarm_addr,
             alarm_counters,
+            tap,
             file_counters,
             alarm_tx: Some(alarm_tx),
             tasks: handles,
             alerting,
         })
+    }
+
+    /// Tapped messages dropped because the alerting task was behind.
+    pub fn tap_dropped(&self) -> u64 {
+        self.tap.dropped()
     }
 
     /// External alarms accepted and rejected (files and UDP together).

@@ -119,6 +119,10 @@ pub struct AlertingStats {
     pub bearings_expired: u64,
     /// Store writes that failed (each also in the event log).
     pub store_errors: u64,
+    /// External alarms that could not be placed (outside the DEM).
+    pub external_unusable: u64,
+    /// Smoke bearings crossed into points.
+    pub crossings: u64,
 }
 
 /// What the alerting task needs.
@@ -142,6 +146,8 @@ pub struct Alerting {
     pub verifications: Verifications,
     /// Readable while running.
     pub stats: Arc<Mutex<AlertingStats>>,
+    /// Sightings of incidents not (yet) alerted: they become the alert's evidence.
+    pub pending: BTreeMap<u64, Vec<Sighting>>,
 }
 
 impl Alerting {
@@ -152,8 +158,9 @@ impl Alerting {
         mut alarms: mpsc::Receiver<ExternalAlarm>,
         dispatch: Option<mpsc::Sender<DispatchRequest>>,
         state: FlyState,
-        shift_start_unix_us: u64,
+        clock: crate::clock::MissionClock,
     ) {
+        let shift_start_unix_us = clock.start_unix_us();
         let mut raised: BTreeMap<u64, AlertId> = BTreeMap::new();
         let (mut tap_open, mut alarms_open) = (true, true);
         while tap_open || alarms_open {
@@ -165,7 +172,12 @@ impl Alerting {
                 a = alarms.recv(), if alarms_open => match a {
                     Some(a) => {
                         if let Ok(mut s) = self.stats.lock() { s.external_alarms += 1; }
-                        alarm_sighting(&self.terrain, &a)
+                        let sighting = alarm_sighting(&self.terrain, &a, clock.now_unix_us());
+                        if sighting.is_none() {
+                            if let Ok(mut s) = self.stats.lock() { s.external_unusable += 1; }
+                            state.event(clock.elapsed_s(), "alarms", &format!("external alarm from {} is outside the area's terrain: not usable", a.source));
+                        }
+                        sighting
                     }
                     None => { alarms_open = false; None }
                 },
@@ -184,6 +196,7 @@ impl Alerting {
                 st.intake = self.intake.counters().clone();
                 st.pooled_bearings = self.tracker.pooled_bearings();
                 st.bearings_expired = self.tracker.bearings_expired();
+                st.crossings = self.tracker.crossings();
             }
         }
         if let Ok(mut st) = self.stats.lock() {
@@ -204,6 +217,9 @@ impl Alerting {
             Fused::New(k) | Fused::Joined(k) => Some(k),
             Fused::Pooled | Fused::NotFire => None,
         };
+        // The sightings behind the incident: the other bearing of a crossing, then this one.
+        let mut behind = self.tracker.take_consumed();
+        behind.push(s.clone());
         if let Some(k) = key {
             self.tracker.refresh_geodetic(&self.terrain, k);
         }
@@ -212,7 +228,16 @@ impl Alerting {
                 sighting: s.clone(),
                 incident_key: key,
             });
-            st.incidents = self.tracker.incidents().to_vec();
+            // Only the incident this sighting touched changed (keys run from 1 in order).
+            if let Some(inc) = key.and_then(|k| self.tracker.get(k)) {
+                match usize::try_from(inc.key - 1)
+                    .ok()
+                    .filter(|i| *i < st.incidents.len())
+                {
+                    Some(i) => st.incidents[i] = inc.clone(),
+                    None => st.incidents.push(inc.clone()),
+                }
+            }
         }
         let Some(key) = key else { return };
         let Some(inc) = self.tracker.get(key).cloned() else {
@@ -227,15 +252,16 @@ impl Alerting {
                     .store
                     .lock()
                     .map_err(|_| "poisoned".to_string())
-                    .and_then(|mut st| {
-                        let id = st.create(&new).map_err(|e| e.to_string())?;
-                        // Every sighting behind the incident so far is its evidence.
-                        Ok(id)
-                    });
+                    .and_then(|mut st| st.create(&new).map_err(|e| e.to_string()));
                 match created {
                     Ok(id) => {
                         raised.insert(key, id);
-                        self.evidence(id, s);
+                        // Every sighting behind the incident so far is its evidence.
+                        let mut all = self.pending.remove(&key).unwrap_or_default();
+                        all.extend(behind);
+                        for b in &all {
+                            self.evidence(id, b, state, shift_start_unix_us);
+                        }
                         state.event(
                             t_shift(s.at_unix_us),
                             "alerts",
@@ -283,22 +309,30 @@ impl Alerting {
                     }
                 }
             }
-            None => {}
+            None => self.pending.entry(key).or_default().extend(behind),
             Some(id) => {
-                self.evidence(id, s);
+                for b in &behind {
+                    self.evidence(id, b, state, shift_start_unix_us);
+                }
                 let place = Place {
                     lat_deg: inc.geodetic.lat_deg,
                     lon_deg: inc.geodetic.lon_deg,
                     radius_m: inc.radius_m(self.tracker.settings().fire_extent_m),
                 };
-                if let Ok(mut st) = self.store.lock() {
-                    let _ = st.update_location(
+                let updated = self.store.lock().ok().map(|mut st| {
+                    st.update_location(
                         id,
                         place,
                         s.at_unix_us as i64,
                         "alerting",
                         &format!("refined by a sighting from {who}"),
-                    );
+                    )
+                });
+                // A resolved alert keeps its place: that refusal is not a failure.
+                if let Some(Err(e)) = updated
+                    && !matches!(e, crate::alerts::store::StoreError::Forbidden { .. })
+                {
+                    self.store_failed(&e.to_string(), state, s.at_unix_us, shift_start_unix_us);
                 }
                 self.confirm_if_verifier(key, id, s, state, shift_start_unix_us);
             }
@@ -353,7 +387,7 @@ impl Alerting {
         }
     }
 
-    fn evidence(&self, id: AlertId, s: &Sighting) {
+    fn evidence(&self, id: AlertId, s: &Sighting, state: &FlyState, shift_start_unix_us: u64) {
         let (kind, lat, lon) = match &s.located {
             Located::Point { geodetic, .. } => (
                 if matches!(s.source, SightingSource::External { .. }) {
@@ -384,9 +418,27 @@ impl Alerting {
             confidence: s.confidence.clamp(0.0, 1.0),
             detail: s.detail.clone(),
         };
-        if let Ok(mut st) = self.store.lock() {
-            let _ = st.add_evidence(&ev);
+        let written = self.store.lock().ok().map(|mut st| st.add_evidence(&ev));
+        if let Some(Err(e)) = written {
+            self.store_failed(&e.to_string(), state, s.at_unix_us, shift_start_unix_us);
         }
+    }
+
+    fn store_failed(
+        &self,
+        what: &str,
+        state: &FlyState,
+        at_unix_us: u64,
+        shift_start_unix_us: u64,
+    ) {
+        if let Ok(mut st) = self.stats.lock() {
+            st.store_errors += 1;
+        }
+        state.event(
+            at_unix_us.saturating_sub(shift_start_unix_us) as f64 / 1e6,
+            "alerts",
+            &format!("alert store: {what}"),
+        );
     }
 
     fn new_alert(&self, inc: &Incident, s: &Sighting, who: &str) -> NewAlert {
@@ -467,7 +519,14 @@ fn sighting_source_name(s: &SightingSource, fleet: &[Drone]) -> String {
 
 /// An external alarm as a sighting: a point with its radius as two sigmas, or a bearing from
 /// a tower (its camera taken 30 m above the ground).
-pub fn alarm_sighting(terrain: &Terrain, a: &ExternalAlarm) -> Option<Sighting> {
+///
+/// Its time is when it was received (`received_unix_us`, the mission clock): a sensor's clock
+/// may be off; its own time goes into the detail.
+pub fn alarm_sighting(
+    terrain: &Terrain,
+    a: &ExternalAlarm,
+    received_unix_us: u64,
+) -> Option<Sighting> {
     let class = match a.kind {
         crate::alerts::external::AlarmKind::Smoke => SightingClass::Smoke,
         crate::alerts::external::AlarmKind::Flame => SightingClass::Flame,
@@ -516,16 +575,19 @@ pub fn alarm_sighting(terrain: &Terrain, a: &ExternalAlarm) -> Option<Sighting> 
         }
     };
     Some(Sighting {
-        at_unix_us: u64::try_from(a.at_unix_us).unwrap_or(0),
+        at_unix_us: received_unix_us,
         class,
         confidence: a.confidence,
         source: SightingSource::External {
             name: a.source.clone(),
         },
         located,
-        detail: a
-            .note
-            .clone()
-            .unwrap_or_else(|| format!("external alarm from {}", a.source)),
+        detail: format!(
+            "{} (sent {})",
+            a.note
+                .clone()
+                .unwrap_or_else(|| format!("external alarm from {}", a.source)),
+            crate::alerts::model::format_utc(a.at_unix_us)
+        ),
     })
 }

@@ -101,6 +101,25 @@ impl FleetTasks {
         }
     }
 
+    /// Waits until no drone is verifying, at most `timeout` (wall); whether none is.
+    pub async fn wait_none_verifying(&self, timeout: Duration) -> bool {
+        let began = std::time::Instant::now();
+        loop {
+            let busy = self
+                .0
+                .lock()
+                .map(|m| m.values().any(|t| *t == DroneTask::Verifying))
+                .unwrap_or(false);
+            if !busy {
+                return true;
+            }
+            if began.elapsed() >= timeout {
+                return false;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
     /// Waits while the drone is verifying.
     pub async fn wait_not_verifying(&self, system_id: u8) {
         while self.get(system_id) == DroneTask::Verifying {
@@ -165,6 +184,10 @@ impl Dispatcher {
     pub fn candidates(&self, scene: Geodetic) -> Vec<Candidate> {
         let mut out = Vec::new();
         for d in &self.fleet {
+            // The verification flight uses ArduPilot's GUIDED, AUTO and RTL mode numbers.
+            if d.autopilot.firmware == patrol_planner::area::fleet::Firmware::Px4 {
+                continue;
+            }
             let task = self.tasks.get(d.system_id);
             let Some(key) = self.gcs.find(d.system_id) else {
                 continue;
@@ -322,6 +345,11 @@ impl Dispatcher {
                     "alert {}: verification by {name} failed: {why}",
                     req.alert.0
                 ));
+                self.recover(&drone, c.airborne, state).await;
+                if !c.airborne {
+                    // Released to its sorties only once it is down again.
+                    self.wait_disarmed(drone.system_id, 3600.0).await;
+                }
                 // Dispatched → new: someone else (or the duty officer) must look.
                 let on_scene = self
                     .verifications
@@ -500,6 +528,66 @@ impl Dispatcher {
             }
         }
         Ok(())
+    }
+
+    /// Waits until the vehicle is disarmed (or lost), at most `limit_s` of mission time.
+    async fn wait_disarmed(&self, system_id: u8, limit_s: f64) {
+        let clock = self.gcs.clock();
+        let began = clock.elapsed_s();
+        while clock.elapsed_s() - began < limit_s {
+            match self.gcs.find(system_id).and_then(|k| self.gcs.vehicle(k)) {
+                Some(v) if v.armed && !v.lost => {}
+                _ => return,
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    /// After a failed verification, never leave the vehicle armed on the pad or hovering in
+    /// GUIDED: disarm it on the ground; in the air, give a diverted drone its sortie back
+    /// (AUTO) and send a launched one home (RTL). Retried a few times over a lossy link.
+    async fn recover(&self, d: &Drone, diverted: bool, state: &FlyState) {
+        let clock = self.gcs.clock();
+        let Some(key) = self.gcs.find(d.system_id) else {
+            return;
+        };
+        for _ in 0..3 {
+            let Some(v) = self.gcs.vehicle(key) else {
+                return;
+            };
+            let airborne = v.armed && v.landed_state != 1;
+            let r = if !v.armed {
+                return;
+            } else if !airborne {
+                self.gcs.arm(key, false).await
+            } else if v.custom_mode != FlightMode::Guided.custom_mode() {
+                // Someone (the pilot, a failsafe) has taken over: leave it.
+                return;
+            } else if diverted {
+                self.gcs.set_mode(key, FlightMode::Auto.custom_mode()).await
+            } else {
+                self.gcs.set_mode(key, FlightMode::Rtl.custom_mode()).await
+            };
+            match r {
+                Ok(()) => {
+                    let what = if !airborne {
+                        "disarmed on the ground"
+                    } else if diverted {
+                        "back on its sortie"
+                    } else {
+                        "sent home"
+                    };
+                    state.event(clock.elapsed_s(), "dispatch", &format!("{}: {what}", d.id));
+                    return;
+                }
+                Err(e) => state.event(
+                    clock.elapsed_s(),
+                    "dispatch",
+                    &format!("{}: recovery command failed: {e}", d.id),
+                ),
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
     }
 
     /// Where to look from, and at what height above mean sea level: for a nadir camera the

@@ -237,17 +237,23 @@ async fn fly_drone(plan: &Plan, d: &DronePlan, gcs: &Gcs, state: &FlyState, opti
             start_s = start_s.max(landed + (sortie.start_s - planned_end).max(0.0));
         }
         wait_until_shift(gcs, start_s).await;
-        options.tasks.wait_not_verifying(d.system_id).await;
-        if let Err(why) = wait_for_battery(gcs, key, state, &name).await {
+        // A fresh pack, then the drone claimed for the sortie; if the dispatcher took it in
+        // between, its pack is checked again after the verification flight.
+        let ready = loop {
+            options.tasks.wait_not_verifying(d.system_id).await;
+            if let Err(why) = wait_for_battery(gcs, key, state, &name).await {
+                break Err(why);
+            }
+            if options
+                .tasks
+                .claim(d.system_id, DroneTask::AtBase, DroneTask::Sortie)
+            {
+                break Ok(());
+            }
+        };
+        if let Err(why) = ready {
             skip(state, d, sortie, &name, &why, clock.elapsed_s());
             continue;
-        }
-        // Claimed for the sortie, unless the dispatcher took the drone in the meantime.
-        while !options
-            .tasks
-            .claim(d.system_id, DroneTask::AtBase, DroneTask::Sortie)
-        {
-            options.tasks.wait_not_verifying(d.system_id).await;
         }
         let flown = fly_sortie(plan, d, sortie, gcs, key, state, &name).await;
         options.tasks.wait_not_verifying(d.system_id).await;

@@ -681,7 +681,14 @@ impl Hub {
             }
         };
         self.record(key, &rx.frame);
+        // A second vehicle claiming a system id (or a redundant link to one) is not tapped:
+        // its detections would count twice, or mix two vehicles' poses.
+        let duplicate = self
+            .vehicles
+            .get(&key)
+            .is_some_and(|v| v.duplicate_of.is_some());
         if let Some(tap) = &self.config.tap
+            && !duplicate
             && tap.wants(rx.frame.message_id())
         {
             tap.offer(Tapped {

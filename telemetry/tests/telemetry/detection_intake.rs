@@ -452,6 +452,7 @@ fn a_pymavlink_companion_computer_raises_an_alert() {
             .expect("a free port")
             .port();
         let (tap, tap_rx) = AlertService::tap();
+        let tap_for_alerts = tap.clone();
         let mut config = gcs_config(vec![
             format!("udpin:127.0.0.1:{port}").parse().expect("endpoint"),
         ]);
@@ -472,7 +473,7 @@ fn a_pymavlink_companion_computer_raises_an_alert() {
                 fusion: FusionSettings::default(),
             },
             &gcs,
-            tap_rx,
+            (tap_for_alerts, tap_rx),
             state,
             FleetTasks::default(),
         )
