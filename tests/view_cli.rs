@@ -84,7 +84,7 @@ fn first_drone_positions(run: &Path) -> Vec<(f64, f64)> {
 
 /// Pixel (x, y) of a WGS 84 point in the top view: orthographic, north up, the DEM extent's
 /// centre in the middle, scaled so that TOP_MARGIN x the extent fits both ways.
-fn top_view_projector(area: &Path) -> impl Fn(f64, f64) -> (f64, f64) {
+fn top_view_projector(area: &Path) -> impl Fn(f64, f64) -> (f64, f64) + use<> {
     let manifest = AreaManifest::read(area).expect("area.toml");
     let terrain = patrol_planner::area::load_terrain(area, &manifest).expect("terrain");
     let b = terrain.extent();

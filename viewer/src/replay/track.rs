@@ -1,9 +1,14 @@
 //! One drone's flown track: telemetry samples indexed by time, with the gaps where the link
 //! was silent, interpolated at any instant.
 
-/// Longest silence between two position samples that still counts as a continuous track,
+/// Shortest silence between two position samples that counts as a telemetry gap,
 /// microseconds. QGroundControl calls a link lost after 3.5 s, MAVSDK after 3 s.
-pub const GAP_THRESHOLD_US: i64 = 3_000_000;
+pub const MIN_GAP_US: i64 = 3_000_000;
+
+/// A silence counts as a gap when it is this many times the track's median sample interval
+/// (and at least [`MIN_GAP_US`]): a sped-up simulated shift or a ground station that asked
+/// for a slow stream logs positions seconds apart in mission time without losing the link.
+pub const GAP_INTERVALS: i64 = 3;
 
 /// What the vehicle reported at one position fix (`GLOBAL_POSITION_INT`), with the latest
 /// attitude, mode, battery and mission item heard at or before it.
@@ -31,7 +36,7 @@ pub struct Sample {
     pub mission_seq: Option<u16>,
 }
 
-/// A stretch of time with no position sample for longer than [`GAP_THRESHOLD_US`].
+/// A stretch of time with no position sample for longer than the track's gap threshold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Gap {
     /// Time of the last sample before the silence, µs since the UNIX epoch.
@@ -67,26 +72,37 @@ pub struct Pose {
 /// One drone's samples in time order, and its gaps.
 ///
 /// Invariant: `samples` is sorted by `t_unix_us` (ties keep file order); `gaps` lists, in
-/// order, every pair of neighbours more than [`GAP_THRESHOLD_US`] apart.
+/// order, every pair of neighbours more than `gap_threshold_us` apart.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Track {
     samples: Vec<Sample>,
     gaps: Vec<Gap>,
+    gap_threshold_us: i64,
 }
 
 impl Track {
     /// A track from samples in any order (they are sorted by time).
     pub fn new(mut samples: Vec<Sample>) -> Track {
         samples.sort_by_key(|s| s.t_unix_us);
+        let gap_threshold_us = gap_threshold_us(&samples);
         let gaps = samples
             .windows(2)
-            .filter(|w| w[1].t_unix_us - w[0].t_unix_us > GAP_THRESHOLD_US)
+            .filter(|w| w[1].t_unix_us - w[0].t_unix_us > gap_threshold_us)
             .map(|w| Gap {
                 from_unix_us: w[0].t_unix_us,
                 to_unix_us: w[1].t_unix_us,
             })
             .collect();
-        Track { samples, gaps }
+        Track {
+            samples,
+            gaps,
+            gap_threshold_us,
+        }
+    }
+
+    /// Longest silence between two samples still drawn as one line, µs.
+    pub fn gap_threshold_us(&self) -> i64 {
+        self.gap_threshold_us
     }
 
     /// Every sample, in time order.
@@ -139,7 +155,7 @@ impl Track {
         }
         let b = self.samples.get(i + 1)?;
         let span = b.t_unix_us - a.t_unix_us;
-        if span > GAP_THRESHOLD_US {
+        if span > self.gap_threshold_us {
             return None;
         }
         let f = (t_unix_us - a.t_unix_us) as f64 / span as f64;
@@ -158,7 +174,7 @@ impl Track {
     /// The track cut at its gaps: each slice is a stretch to draw as one line.
     pub fn segments(&self) -> impl Iterator<Item = &[Sample]> {
         self.samples
-            .chunk_by(|a, b| b.t_unix_us - a.t_unix_us <= GAP_THRESHOLD_US)
+            .chunk_by(|a, b| b.t_unix_us - a.t_unix_us <= self.gap_threshold_us)
     }
 
     /// Ground speed between the samples around `t_unix_us`, metres per second (equirectangular
@@ -167,7 +183,7 @@ impl Track {
         let i = self.index_at(t_unix_us)?;
         let (a, b) = (&self.samples[i], self.samples.get(i + 1)?);
         let span = b.t_unix_us - a.t_unix_us;
-        if span <= 0 || span > GAP_THRESHOLD_US {
+        if span <= 0 || span > self.gap_threshold_us {
             return None;
         }
         let (m_per_deg_lon, m_per_deg_lat) = patrol_planner::terrain::metres_per_degree(a.lat_deg);
@@ -175,6 +191,21 @@ impl Track {
         let dn = (b.lat_deg - a.lat_deg) * m_per_deg_lat;
         Some(de.hypot(dn) / (span as f64 / 1e6))
     }
+}
+
+/// [`GAP_INTERVALS`] times the median interval between samples (sorted), at least
+/// [`MIN_GAP_US`].
+fn gap_threshold_us(samples: &[Sample]) -> i64 {
+    let mut intervals: Vec<i64> = samples
+        .windows(2)
+        .map(|w| w[1].t_unix_us - w[0].t_unix_us)
+        .collect();
+    if intervals.is_empty() {
+        return MIN_GAP_US;
+    }
+    let mid = intervals.len() / 2;
+    let (_, median, _) = intervals.select_nth_unstable(mid);
+    (*median * GAP_INTERVALS).max(MIN_GAP_US)
 }
 
 fn pose_of(s: &Sample) -> Pose {
@@ -248,13 +279,36 @@ mod tests {
 
     #[test]
     fn exactly_three_seconds_is_not_a_gap() {
-        let t = Track::new(vec![
-            s(0.0, 36.0, 0.0),
-            s(3.0, 36.1, 0.0),
-            s(6.001, 36.2, 0.0),
-        ]);
+        let mut samples: Vec<Sample> = (0..6).map(|i| s(f64::from(i), 36.0, 0.0)).collect();
+        samples.push(s(8.0, 36.1, 0.0));
+        samples.push(s(11.001, 36.2, 0.0));
+        let t = Track::new(samples);
+        assert_eq!(t.gap_threshold_us(), MIN_GAP_US);
         assert_eq!(t.gaps().len(), 1);
-        assert_eq!(t.gaps()[0].from_unix_us, 3_000_000);
+        assert_eq!(t.gaps()[0].from_unix_us, 8_000_000);
+    }
+
+    #[test]
+    fn a_slow_stream_is_not_cut_into_gaps() {
+        // A sped-up shift logs a fix every 20 s of mission time: the threshold is 60 s.
+        let t = Track::new(
+            (0..10)
+                .map(|i| s(f64::from(i) * 20.0, 36.0, 0.0))
+                .chain([s(230.0, 36.1, 0.0)])
+                .collect(),
+        );
+        assert_eq!(t.gap_threshold_us(), 60_000_000);
+        assert!(t.gaps().is_empty(), "50 s after 20 s fixes is no gap");
+        assert_eq!(t.segments().count(), 1);
+        assert!(t.pose_at(10_000_000).is_some());
+        let t = Track::new(
+            (0..10)
+                .map(|i| s(f64::from(i) * 20.0, 36.0, 0.0))
+                .chain([s(250.0, 36.1, 0.0)])
+                .collect(),
+        );
+        assert_eq!(t.gaps().len(), 1, "a 70 s silence is a gap");
+        assert!(t.pose_at(200_000_000).is_none());
     }
 
     #[test]

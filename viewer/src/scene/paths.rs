@@ -84,7 +84,8 @@ fn spawn_paths(
                     width: TRACK_WIDTH_PX,
                     ..default()
                 },
-                ..default()
+                // Drawn over its plan, which it follows closely.
+                depth_bias: -0.002,
             },
         ));
     }

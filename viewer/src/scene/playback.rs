@@ -43,7 +43,9 @@ fn apply_commands(mut msgs: MessageReader<ClockMsg>, mut clock: ResMut<Playback>
     }
 }
 
-fn advance(time: Res<Time>, mut clock: ResMut<Playback>) {
+/// Moves by real time: virtual time clamps each frame to 250 ms, which would slow a replay
+/// down whenever a frame is slow (software rendering, a big scene).
+fn advance(time: Res<Time<Real>>, mut clock: ResMut<Playback>) {
     clock.0.advance(time.delta_secs_f64());
 }
 
