@@ -19,6 +19,7 @@ use patrol_telemetry::detect::pose::PoseLimits;
 use patrol_telemetry::fly::alert_service::{AlertService, AlertServiceConfig};
 use patrol_telemetry::fly::dispatch::{DispatchSettings, FleetTasks};
 use patrol_telemetry::fly::run::{FlyOptions, FlyState, copy_plan, fly_plan, hms};
+use patrol_telemetry::fly::run_info::RunInfo;
 use patrol_telemetry::fly::view::status_table;
 use patrol_telemetry::gcs::{Gcs, GcsConfig, default_stream_rates};
 use patrol_telemetry::signing::SigningKey;
@@ -202,6 +203,8 @@ pub fn run(args: FlyArgs) -> anyhow::Result<()> {
         tasks: FleetTasks::default(),
     };
     let clock = MissionClock::start(args.speedup);
+    // The replay's shift time zero (`patrol view`).
+    RunInfo::of(&clock).write(&run_dir)?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -3,19 +3,26 @@
 use std::path::PathBuf;
 
 use clap::Args;
+use patrol_viewer::scene::colouring::TrackColouring;
 use patrol_viewer::{ViewOptions, run_viewer};
 
 /// Replay a whole patrol run in 3D: terrain, plans, flown tracks, drones, alerts and fires.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Example:\n  patrol view runs/demo-1\n  patrol view runs/demo-1 --screenshot shot.png --at 00:42:10 --size 1600x900 --follow q1\n  patrol view runs/demo-1 --screenshot map.png --top\n\nKeys: Space play/pause, Left/Right 1 s (Shift: 10 s), Up/Down speed, N/P next/previous alert event."
+    after_help = "Example:\n  patrol view runs/demo-1\n  patrol view runs/demo-1 --screenshot shot.png --at 00:42:10 --size 1600x900 --follow q1\n  patrol view runs/demo-1 --screenshot map.png --top --risk --colour-by height\n  patrol view flight.tlog --area missions/cumberland\n\nKeys: Space play/pause, Left/Right 1 s (Shift: 10 s), Up/Down speed, N/P next/previous detection or alert event, R risk map, C track colouring (drone, mode, height)."
 )]
 pub struct ViewArgs {
-    /// The run directory (from `patrol fly` or `patrol demo`).
+    /// The run directory (from `patrol fly` or `patrol demo`), or a bare tlog (with --area).
     run_dir: PathBuf,
-    /// The patrol area directory (default: the plan's area_dir).
+    /// The patrol area directory (default: the plan's area_dir; required for a bare tlog).
     #[arg(long)]
     area: Option<PathBuf>,
+    /// Colour the flown tracks by `drone`, flight `mode` or `height` above the ground.
+    #[arg(long, value_name = "BY", default_value = "drone")]
+    colour_by: String,
+    /// Show the risk heat map over the terrain at the start (R toggles it).
+    #[arg(long)]
+    risk: bool,
     /// Render one frame into this PNG and exit.
     #[arg(long, value_name = "PNG")]
     screenshot: Option<PathBuf>,
@@ -37,6 +44,8 @@ pub fn run(args: ViewArgs) -> anyhow::Result<()> {
     run_viewer(ViewOptions {
         run_dir: args.run_dir,
         area: args.area,
+        colour_by: TrackColouring::parse(&args.colour_by)?,
+        risk: args.risk,
         screenshot: args.screenshot.clone(),
         at: args.at,
         size: args.size,

@@ -178,6 +178,9 @@ async fn fly_demo(
     shift_s: f64,
 ) -> Result<DemoOutcome, DemoError> {
     let clock = MissionClock::start(o.speedup);
+    crate::fly::run_info::RunInfo::of(&clock)
+        .write(&o.run_dir)
+        .map_err(|e| step("run.json")(e.to_string()))?;
     let drones = drones_from_area(area, area.fleet.drones.len()).map_err(step("simulator"))?;
     let sim_endpoint = "udpin:127.0.0.1:0"
         .parse::<Endpoint>()
@@ -362,6 +365,10 @@ async fn fly_demo(
     files.push((
         o.run_dir.join(format!("vehicle-*.tlog ({tlogs})")),
         "one tlog per drone",
+    ));
+    files.push((
+        o.run_dir.clone(),
+        "replay it in 3D: patrol view <this directory>",
     ));
     Ok(DemoOutcome {
         run_dir: o.run_dir.clone(),

@@ -4,4 +4,5 @@ pub mod alerting;
 pub mod dispatch;
 pub mod lists;
 pub mod run;
+pub mod run_info;
 pub mod view;

@@ -23,6 +23,9 @@ pub enum ReplayError {
     /// A tlog cannot be read.
     #[error(transparent)]
     Tlog(#[from] patrol_telemetry::tlog::TlogError),
+    /// run.json cannot be read.
+    #[error(transparent)]
+    RunInfo(#[from] patrol_telemetry::fly::run_info::RunInfoError),
     /// The alert store cannot be read.
     #[error(transparent)]
     Alerts(#[from] patrol_telemetry::alerts::store::StoreError),

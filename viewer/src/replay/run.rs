@@ -3,9 +3,11 @@
 
 use std::path::{Path, PathBuf};
 
-use patrol_planner::plan::model::Plan;
+use patrol_planner::plan::model::{DronePlan, Plan};
+use patrol_telemetry::alerts::model::Evidence;
 use patrol_telemetry::alerts::store::AlertStore;
 use patrol_telemetry::dialect::{AUTOPILOT_COMPONENT_ID, MavMessage};
+use patrol_telemetry::fly::run_info::RunInfo;
 use patrol_telemetry::frame::Frame;
 use patrol_telemetry::sim::fire::{Fire, read_fire_file};
 
@@ -26,23 +28,43 @@ pub struct DroneReplay {
     pub skipped_bytes: usize,
 }
 
-/// A run directory, loaded.
+/// A detection behind an alert: the drone that saw it and where it was placed on the ground.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DetectionRay {
+    /// When it was seen, µs since the UNIX epoch (mission clock).
+    pub t_unix_us: i64,
+    /// The observing drone's MAVLink system id.
+    pub system_id: u8,
+    /// Ground point, degrees.
+    pub lat_deg: f64,
+    /// Ground point, degrees.
+    pub lon_deg: f64,
+    /// The alert it supports.
+    pub alert_id: i64,
+    /// What was seen (`flame`, `hot-spot`, `smoke`...).
+    pub class: String,
+}
+
+/// A run, loaded: a run directory of `patrol fly` or `patrol demo`, or a bare tlog.
 ///
 /// Invariant: `start_unix_us <= end_unix_us`, and they span every track and alert event.
 #[derive(Debug, Clone)]
 pub struct Run {
-    /// The run directory.
+    /// The run directory (or the tlog file).
     pub dir: PathBuf,
-    /// The plan flown.
-    pub plan: Plan,
+    /// The plan flown (`None` for a bare tlog).
+    pub plan: Option<Plan>,
     /// Drones by system id, with telemetry or not.
     pub drones: Vec<DroneReplay>,
     /// Alerts by id.
     pub alerts: Vec<AlertTimeline>,
+    /// Detections behind the alerts, by time.
+    pub detections: Vec<DetectionRay>,
     /// Simulated fires (only runs of `patrol demo` have them); ignition times are seconds after
     /// [`Run::start_unix_us`].
     pub fires: Vec<Fire>,
-    /// First telemetry record of the run, µs since the UNIX epoch: the replay's time zero.
+    /// The replay's time zero, µs since the UNIX epoch: the shift's start from `run.json`,
+    /// else the first telemetry record.
     pub start_unix_us: i64,
     /// Last telemetry record or alert event, µs since the UNIX epoch.
     pub end_unix_us: i64,
@@ -62,15 +84,10 @@ impl Run {
             return Err(ReplayError::MissingPlan { path: plan_path });
         }
         let plan = patrol_planner::export::read_plan_json(&plan_path)?;
-        let mut first_record = i64::MAX;
-        let mut last_record = i64::MIN;
+        let info = RunInfo::read(dir)?;
         let mut drones = Vec::new();
         for (system_id, path) in tlogs(dir)? {
             let contents = patrol_telemetry::tlog::read_tlog(&path)?;
-            if let (Some(a), Some(b)) = (contents.records.first(), contents.records.last()) {
-                first_record = first_record.min(a.0 as i64);
-                last_record = last_record.max(b.0 as i64);
-            }
             let drone_id = plan
                 .drones
                 .iter()
@@ -88,27 +105,101 @@ impl Run {
                 path: dir.to_path_buf(),
             });
         }
-        let alerts = load_alerts(&dir.join("alerts.sqlite"))?;
+        let (alerts, detections) = load_alerts(&dir.join("alerts.sqlite"))?;
         let fires_path = dir.join("fires.json");
         let fires = if fires_path.is_file() {
             read_fire_file(&fires_path)?
         } else {
             Vec::new()
         };
-        let alert_end = alerts
+        Ok(Run::assemble(
+            dir,
+            Some(plan),
+            info,
+            drones,
+            alerts,
+            detections,
+            fires,
+        ))
+    }
+
+    /// Loads a bare tlog (ours or another ground station's): one drone per system that sent
+    /// position from its autopilot, no plan, alerts or fires.
+    pub fn load_tlog(path: &Path) -> Result<Run, ReplayError> {
+        let contents = patrol_telemetry::tlog::read_tlog(path)?;
+        let mut system_ids: Vec<u8> = contents
+            .records
             .iter()
-            .flat_map(AlertTimeline::event_times_unix_us)
-            .max()
-            .unwrap_or(last_record);
-        Ok(Run {
+            .filter(|(_, f)| f.component_id() == AUTOPILOT_COMPONENT_ID && f.message_id() == 33)
+            .map(|(_, f)| f.system_id())
+            .collect();
+        system_ids.sort_unstable();
+        system_ids.dedup();
+        let drones: Vec<DroneReplay> = system_ids
+            .into_iter()
+            .map(|system_id| DroneReplay {
+                drone_id: format!("sysid-{system_id}"),
+                system_id,
+                track: track_from_records(system_id, &contents.records),
+                skipped_bytes: contents.skipped_bytes,
+            })
+            .filter(|d| !d.track.samples().is_empty())
+            .collect();
+        if drones.is_empty() {
+            return Err(ReplayError::NoTelemetry {
+                path: path.to_path_buf(),
+            });
+        }
+        Ok(Run::assemble(
+            path,
+            None,
+            None,
+            drones,
+            Vec::new(),
+            Vec::new(),
+            Vec::new(),
+        ))
+    }
+
+    /// The run from its parts; its time span covers every track and alert event.
+    fn assemble(
+        dir: &Path,
+        plan: Option<Plan>,
+        info: Option<RunInfo>,
+        drones: Vec<DroneReplay>,
+        alerts: Vec<AlertTimeline>,
+        mut detections: Vec<DetectionRay>,
+        fires: Vec<Fire>,
+    ) -> Run {
+        let (first, last) = drones
+            .iter()
+            .filter_map(|d| d.track.time_range_unix_us())
+            .fold((i64::MAX, i64::MIN), |(a, b), (f, l)| (a.min(f), b.max(l)));
+        let alert_times = alerts.iter().flat_map(AlertTimeline::event_times_unix_us);
+        let end = alert_times
+            .chain(detections.iter().map(|d| d.t_unix_us))
+            .fold(last, i64::max);
+        let start = info.map_or(first, |i| (i.shift_start_unix_us as i64).min(first));
+        detections.sort_by_key(|d| d.t_unix_us);
+        Run {
             dir: dir.to_path_buf(),
             plan,
             drones,
             alerts,
+            detections,
             fires,
-            start_unix_us: first_record,
-            end_unix_us: last_record.max(alert_end),
-        })
+            start_unix_us: start,
+            end_unix_us: end.max(start),
+        }
+    }
+
+    /// The plan of a drone, if the run has a plan naming it.
+    pub fn drone_plan(&self, system_id: u8) -> Option<&DronePlan> {
+        self.plan
+            .as_ref()?
+            .drones
+            .iter()
+            .find(|d| d.system_id == system_id)
     }
 
     /// Length of the run, seconds.
@@ -116,12 +207,13 @@ impl Run {
         (self.end_unix_us - self.start_unix_us) as f64 / 1e6
     }
 
-    /// Every alert event (raised, state changes), µs since the UNIX epoch, for the clock's
-    /// next/previous jumps.
+    /// Every alert event (raised, state changes) and detection, µs since the UNIX epoch, for
+    /// the clock's next/previous jumps.
     pub fn event_times_unix_us(&self) -> Vec<i64> {
         self.alerts
             .iter()
             .flat_map(AlertTimeline::event_times_unix_us)
+            .chain(self.detections.iter().map(|d| d.t_unix_us))
             .collect()
     }
 
@@ -211,15 +303,18 @@ pub fn track_from_records(system_id: u8, records: &[(u64, Frame)]) -> Track {
     Track::new(samples)
 }
 
-fn load_alerts(path: &Path) -> Result<Vec<AlertTimeline>, ReplayError> {
+/// The alerts and the located detections behind them.
+fn load_alerts(path: &Path) -> Result<(Vec<AlertTimeline>, Vec<DetectionRay>), ReplayError> {
     if !path.is_file() {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), Vec::new()));
     }
     let store = AlertStore::open_read_only(path)?;
     let mut out = Vec::new();
+    let mut rays = Vec::new();
     for summary in store.list(None)? {
         let a = &summary.alert;
         let detail = store.get(a.id)?;
+        rays.extend(detail.evidence.iter().filter_map(detection_ray));
         out.push(AlertTimeline::from_trace(
             a.id.0,
             (a.lat_deg, a.lon_deg, a.radius_m),
@@ -229,7 +324,19 @@ fn load_alerts(path: &Path) -> Result<Vec<AlertTimeline>, ReplayError> {
             &detail.trace,
         ));
     }
-    Ok(out)
+    Ok((out, rays))
+}
+
+/// A ray for a drone's located sighting; `None` for external alarms and bearings.
+fn detection_ray(e: &Evidence) -> Option<DetectionRay> {
+    Some(DetectionRay {
+        t_unix_us: e.at_unix_us,
+        system_id: e.system_id?,
+        lat_deg: e.lat_deg?,
+        lon_deg: e.lon_deg?,
+        alert_id: e.alert_id.0,
+        class: e.class.as_str().to_string(),
+    })
 }
 
 #[cfg(test)]

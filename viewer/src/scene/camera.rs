@@ -71,14 +71,19 @@ impl Plugin for CameraPlugin {
                     Update,
                     (handle_requests, follow_interactive)
                         .chain()
+                        .in_set(CameraSet)
                         .after(PlaybackSet),
                 );
         } else {
             app.add_systems(Startup, spawn_picture_camera)
-                .add_systems(Update, follow_picture.after(PlaybackSet));
+                .add_systems(Update, follow_picture.in_set(CameraSet).after(PlaybackSet));
         }
     }
 }
+
+/// The systems that move the camera in `Update`.
+#[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
+pub struct CameraSet;
 
 /// Marks the viewer's camera.
 #[derive(Component, Debug)]

@@ -1,6 +1,7 @@
 //! What changes with the cursor: each drone's marker at its interpolated pose (hidden inside
-//! telemetry gaps), alerts as circles of their uncertainty coloured by their state then, and
-//! the ground-truth fires once ignited.
+//! telemetry gaps), detections as rays from the drone to their ground point for a while after
+//! they were made, alerts as circles of their uncertainty coloured by their state then, and
+//! the ground-truth fires once ignited. Markers keep a readable size on screen.
 
 use std::f32::consts::FRAC_PI_2;
 
@@ -10,12 +11,19 @@ use super::RunData;
 use super::frame::SceneFrame;
 use super::palette::{FIRE_SRGB, alert_colour, drone_colour};
 use super::playback::{Playback, PlaybackSet};
+use super::screen_scale::{ScreenScale, ScreenScaleSet};
 
-/// Length of a drone marker, metres: far larger than a drone, so that it shows at the scale
-/// of the whole area.
-pub const MARKER_LENGTH_M: f32 = 220.0;
-/// Smallest radius an alert circle is drawn with, metres.
-pub const MIN_ALERT_RADIUS_M: f32 = 120.0;
+/// Length of a drone marker on screen, pixels (a real drone would be a dot at the scale of the
+/// whole area).
+pub const MARKER_LENGTH_PX: f32 = 26.0;
+/// Smallest radius an alert circle is drawn with, pixels (its 1-sigma radius when larger).
+pub const MIN_ALERT_RADIUS_PX: f32 = 14.0;
+/// Height of an alert's pin above the ground, pixels.
+pub const ALERT_PIN_PX: f32 = 40.0;
+/// Radius of a fire's ball, pixels.
+pub const FIRE_RADIUS_PX: f32 = 6.0;
+/// How long a detection's ray stays drawn after it, seconds of run time.
+pub const RAY_SHOW_S: f64 = 20.0;
 
 /// Spawns the drone markers and draws the state at the cursor every frame.
 #[derive(Debug)]
@@ -25,7 +33,9 @@ impl Plugin for MarkersPlugin {
     fn build(&self, app: &mut App) {
         app.add_systems(Startup, spawn_drone_markers).add_systems(
             Update,
-            (move_drone_markers, draw_alerts, draw_fires).after(PlaybackSet),
+            (move_drone_markers, draw_detections, draw_alerts, draw_fires)
+                .after(PlaybackSet)
+                .after(ScreenScaleSet),
         );
     }
 }
@@ -40,11 +50,12 @@ fn spawn_drone_markers(
     mut meshes: ResMut<Assets<Mesh>>,
     mut materials: ResMut<Assets<StandardMaterial>>,
 ) {
-    // A cone along -z (Bevy's forward), its tip ahead: the drone's nose.
+    // A unit cone along -z (Bevy's forward), its tip ahead: the drone's nose; scaled to
+    // MARKER_LENGTH_PX every frame.
     let mesh = meshes.add(
         Mesh::from(Cone {
-            radius: MARKER_LENGTH_M * 0.35,
-            height: MARKER_LENGTH_M,
+            radius: 0.35,
+            height: 1.0,
         })
         .rotated_by(Quat::from_rotation_x(-FRAC_PI_2)),
     );
@@ -75,14 +86,17 @@ fn move_drone_markers(
     run: Res<RunData>,
     frame: Res<SceneFrame>,
     clock: Res<Playback>,
+    scale: Res<ScreenScale>,
     mut markers: Query<(&DroneMarker, &mut Transform, &mut Visibility)>,
 ) {
     let now = clock.0.now_unix_us();
     for (DroneMarker(i), mut transform, mut visibility) in &mut markers {
         match run.0.drones.get(*i).and_then(|d| d.track.pose_at(now)) {
             Some(p) => {
-                transform.translation = frame.geodetic_to_scene(p.lat_deg, p.lon_deg, p.alt_amsl_m);
+                let at = frame.geodetic_to_scene(p.lat_deg, p.lon_deg, p.alt_amsl_m);
+                transform.translation = at;
                 transform.rotation = attitude_to_scene(p.roll_rad, p.pitch_rad, p.yaw_rad);
+                transform.scale = Vec3::splat(MARKER_LENGTH_PX * scale.m_per_px_at(at));
                 *visibility = Visibility::Visible;
             }
             None => *visibility = Visibility::Hidden,
@@ -90,10 +104,45 @@ fn move_drone_markers(
     }
 }
 
+/// Each detection of the last [`RAY_SHOW_S`]: a line from where the drone was when it saw it
+/// to the ground point it was placed at, in the drone's colour, fading with age.
+fn draw_detections(
+    run: Res<RunData>,
+    frame: Res<SceneFrame>,
+    clock: Res<Playback>,
+    mut gizmos: Gizmos,
+) {
+    let now = clock.0.now_unix_us();
+    let since = now - (RAY_SHOW_S * 1e6) as i64;
+    let rays = &run.0.detections;
+    let first = rays.partition_point(|d| d.t_unix_us < since);
+    for ray in rays[first..].iter().take_while(|d| d.t_unix_us <= now) {
+        let Some((i, drone)) = run
+            .0
+            .drones
+            .iter()
+            .enumerate()
+            .find(|(_, d)| d.system_id == ray.system_id)
+        else {
+            continue;
+        };
+        let Some(pose) = drone.track.pose_at(ray.t_unix_us) else {
+            continue;
+        };
+        let from = frame.geodetic_to_scene(pose.lat_deg, pose.lon_deg, pose.alt_amsl_m);
+        let to = frame.ground_to_scene(ray.lat_deg, ray.lon_deg, 2.0);
+        let age = (now - ray.t_unix_us) as f32 / (RAY_SHOW_S as f32 * 1e6);
+        gizmos.line(from, to, drone_colour(i).with_alpha(1.0 - 0.8 * age));
+    }
+}
+
+/// Each alert raised by the cursor: its 1-sigma circle (at least [`MIN_ALERT_RADIUS_PX`]),
+/// an inner ring and a pin, in the colour of its state then.
 fn draw_alerts(
     run: Res<RunData>,
     frame: Res<SceneFrame>,
     clock: Res<Playback>,
+    scale: Res<ScreenScale>,
     mut gizmos: Gizmos,
 ) {
     let now = clock.0.now_unix_us();
@@ -101,23 +150,30 @@ fn draw_alerts(
         let Some(state) = alert.state_at(now) else {
             continue;
         };
-        let centre = frame.ground_to_scene(alert.lat_deg, alert.lon_deg, 15.0);
-        let radius = (alert.radius_m as f32).max(MIN_ALERT_RADIUS_M);
+        let centre = frame.ground_to_scene(alert.lat_deg, alert.lon_deg, 5.0);
+        let m_per_px = scale.m_per_px_at(centre);
+        let radius = (alert.radius_m as f32).max(MIN_ALERT_RADIUS_PX * m_per_px);
         let flat = Quat::from_rotation_x(FRAC_PI_2);
+        let colour = alert_colour(state);
         gizmos
-            .circle(Isometry3d::new(centre, flat), radius, alert_colour(state))
+            .circle(Isometry3d::new(centre, flat), radius, colour)
             .resolution(48);
         gizmos
-            .circle(
-                Isometry3d::new(centre, flat),
-                radius * 0.5,
-                alert_colour(state),
-            )
+            .circle(Isometry3d::new(centre, flat), radius * 0.5, colour)
             .resolution(32);
+        let top = centre + Vec3::Y * ALERT_PIN_PX * m_per_px;
+        gizmos.line(centre, top, colour);
+        gizmos.sphere(Isometry3d::from_translation(top), 4.0 * m_per_px, colour);
     }
 }
 
-fn draw_fires(run: Res<RunData>, frame: Res<SceneFrame>, clock: Res<Playback>, mut gizmos: Gizmos) {
+fn draw_fires(
+    run: Res<RunData>,
+    frame: Res<SceneFrame>,
+    clock: Res<Playback>,
+    scale: Res<ScreenScale>,
+    mut gizmos: Gizmos,
+) {
     let elapsed_s = (clock.0.now_unix_us() - run.0.start_unix_us) as f64 / 1e6;
     let [r, g, b] = FIRE_SRGB;
     let colour = Color::srgb_u8(r, g, b);
@@ -126,8 +182,13 @@ fn draw_fires(run: Res<RunData>, frame: Res<SceneFrame>, clock: Res<Playback>, m
             continue;
         }
         let ground = frame.ground_to_scene(fire.lat_deg, fire.lon_deg, 0.0);
-        gizmos.line(ground, ground + Vec3::Y * 300.0, colour);
-        gizmos.sphere(Isometry3d::from_translation(ground), 60.0, colour);
+        let m_per_px = scale.m_per_px_at(ground);
+        gizmos.line(ground, ground + Vec3::Y * 20.0 * m_per_px, colour);
+        gizmos.sphere(
+            Isometry3d::from_translation(ground),
+            FIRE_RADIUS_PX * m_per_px,
+            colour,
+        );
     }
 }
 

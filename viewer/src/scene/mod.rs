@@ -3,17 +3,21 @@
 //! Scene axes: x = east, y = up, z = south (metres in the area's local east-north-up frame,
 //! see [`frame::SceneFrame`]), so that Bevy's right-handed Y-up convention holds.
 
+pub mod area_layers;
 pub mod camera;
+pub mod colouring;
 pub mod frame;
 pub mod markers;
 pub mod options;
 pub mod palette;
 pub mod paths;
 pub mod playback;
+pub mod screen_scale;
 pub mod screenshot;
 pub mod terrain;
 pub mod terrain_grid;
 pub mod timeline;
+pub mod zones;
 
 use std::sync::Arc;
 
@@ -77,12 +81,19 @@ pub fn run_viewer(options: ViewOptions) -> Result<(), ViewError> {
     .insert_resource(RunData(resolved.run.clone()))
     .insert_resource(frame::SceneFrame::new(resolved.terrain.clone()))
     .insert_resource(resolved.camera_mode.clone())
+    .insert_resource((*resolved.layers).clone())
     .add_plugins((
         playback::PlaybackPlugin {
             clock: resolved.clock(),
         },
-        terrain::TerrainPlugin,
-        paths::PathsPlugin,
+        terrain::TerrainPlugin {
+            risk_overlay: resolved.risk_overlay,
+        },
+        zones::ZonesPlugin,
+        paths::PathsPlugin {
+            colouring: resolved.colouring,
+        },
+        screen_scale::ScreenScalePlugin,
         markers::MarkersPlugin,
         camera::CameraPlugin {
             interactive: resolved.screenshot.is_none(),

@@ -3,10 +3,12 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use patrol_planner::area::manifest::AreaManifest;
+use patrol_planner::area::Area;
 use patrol_planner::terrain::Terrain;
 
+use super::area_layers::AreaLayers;
 use super::camera::CameraMode;
+use super::colouring::TrackColouring;
 use crate::replay::clock::{ClockCommand, PlaybackClock};
 use crate::replay::error::ReplayError;
 use crate::replay::run::Run;
@@ -15,11 +17,15 @@ use crate::replay::time::{format_hms, parse_hms_s};
 /// The viewer's options as typed.
 #[derive(Debug, Clone, Default)]
 pub struct ViewOptions {
-    /// The run directory.
+    /// The run directory, or a bare tlog.
     pub run_dir: PathBuf,
     /// The area directory; by default the plan's `area_dir` (as given, then relative to the
-    /// run directory's parent).
+    /// run directory's parent). Required for a bare tlog.
     pub area: Option<PathBuf>,
+    /// How to colour the flown tracks.
+    pub colour_by: TrackColouring,
+    /// Start with the risk heat map over the terrain.
+    pub risk: bool,
     /// Render one frame into this PNG and exit.
     pub screenshot: Option<PathBuf>,
     /// Time from the start of the run, `HH:MM:SS`.
@@ -41,6 +47,12 @@ pub enum ViewError {
     /// `--size` is not WIDTHxHEIGHT.
     #[error("size `{text}`: expected WIDTHxHEIGHT in pixels, each 16..=8192, e.g. 1600x900")]
     BadSize {
+        /// What was given.
+        text: String,
+    },
+    /// `--colour-by` is not a colouring.
+    #[error("colouring `{text}`: expected drone, mode or height")]
+    BadColouring {
         /// What was given.
         text: String,
     },
@@ -73,6 +85,8 @@ pub struct ResolvedView {
     pub run: Arc<Run>,
     /// The area's terrain.
     pub terrain: Arc<Terrain>,
+    /// The area's risk map, no-fly zones and bases.
+    pub layers: Arc<AreaLayers>,
     /// Window size, pixels.
     pub size_px: (u32, u32),
     /// Where playback starts, µs since the UNIX epoch.
@@ -81,6 +95,10 @@ pub struct ResolvedView {
     pub camera_mode: CameraMode,
     /// The PNG to write, if only a picture is wanted.
     pub screenshot: Option<PathBuf>,
+    /// How to colour the tracks at the start.
+    pub colouring: TrackColouring,
+    /// Whether the risk map is shown at the start.
+    pub risk_overlay: bool,
 }
 
 impl ResolvedView {
@@ -109,7 +127,18 @@ impl ViewOptions {
                 return Err(ViewError::ScreenshotDir { path: path.clone() });
             }
         }
-        let run = Run::load(&self.run_dir)?;
+        let run = if self.run_dir.is_file() {
+            if self.area.is_none() {
+                return Err(ViewError::Area {
+                    dir: self.run_dir.clone(),
+                    detail: "a bare tlog has no plan to name its area: give it with --area <dir>"
+                        .into(),
+                });
+            }
+            Run::load_tlog(&self.run_dir)?
+        } else {
+            Run::load(&self.run_dir)?
+        };
         let start_at_unix_us = match &self.at {
             Some(text) => {
                 let s = parse_hms_s(text)?;
@@ -134,14 +163,17 @@ impl ViewOptions {
             None if self.top => CameraMode::Top,
             None => CameraMode::Fit,
         };
-        let terrain = load_terrain(&self.area_dir(&run))?;
+        let (terrain, layers) = load_area(&self.area_dir(&run))?;
         Ok(ResolvedView {
             run: Arc::new(run),
             terrain: Arc::new(terrain),
+            layers: Arc::new(layers),
             size_px,
             start_at_unix_us,
             camera_mode,
             screenshot: self.screenshot.clone(),
+            colouring: self.colour_by,
+            risk_overlay: self.risk,
         })
     }
 
@@ -151,7 +183,7 @@ impl ViewOptions {
         if let Some(dir) = &self.area {
             return dir.clone();
         }
-        let given = PathBuf::from(&run.plan.area_dir);
+        let given = PathBuf::from(run.plan.as_ref().map_or("", |p| p.area_dir.as_str()));
         if given.is_dir() || given.is_absolute() {
             return given;
         }
@@ -163,7 +195,8 @@ impl ViewOptions {
     }
 }
 
-fn load_terrain(dir: &Path) -> Result<Terrain, ViewError> {
+/// The area's terrain and the layers the scene draws over it.
+fn load_area(dir: &Path) -> Result<(Terrain, AreaLayers), ViewError> {
     let area_err = |detail: String| ViewError::Area {
         dir: dir.to_path_buf(),
         detail,
@@ -173,8 +206,21 @@ fn load_terrain(dir: &Path) -> Result<Terrain, ViewError> {
             "no such directory (give the area with --area <dir>)".into(),
         ));
     }
-    let manifest = AreaManifest::read(dir).map_err(|e| area_err(e.to_string()))?;
-    patrol_planner::area::load_terrain(dir, &manifest).map_err(|e| area_err(e.to_string()))
+    let Area {
+        terrain,
+        risk,
+        no_fly,
+        bases,
+        ..
+    } = Area::load(dir).map_err(|e| area_err(e.to_string()))?;
+    Ok((
+        terrain,
+        AreaLayers {
+            risk,
+            no_fly,
+            bases,
+        },
+    ))
 }
 
 /// Parses `WIDTHxHEIGHT` (pixels, each 16..=8192).

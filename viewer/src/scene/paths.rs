@@ -1,11 +1,14 @@
 //! The static lines of the run: each drone's planned sorties and its flown track (cut at
-//! telemetry gaps), built once as retained gizmos and never rebuilt per frame.
+//! telemetry gaps), built once as retained gizmos and never rebuilt per frame; the tracks are
+//! rebuilt only when their colouring changes (C cycles drone, mode, height).
 
 use bevy::prelude::*;
 
 use super::RunData;
+use super::colouring::{TrackColouring, height_colour_srgb, mode_colour_srgb};
 use super::frame::SceneFrame;
 use super::palette::{drone_colour, plan_colour};
+use crate::replay::run::DroneReplay;
 
 /// Width of a flown track, pixels.
 pub const TRACK_WIDTH_PX: f32 = 3.0;
@@ -14,11 +17,79 @@ pub const PLAN_WIDTH_PX: f32 = 1.5;
 
 /// Spawns the plan and track lines at start-up.
 #[derive(Debug)]
-pub struct PathsPlugin;
+pub struct PathsPlugin {
+    /// The colouring at the start.
+    pub colouring: TrackColouring,
+}
 
 impl Plugin for PathsPlugin {
     fn build(&self, app: &mut App) {
-        app.add_systems(Startup, spawn_paths);
+        app.insert_resource(self.colouring)
+            .add_systems(Startup, spawn_paths)
+            .add_systems(
+                Update,
+                (
+                    cycle_colouring_key,
+                    recolour_tracks.run_if(resource_changed::<TrackColouring>),
+                )
+                    .chain(),
+            );
+    }
+}
+
+fn cycle_colouring_key(
+    keys: Option<Res<ButtonInput<KeyCode>>>,
+    mut colouring: ResMut<TrackColouring>,
+) {
+    if keys.is_some_and(|k| k.just_pressed(KeyCode::KeyC)) {
+        *colouring = colouring.next();
+    }
+}
+
+/// The lines of a drone's flown track, one line strip per stretch between gaps, coloured as
+/// asked.
+pub fn track_gizmo(
+    drone_index: usize,
+    drone: &DroneReplay,
+    frame: &SceneFrame,
+    colouring: TrackColouring,
+) -> GizmoAsset {
+    let mut track = GizmoAsset::new();
+    let srgb = |[r, g, b]: [u8; 3]| Color::srgb_u8(r, g, b);
+    for segment in drone.track.segments() {
+        let points = segment.iter().map(|s| {
+            let p = frame.geodetic_to_scene(s.lat_deg, s.lon_deg, s.alt_amsl_m);
+            let colour = match colouring {
+                TrackColouring::Drone => drone_colour(drone_index),
+                TrackColouring::Mode => srgb(mode_colour_srgb(s.custom_mode)),
+                TrackColouring::Height => {
+                    let ground = frame.terrain.elevation_amsl_m(s.lat_deg, s.lon_deg);
+                    srgb(height_colour_srgb(ground.map(|g| s.alt_amsl_m - g)))
+                }
+            };
+            (p, colour)
+        });
+        track.linestrip_gradient(points);
+    }
+    track
+}
+
+fn recolour_tracks(
+    run: Res<RunData>,
+    frame: Res<SceneFrame>,
+    colouring: Res<TrackColouring>,
+    paths: Query<(&DronePath, &Gizmo)>,
+    mut gizmo_assets: ResMut<Assets<GizmoAsset>>,
+) {
+    for (path, gizmo) in &paths {
+        let DronePath::Track(i) = *path else { continue };
+        let Some(drone) = run.0.drones.get(i) else {
+            continue;
+        };
+        let rebuilt = track_gizmo(i, drone, &frame, *colouring);
+        if let Some(mut asset) = gizmo_assets.get_mut(&gizmo.handle) {
+            *asset = rebuilt;
+        }
     }
 }
 
@@ -35,17 +106,13 @@ fn spawn_paths(
     mut commands: Commands,
     run: Res<RunData>,
     frame: Res<SceneFrame>,
+    colouring: Res<TrackColouring>,
     mut gizmo_assets: ResMut<Assets<GizmoAsset>>,
 ) {
     let run = &run.0;
     for (i, drone) in run.drones.iter().enumerate() {
         let mut plan = GizmoAsset::new();
-        if let Some(dp) = run
-            .plan
-            .drones
-            .iter()
-            .find(|d| d.system_id == drone.system_id)
-        {
+        if let Some(dp) = run.drone_plan(drone.system_id) {
             for sortie in &dp.sorties {
                 plan.linestrip(
                     sortie
@@ -67,15 +134,7 @@ fn spawn_paths(
                 ..default()
             },
         ));
-        let mut track = GizmoAsset::new();
-        for segment in drone.track.segments() {
-            track.linestrip(
-                segment
-                    .iter()
-                    .map(|s| frame.geodetic_to_scene(s.lat_deg, s.lon_deg, s.alt_amsl_m)),
-                drone_colour(i),
-            );
-        }
+        let track = track_gizmo(i, drone, &frame, *colouring);
         commands.spawn((
             DronePath::Track(i),
             Gizmo {

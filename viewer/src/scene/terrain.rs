@@ -1,10 +1,15 @@
 //! The terrain: the DEM as tiled meshes with normals, hillshaded elevation colours baked into
-//! the vertices and drawn unlit, so that the picture does not depend on the light.
+//! the vertices and drawn unlit, so that the picture does not depend on the light. Each tile
+//! has a second mesh with the risk heat map blended in; toggling the overlay swaps the mesh
+//! handles, and nothing is rebuilt.
 
 use bevy::asset::RenderAssetUsages;
 use bevy::mesh::{Indices, PrimitiveTopology};
 use bevy::prelude::*;
 
+use patrol_planner::risk::class::DangerClass;
+
+use super::area_layers::AreaLayers;
 use super::frame::SceneFrame;
 use super::terrain_grid::{TerrainGrid, shaded_colour};
 
@@ -13,27 +18,72 @@ pub const GRID_POINTS: usize = 384;
 /// Quads per tile side: each tile is one mesh, so the renderer can cull them.
 pub const TILE_QUADS: usize = 128;
 
-/// Builds the terrain tiles at start-up.
+/// How much of a cell's danger-class colour the risk overlay mixes into the terrain.
+pub const RISK_BLEND: f64 = 0.6;
+
+/// Builds the terrain tiles at start-up and shows or hides the risk overlay.
 #[derive(Debug)]
-pub struct TerrainPlugin;
+pub struct TerrainPlugin {
+    /// Whether the risk overlay is shown at the start.
+    pub risk_overlay: bool,
+}
 
 impl Plugin for TerrainPlugin {
     fn build(&self, app: &mut App) {
-        app.add_systems(Startup, spawn_terrain);
+        app.insert_resource(RiskOverlay(self.risk_overlay))
+            .add_systems(Startup, spawn_terrain)
+            .add_systems(
+                Update,
+                (
+                    toggle_risk_key,
+                    show_risk_overlay.run_if(resource_changed::<RiskOverlay>),
+                )
+                    .chain(),
+            );
     }
 }
 
-/// Marks a terrain tile.
+/// Whether the risk heat map is drawn over the terrain (R toggles it).
+#[derive(Resource, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RiskOverlay(pub bool);
+
+/// A terrain tile with its two meshes: plain, and with the risk overlay (when the area has a
+/// risk map).
 #[derive(Component, Debug)]
-pub struct TerrainTile;
+pub struct TerrainTile {
+    plain: Handle<Mesh>,
+    with_risk: Option<Handle<Mesh>>,
+}
+
+fn toggle_risk_key(keys: Option<Res<ButtonInput<KeyCode>>>, mut overlay: ResMut<RiskOverlay>) {
+    if keys.is_some_and(|k| k.just_pressed(KeyCode::KeyR)) {
+        overlay.0 = !overlay.0;
+    }
+}
+
+fn show_risk_overlay(overlay: Res<RiskOverlay>, mut tiles: Query<(&TerrainTile, &mut Mesh3d)>) {
+    for (tile, mut mesh) in &mut tiles {
+        let wanted = match (&tile.with_risk, overlay.0) {
+            (Some(risk), true) => risk,
+            _ => &tile.plain,
+        };
+        if mesh.0 != *wanted {
+            mesh.0 = wanted.clone();
+        }
+    }
+}
 
 fn spawn_terrain(
     mut commands: Commands,
     frame: Res<SceneFrame>,
+    layers: Res<AreaLayers>,
+    overlay: Res<RiskOverlay>,
     mut meshes: ResMut<Assets<Mesh>>,
     mut materials: ResMut<Assets<StandardMaterial>>,
 ) {
     let grid = TerrainGrid::sample(&frame.terrain, GRID_POINTS);
+    let risk = layers.risk_lookup();
+    let has_risk = layers.risk.is_some();
     let material = materials.add(StandardMaterial {
         base_color: Color::WHITE,
         unlit: true,
@@ -45,10 +95,23 @@ fn spawn_terrain(
         for col0 in (0..grid.cols - 1).step_by(TILE_QUADS) {
             let cols = (grid.cols - col0).min(TILE_QUADS + 1);
             let rows = (grid.rows - row0).min(TILE_QUADS + 1);
-            let mesh = tile_mesh(&frame, &grid, (col0, row0), (cols, rows));
+            let plain = meshes.add(tile_mesh(&frame, &grid, (col0, row0), (cols, rows), None));
+            let with_risk = has_risk.then(|| {
+                meshes.add(tile_mesh(
+                    &frame,
+                    &grid,
+                    (col0, row0),
+                    (cols, rows),
+                    Some(&risk),
+                ))
+            });
+            let shown = match (&with_risk, overlay.0) {
+                (Some(r), true) => r.clone(),
+                _ => plain.clone(),
+            };
             commands.spawn((
-                TerrainTile,
-                Mesh3d(meshes.add(mesh)),
+                TerrainTile { plain, with_risk },
+                Mesh3d(shown),
                 MeshMaterial3d(material.clone()),
                 Transform::IDENTITY,
             ));
@@ -56,12 +119,14 @@ fn spawn_terrain(
     }
 }
 
-/// The mesh of `size` grid points (cols, rows) from grid point `origin`.
+/// The mesh of `size` grid points (cols, rows) from grid point `origin`; with `risk` (risk
+/// 0..1 at a local east/north position), each vertex mixes in its cell's danger colour.
 fn tile_mesh(
     frame: &SceneFrame,
     grid: &TerrainGrid,
     origin: (usize, usize),
     size: (usize, usize),
+    risk: Option<&dyn Fn(f64, f64) -> Option<f64>>,
 ) -> Mesh {
     let (lo, hi) = frame.terrain.elevation_range_m();
     let span = f64::from(hi - lo).max(1.0);
@@ -78,10 +143,15 @@ fn tile_mesh(
         for c in origin.0..origin.0 + size.0 {
             let (lat, lon) = grid.lat_lon(c, r);
             let elev = grid.elev(c as isize, r as isize);
-            positions.push(frame.geodetic_to_scene(lat, lon, elev).to_array());
+            let p = frame.geodetic_to_scene(lat, lon, elev);
+            positions.push(p.to_array());
             let nrm = grid.normal_enu(c, r, step_m);
             normals.push([nrm[0] as f32, nrm[2] as f32, -nrm[1] as f32]);
-            let [cr, cg, cb] = shaded_colour((elev - f64::from(lo)) / span, nrm);
+            let mut rgb = shaded_colour((elev - f64::from(lo)) / span, nrm);
+            if let Some(cell_risk) = risk.and_then(|f| f(f64::from(p.x), -f64::from(p.z))) {
+                rgb = risk_tint(rgb, cell_risk);
+            }
+            let [cr, cg, cb] = rgb;
             colours.push(
                 Color::srgb(cr as f32, cg as f32, cb as f32)
                     .to_linear()
@@ -106,4 +176,38 @@ fn tile_mesh(
     .with_inserted_attribute(Mesh::ATTRIBUTE_NORMAL, normals)
     .with_inserted_attribute(Mesh::ATTRIBUTE_COLOR, colours)
     .with_inserted_indices(Indices::U32(indices))
+}
+
+/// A shaded terrain colour (sRGB 0..1) with a cell's danger-class colour mixed in, keeping
+/// the hillshade's light and dark.
+pub fn risk_tint(shaded: [f64; 3], risk: f64) -> [f64; 3] {
+    let class = DangerClass::from_risk(risk).color_rgb();
+    let light = (shaded[0] + shaded[1] + shaded[2]) / 3.0 / 0.45;
+    let mut out = [0.0; 3];
+    for k in 0..3 {
+        let tint = (f64::from(class[k]) / 255.0 * light.clamp(0.4, 1.3)).min(1.0);
+        out[k] = shaded[k] * (1.0 - RISK_BLEND) + tint * RISK_BLEND;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn risk_tint_moves_towards_the_danger_colour() {
+        let grey = [0.45, 0.45, 0.45];
+        for risk in [0.05, 0.5, 0.95] {
+            let class = DangerClass::from_risk(risk).color_rgb();
+            let tinted = risk_tint(grey, risk);
+            for k in 0..3 {
+                let target = f64::from(class[k]) / 255.0;
+                assert!(
+                    (tinted[k] - target).abs() < (grey[k] - target).abs() + 1e-9,
+                    "risk {risk} channel {k}: {tinted:?} vs {class:?}"
+                );
+            }
+        }
+    }
 }

@@ -7,8 +7,10 @@ use bevy_egui::{EguiContexts, EguiPlugin, EguiPrimaryContextPass, egui};
 
 use super::RunData;
 use super::camera::CameraRequest;
+use super::colouring::TrackColouring;
 use super::frame::SceneFrame;
 use super::playback::{ClockMsg, Playback};
+use super::terrain::RiskOverlay;
 use crate::replay::clock::{ClockCommand, SPEEDS};
 use crate::replay::readout::drone_readout;
 use crate::replay::time::format_hms;
@@ -42,6 +44,8 @@ fn timeline_ui(
     mut selection: ResMut<Selection>,
     mut clock_out: MessageWriter<ClockMsg>,
     mut camera_out: MessageWriter<CameraRequest>,
+    mut risk_overlay: ResMut<RiskOverlay>,
+    mut colouring: ResMut<TrackColouring>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let mut root = egui::Ui::new(
@@ -58,7 +62,7 @@ fn timeline_ui(
     };
     egui::Panel::bottom("timeline").show_inside(&mut root, |ui| {
         ui.horizontal(|ui| {
-            if ui.button("⏮ alert").clicked() {
+            if ui.button("⏮ event").clicked() {
                 send(ClockCommand::PrevEvent);
             }
             for (label, s) in [("-10 s", -10.0), ("-1 s", -1.0)] {
@@ -79,7 +83,7 @@ fn timeline_ui(
                     send(ClockCommand::Step(s));
                 }
             }
-            if ui.button("alert ⏭").clicked() {
+            if ui.button("event ⏭").clicked() {
                 send(ClockCommand::NextEvent);
             }
             egui::ComboBox::from_id_salt("speed")
@@ -120,6 +124,21 @@ fn timeline_ui(
                 camera_out.write(CameraRequest::Top);
             }
         });
+        let mut risk = risk_overlay.0;
+        if ui.checkbox(&mut risk, "risk map (R)").changed() {
+            risk_overlay.0 = risk;
+        }
+        let mut by = *colouring;
+        egui::ComboBox::from_label("tracks by (C)")
+            .selected_text(by.name())
+            .show_ui(ui, |ui| {
+                for c in TrackColouring::ALL {
+                    ui.selectable_value(&mut by, c, c.name());
+                }
+            });
+        if by != *colouring {
+            *colouring = by;
+        }
         ui.heading("Drones");
         for (i, d) in run.drones.iter().enumerate() {
             let label = format!("{} (sysid {})", d.drone_id, d.system_id);
@@ -129,10 +148,16 @@ fn timeline_ui(
             {
                 selection.drone = Some(i);
                 camera_out.write(CameraRequest::Follow(i));
+                // A drone not flying at the cursor: go to its first fix.
+                if d.track.pose_at(clock.now_unix_us()).is_none()
+                    && let Some((first, _)) = d.track.time_range_unix_us()
+                {
+                    send(ClockCommand::SeekUnixUs(first));
+                }
             }
         }
         if let Some(d) = selection.drone.and_then(|i| run.drones.get(i)) {
-            let plan = run.plan.drones.iter().find(|p| p.system_id == d.system_id);
+            let plan = run.drone_plan(d.system_id);
             let r = drone_readout(
                 &d.track,
                 plan,

@@ -1,0 +1,105 @@
+//! `run.json`: when a run's shift started on the mission clock and how fast it ran, so that a
+//! replay puts shift time zero where the flight did (the first tlog record comes later: the
+//! vehicles are found seconds into the shift).
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::clock::MissionClock;
+
+/// File name of the run information in a run directory.
+pub const RUN_INFO_FILE: &str = "run.json";
+
+/// What a run directory records about its clock.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct RunInfo {
+    /// Shift time zero, µs since the UNIX epoch on the mission clock (tlog timestamps and
+    /// alert times use the same clock).
+    pub shift_start_unix_us: u64,
+    /// Mission seconds per wall second.
+    pub speedup: f64,
+}
+
+/// Why `run.json` cannot be written or read.
+#[derive(Debug, thiserror::Error)]
+pub enum RunInfoError {
+    /// Reading or writing failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// Cause.
+        source: std::io::Error,
+    },
+    /// The file is not the JSON expected.
+    #[error("{path}: {source}")]
+    Json {
+        /// The file.
+        path: PathBuf,
+        /// Cause, with line and column.
+        source: serde_json::Error,
+    },
+}
+
+impl RunInfo {
+    /// The information of a run on `clock`.
+    pub fn of(clock: &MissionClock) -> RunInfo {
+        RunInfo {
+            shift_start_unix_us: clock.start_unix_us(),
+            speedup: clock.speedup(),
+        }
+    }
+
+    /// Writes `run_dir/run.json`.
+    pub fn write(&self, run_dir: &Path) -> Result<(), RunInfoError> {
+        let path = run_dir.join(RUN_INFO_FILE);
+        let text = serde_json::to_string_pretty(self).map_err(|source| RunInfoError::Json {
+            path: path.clone(),
+            source,
+        })?;
+        std::fs::write(&path, text + "\n").map_err(|source| RunInfoError::Io { path, source })
+    }
+
+    /// Reads `run_dir/run.json`; `Ok(None)` when the run has none (runs before it existed,
+    /// other ground stations).
+    pub fn read(run_dir: &Path) -> Result<Option<RunInfo>, RunInfoError> {
+        let path = run_dir.join(RUN_INFO_FILE);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(source) => return Err(RunInfoError::Io { path, source }),
+        };
+        serde_json::from_str(&text)
+            .map(Some)
+            .map_err(|source| RunInfoError::Json { path, source })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn written_and_read_back() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        assert_eq!(RunInfo::read(dir.path()).expect("no file is fine"), None);
+        let info = RunInfo::of(&MissionClock::starting_at(1_795_993_000_000_000, 100.0));
+        info.write(dir.path()).expect("write");
+        assert_eq!(RunInfo::read(dir.path()).expect("read"), Some(info));
+        assert_eq!(info.shift_start_unix_us, 1_795_993_000_000_000);
+        assert_eq!(info.speedup, 100.0);
+    }
+
+    #[test]
+    fn a_broken_file_is_named() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(dir.path().join(RUN_INFO_FILE), "{\"speedup\": 2}").expect("write");
+        let err = RunInfo::read(dir.path()).expect_err("missing field");
+        let text = err.to_string();
+        assert!(
+            text.contains("run.json") && text.contains("shift_start_unix_us"),
+            "{text}"
+        );
+    }
+}
