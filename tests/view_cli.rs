@@ -1,7 +1,8 @@
-//! `patrol view` end to end: errors as one line and exit code 1, and a real render under a
-//! virtual X display (Xvfb, Mesa's llvmpipe Vulkan) whose picture is checked for content:
-//! terrain over most of the image and the first drone's track colour where its track projects
-//! in the top view.
+//! `patrol view` end to end: errors as one line and exit code 1, and real renders under a
+//! virtual X display (Xvfb, Mesa's llvmpipe Vulkan) whose pictures are checked for content:
+//! terrain over most of the image, the first drone's track colour where its track projects in
+//! the top view, each alert's marker in its state's colour where the alert is; and a bare tlog
+//! written by pymavlink shown over the bundled area.
 
 mod common;
 
@@ -9,8 +10,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::{OutputText, bundled_area, expect_error, patrol};
+use image::RgbImage;
 use patrol_planner::area::manifest::AreaManifest;
 use patrol_planner::geodesy::enu::Geodetic;
+use patrol_telemetry::alerts::store::AlertStore;
 use patrol_telemetry::dialect::MavMessage;
 
 /// The scene's background (patrol_viewer::scene::BACKGROUND_SRGB).
@@ -126,29 +129,32 @@ fn is_first_drone_colour(p: [u8; 3]) -> bool {
         && p[0].abs_diff(FIRST_DRONE[0]) < 56
 }
 
-#[test]
-fn view_renders_terrain_and_tracks_where_they_belong() {
+/// `patrol view <source> --top --size WxH --screenshot` under xvfb-run, plus `extra`
+/// arguments; the picture.
+fn render_top(dir: &Path, source: &Path, extra: &[&str]) -> RgbImage {
     assert!(
         Command::new("xvfb-run").arg("--help").output().is_ok(),
         "xvfb-run is missing: scripts/test.sh installs xvfb and mesa-vulkan-drivers"
     );
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let run = demo_run(tmp.path());
-    let runtime = tmp.path().join("xdg");
-    std::fs::create_dir(&runtime).expect("runtime dir");
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&runtime, std::fs::Permissions::from_mode(0o700)).expect("chmod");
+    let runtime = dir.join("xdg");
+    if !runtime.is_dir() {
+        std::fs::create_dir(&runtime).expect("runtime dir");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&runtime, std::fs::Permissions::from_mode(0o700))
+                .expect("chmod");
+        }
     }
-    let shot = tmp.path().join("shot.png");
+    let shot = dir.join("shot.png");
     let out = Command::new("xvfb-run")
         .args(["-a", "-s", "-screen 0 1920x1080x24"])
         .arg(env!("CARGO_BIN_EXE_patrol"))
-        .args(["view", run.to_str().expect("utf-8"), "--top", "--size"])
+        .args(["view", source.to_str().expect("utf-8"), "--top", "--size"])
         .arg(format!("{WIDTH}x{HEIGHT}"))
         .arg("--screenshot")
         .arg(&shot)
+        .args(extra)
         .env("XDG_RUNTIME_DIR", &runtime)
         .output()
         .expect("xvfb-run runs");
@@ -163,8 +169,11 @@ fn view_renders_terrain_and_tracks_where_they_belong() {
         .expect("the screenshot is a PNG")
         .to_rgb8();
     assert_eq!(img.dimensions(), (WIDTH, HEIGHT));
+    img
+}
 
-    // Terrain everywhere the DEM projects: most of the picture is not background.
+/// Terrain everywhere the DEM projects: most of the picture is not background, and shaded.
+fn assert_terrain(img: &RgbImage) {
     let background = img
         .pixels()
         .filter(|p| p.0.iter().zip(BACKGROUND).all(|(a, b)| a.abs_diff(b) <= 3))
@@ -175,29 +184,44 @@ fn view_renders_terrain_and_tracks_where_they_belong() {
         "{:.0} % of the picture is background: no terrain drawn",
         share * 100.0
     );
-    // The terrain is shaded: many distinct colours, not a flat fill.
     let mut colours: Vec<[u8; 3]> = img.pixels().map(|p| p.0).collect();
     colours.sort_unstable();
     colours.dedup();
     assert!(colours.len() > 500, "only {} colours", colours.len());
+}
 
-    // The first drone's track: its colour near where its position fixes project...
+/// Whether a pixel of `is_colour` lies within `r` pixels of (x, y).
+fn colour_near(
+    img: &RgbImage,
+    x: f64,
+    y: f64,
+    r: i64,
+    is_colour: impl Fn([u8; 3]) -> bool,
+) -> usize {
+    let (cx, cy) = (x.round() as i64, y.round() as i64);
+    let mut n = 0;
+    for dy in -r..=r {
+        for dx in -r..=r {
+            let (px, py) = (cx + dx, cy + dy);
+            if px >= 0
+                && py >= 0
+                && px < i64::from(WIDTH)
+                && py < i64::from(HEIGHT)
+                && dx * dx + dy * dy <= r * r
+                && is_colour(img.get_pixel(px as u32, py as u32).0)
+            {
+                n += 1;
+            }
+        }
+    }
+    n
+}
+
+/// The first drone's colour lies near at least 80 % of its (sampled) projected fixes, and
+/// nearly every pixel of that colour lies near a fix.
+fn assert_first_track(img: &RgbImage, fixes: &[(f64, f64)]) {
     let project = top_view_projector(&bundled_area());
-    let fixes = first_drone_positions(&run);
     assert!(fixes.len() > 100, "only {} position fixes", fixes.len());
-    let near_colour = |x: f64, y: f64, r: i64| {
-        let (cx, cy) = (x.round() as i64, y.round() as i64);
-        (-r..=r).any(|dy| {
-            (-r..=r).any(|dx| {
-                let (px, py) = (cx + dx, cy + dy);
-                px >= 0
-                    && py >= 0
-                    && px < i64::from(WIDTH)
-                    && py < i64::from(HEIGHT)
-                    && is_first_drone_colour(img.get_pixel(px as u32, py as u32).0)
-            })
-        })
-    };
     let step = (fixes.len() / 50).max(1);
     let checked: Vec<(f64, f64)> = fixes
         .iter()
@@ -206,14 +230,13 @@ fn view_renders_terrain_and_tracks_where_they_belong() {
         .collect();
     let hits = checked
         .iter()
-        .filter(|&&(x, y)| near_colour(x, y, 4))
+        .filter(|&&(x, y)| colour_near(img, x, y, 4, is_first_drone_colour) > 0)
         .count();
     assert!(
         hits * 10 >= checked.len() * 8,
         "the first drone's colour is near only {hits} of {} projected fixes",
         checked.len()
     );
-    // ...and not elsewhere: nearly every pixel of that colour lies near a fix.
     let projected: Vec<(f64, f64)> = fixes.iter().map(|&(lat, lon)| project(lat, lon)).collect();
     let mut coloured = 0;
     let mut stray = 0;
@@ -222,9 +245,10 @@ fn view_renders_terrain_and_tracks_where_they_belong() {
             continue;
         }
         coloured += 1;
-        let near = projected
-            .iter()
-            .any(|&(px, py)| (px - f64::from(x)).abs() <= 8.0 && (py - f64::from(y)).abs() <= 8.0);
+        // The drone's marker (26 px) stands at its last fix.
+        let near = projected.iter().any(|&(px, py)| {
+            (px - f64::from(x)).abs() <= 16.0 && (py - f64::from(y)).abs() <= 16.0
+        });
         if !near {
             stray += 1;
         }
@@ -237,6 +261,86 @@ fn view_renders_terrain_and_tracks_where_they_belong() {
         stray * 20 <= coloured,
         "{stray} of {coloured} pixels in the first drone's colour are far from its track"
     );
+}
+
+#[test]
+fn view_renders_terrain_tracks_and_alerts_where_they_belong() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let run = demo_run(tmp.path());
+    let img = render_top(tmp.path(), &run, &[]);
+    assert_terrain(&img);
+    assert_first_track(&img, &first_drone_positions(&run));
+
+    // Each alert: its marker (circle, ring and pin, at least 14 px across) in the colour of its
+    // last state, where the alert is. The demo raises at least the ground sensor's alert.
+    let store = AlertStore::open_read_only(&run.join("alerts.sqlite")).expect("alert store");
+    let alerts = store.list(None).expect("alerts");
+    assert!(!alerts.is_empty(), "the demo run raised no alert");
+    let project = top_view_projector(&bundled_area());
+    for a in &alerts {
+        let a = &a.alert;
+        let want = patrol_viewer::scene::palette::alert_colour_srgb(a.state);
+        let is_state_colour = |p: [u8; 3]| (0..3).all(|k| p[k].abs_diff(want[k]) <= 24);
+        let (x, y) = project(a.lat_deg, a.lon_deg);
+        let near = colour_near(&img, x, y, 18, is_state_colour);
+        assert!(
+            near >= 8,
+            "alert {} ({}): only {near} pixels of its colour {want:?} within 18 px of ({x:.0}, {y:.0})",
+            a.id.0,
+            a.state.as_str()
+        );
+    }
+}
+
+#[test]
+fn view_shows_a_bare_tlog_written_by_pymavlink_over_an_area() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let tlog = tmp.path().join("pymavlink.tlog");
+    // 2000 records, 500 position fixes flying 9 km east across the bundled area, 1200 m AMSL
+    // (above its highest ground).
+    let python = Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python");
+    assert!(
+        python.exists(),
+        "{} is missing: run scripts/test.sh",
+        python.display()
+    );
+    let out = Command::new(python)
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/peers/write_tlog.py"))
+        .arg(&tlog)
+        .args(["--count", "2000", "--lat", "36.52", "--lon", "-84.30"])
+        .args(["--east-step-e7", "500", "--alt-mm", "1200000"])
+        .output()
+        .expect("python");
+    assert!(out.status.success(), "{}", out.stderr_text());
+
+    // Without an area it is refused, naming the flag.
+    let refused = patrol(&[
+        "view",
+        tlog.to_str().expect("utf-8"),
+        "--screenshot",
+        "x.png",
+    ]);
+    expect_error(&refused, &["pymavlink.tlog", "--area"]);
+
+    let area = bundled_area();
+    let img = render_top(
+        tmp.path(),
+        &tlog,
+        &["--area", area.to_str().expect("utf-8")],
+    );
+    assert_terrain(&img);
+    let fixes: Vec<(f64, f64)> = patrol_telemetry::tlog::read_tlog(&tlog)
+        .expect("tlog")
+        .records
+        .iter()
+        .filter_map(|(_, f)| match f.decode() {
+            Ok(MavMessage::GLOBAL_POSITION_INT(p)) => {
+                Some((f64::from(p.lat) / 1e7, f64::from(p.lon) / 1e7))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_first_track(&img, &fixes);
 }
 
 #[test]

@@ -29,16 +29,22 @@ pub fn plan_colour(n: usize) -> Color {
     Color::srgba_u8(wash(r), wash(g), wash(b), 200)
 }
 
+/// Colour of an alert in a lifecycle state, sRGB.
+pub fn alert_colour_srgb(state: AlertState) -> [u8; 3] {
+    match state {
+        AlertState::New => [255, 60, 60],
+        AlertState::Dispatched => [255, 150, 40],
+        AlertState::OnScene => [255, 230, 60],
+        AlertState::ConfirmedFire => [200, 0, 0],
+        AlertState::FalseAlarm => [170, 170, 170],
+        AlertState::Resolved => [90, 200, 255],
+    }
+}
+
 /// Colour of an alert in a lifecycle state.
 pub fn alert_colour(state: AlertState) -> Color {
-    match state {
-        AlertState::New => Color::srgb_u8(255, 60, 60),
-        AlertState::Dispatched => Color::srgb_u8(255, 150, 40),
-        AlertState::OnScene => Color::srgb_u8(255, 230, 60),
-        AlertState::ConfirmedFire => Color::srgb_u8(200, 0, 0),
-        AlertState::FalseAlarm => Color::srgb_u8(170, 170, 170),
-        AlertState::Resolved => Color::srgb_u8(90, 200, 255),
-    }
+    let [r, g, b] = alert_colour_srgb(state);
+    Color::srgb_u8(r, g, b)
 }
 
 /// Colour of a ground-truth fire after its ignition.
