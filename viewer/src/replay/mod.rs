@@ -7,5 +7,6 @@ pub mod clock;
 pub mod error;
 pub mod readout;
 pub mod run;
+pub mod synthetic;
 pub mod time;
 pub mod track;

@@ -7,6 +7,7 @@ pub mod area_layers;
 pub mod camera;
 pub mod colouring;
 pub mod frame;
+pub mod headless;
 pub mod markers;
 pub mod options;
 pub mod palette;
