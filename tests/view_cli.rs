@@ -360,4 +360,26 @@ fn view_names_bad_input() {
 
     let out = patrol(&["view", tmp.path().to_str().expect("utf-8"), "--size", "big"]);
     expect_error(&out, &["size `big`", "WIDTHxHEIGHT"]);
+
+    // A file that is no tlog, given with an area: nothing to replay, named.
+    let notes = tmp.path().join("notes.txt");
+    std::fs::write(&notes, "not a telemetry log\n".repeat(50)).expect("write");
+    let area = bundled_area();
+    let out = patrol(&[
+        "view",
+        notes.to_str().expect("utf-8"),
+        "--area",
+        area.to_str().expect("utf-8"),
+    ]);
+    expect_error(&out, &["notes.txt", "no position telemetry"]);
+
+    let out = patrol(&[
+        "view",
+        notes.to_str().expect("utf-8"),
+        "--area",
+        area.to_str().expect("utf-8"),
+        "--colour-by",
+        "speed",
+    ]);
+    expect_error(&out, &["colouring `speed`", "drone, mode or height"]);
 }

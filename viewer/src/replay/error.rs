@@ -41,7 +41,9 @@ pub enum ReplayError {
         source: patrol_planner::area::error::AreaError,
     },
     /// The run has no position telemetry at all.
-    #[error("{path}: no vehicle-<sysid>.tlog with position telemetry (GLOBAL_POSITION_INT)")]
+    #[error(
+        "{path}: no position telemetry (GLOBAL_POSITION_INT from a vehicle's autopilot) in its tlogs"
+    )]
     NoTelemetry {
         /// The run directory.
         path: PathBuf,
