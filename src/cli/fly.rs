@@ -204,7 +204,7 @@ pub fn run(args: FlyArgs) -> anyhow::Result<()> {
     };
     let clock = MissionClock::start(args.speedup);
     // The replay's shift time zero (`patrol view`).
-    RunInfo::of(&clock).write(&run_dir)?;
+    RunInfo::of(&clock, area_dir).write(&run_dir)?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

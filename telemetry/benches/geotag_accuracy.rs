@@ -141,6 +141,7 @@ fn run(terrain: &Terrain, camera: &CameraModel, c: &Condition, rng: &mut Rng) ->
         timing_sigma_s: c.timing_sigma_s,
         terrain_sigma_m: 0.0,
         pixel_sigma_px: 0.0,
+        target_extent_px: [0.0; 2],
     };
     let pitch_deg = if c.range_m <= c.agl_m {
         -90.0

@@ -165,6 +165,7 @@ fn run_of(drones: Vec<DroneReplay>) -> Run {
         .fold((i64::MAX, i64::MIN), |(a, b), (f, l)| (a.min(f), b.max(l)));
     Run {
         dir: PathBuf::from("bench"),
+        area_dir: None,
         plan: None,
         drones,
         alerts: Vec::new(),

@@ -178,7 +178,7 @@ async fn fly_demo(
     shift_s: f64,
 ) -> Result<DemoOutcome, DemoError> {
     let clock = MissionClock::start(o.speedup);
-    crate::fly::run_info::RunInfo::of(&clock)
+    crate::fly::run_info::RunInfo::of(&clock, &area.dir)
         .write(&o.run_dir)
         .map_err(|e| step("run.json")(e.to_string()))?;
     let drones = drones_from_area(area, area.fleet.drones.len()).map_err(step("simulator"))?;

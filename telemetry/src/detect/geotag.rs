@@ -59,6 +59,10 @@ pub struct ErrorModel {
     pub terrain_sigma_m: f64,
     /// Detector's error in placing the target in the image, pixels.
     pub pixel_sigma_px: f64,
+    /// Where the target's centre is within what the detector boxed, 1-sigma per image axis
+    /// (u, v), pixels, added to `pixel_sigma_px`: a fire larger than a few pixels is not a
+    /// point, and a box cut off by the image's edge has its centre moved inward.
+    pub target_extent_px: [f64; 2],
 }
 
 impl Default for ErrorModel {
@@ -71,6 +75,7 @@ impl Default for ErrorModel {
             timing_sigma_s: 0.03,
             terrain_sigma_m: 5.0,
             pixel_sigma_px: 2.0,
+            target_extent_px: [0.0; 2],
         }
     }
 }
@@ -303,11 +308,12 @@ impl<'t> Geotagger<'t> {
                 add(self.difference("attitude", &hit, |s| self.cast(origin, turn(s)))?);
             }
         }
-        // Detector: move the image point by a pixel sigma along each image axis.
-        if errors.pixel_sigma_px > 0.0 {
-            let du = errors.pixel_sigma_px / camera.width_px;
-            let dv = errors.pixel_sigma_px / camera.height_px;
-            for (su, sv) in [(du, 0.0), (0.0, dv)] {
+        // Detector and target size: move the image point by a pixel sigma along each image
+        // axis.
+        let du = errors.pixel_sigma_px.hypot(errors.target_extent_px[0]) / camera.width_px;
+        let dv = errors.pixel_sigma_px.hypot(errors.target_extent_px[1]) / camera.height_px;
+        for (su, sv) in [(du, 0.0), (0.0, dv)] {
+            if su > 0.0 || sv > 0.0 {
                 add(self.difference("pixel", &hit, |s| {
                     let (o, d) = view_ray(
                         self.terrain,
@@ -536,6 +542,7 @@ mod tests {
             timing_sigma_s: 0.0,
             terrain_sigma_m: 0.0,
             pixel_sigma_px: 0.0,
+            target_extent_px: [0.0; 2],
         };
         geotag_point(t, pose, &r, &camera(), 0.5, 0.5, &none)
     }
@@ -695,6 +702,7 @@ mod tests {
             timing_sigma_s: 0.0,
             terrain_sigma_m: 0.0,
             pixel_sigma_px: 0.0,
+            target_extent_px: [0.0; 2],
         };
         edit(&mut e);
         e

@@ -302,6 +302,10 @@ impl DetectionIntake {
         };
         let to_enu = pose.camera_to_enu(&fixed);
         let (u, v_img) = ((bx[0] + bx[2]) / 2.0, (bx[1] + bx[3]) / 2.0);
+        errors.target_extent_px = [
+            target_extent_px(bx[0], bx[2], camera.width_px),
+            target_extent_px(bx[1], bx[3], camera.height_px),
+        ];
         // Fusion, expiry and the alert lifecycle run on the ground service's (mission) clock;
         // a sender's clock may be off, or run at another speed in a simulation.
         let at_unix_us = t.at_unix_us;
@@ -367,6 +371,22 @@ impl DetectionIntake {
                 sender_time(d.time_utc_us)
             ),
         })
+    }
+}
+
+/// A box edge this close to the image's edge (normalised) counts as cut off by it.
+const EDGE_CUT: f64 = 0.002;
+
+/// How far the target's centre may be from the box's centre along one image axis, 1-sigma,
+/// pixels, for a box from `lo` to `hi` (normalised) on an axis `size_px` long: the target
+/// anywhere in the box (uniform: size / √12), or, for a box cut off by the image's edge,
+/// half the visible size (the hidden part moved the centre inward by up to that).
+fn target_extent_px(lo: f64, hi: f64, size_px: f64) -> f64 {
+    let visible_px = (hi - lo).max(0.0) * size_px;
+    if lo <= EDGE_CUT || hi >= 1.0 - EDGE_CUT {
+        visible_px / 2.0
+    } else {
+        visible_px / 12f64.sqrt()
     }
 }
 

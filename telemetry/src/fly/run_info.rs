@@ -12,13 +12,17 @@ use crate::clock::MissionClock;
 pub const RUN_INFO_FILE: &str = "run.json";
 
 /// What a run directory records about its clock.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunInfo {
     /// Shift time zero, µs since the UNIX epoch on the mission clock (tlog timestamps and
     /// alert times use the same clock).
     pub shift_start_unix_us: u64,
     /// Mission seconds per wall second.
     pub speedup: f64,
+    /// The patrol area's directory, absolute (the plan's `area_dir` is relative to where
+    /// `patrol plan` ran); `None` when it was not found.
+    #[serde(default)]
+    pub area_dir: Option<String>,
 }
 
 /// Why `run.json` cannot be written or read.
@@ -43,11 +47,14 @@ pub enum RunInfoError {
 }
 
 impl RunInfo {
-    /// The information of a run on `clock`.
-    pub fn of(clock: &MissionClock) -> RunInfo {
+    /// The information of a run on `clock` over the area in `area_dir`.
+    pub fn of(clock: &MissionClock, area_dir: &Path) -> RunInfo {
         RunInfo {
             shift_start_unix_us: clock.start_unix_us(),
             speedup: clock.speedup(),
+            area_dir: std::fs::canonicalize(area_dir)
+                .ok()
+                .map(|p| p.to_string_lossy().into_owned()),
         }
     }
 
@@ -84,9 +91,14 @@ mod tests {
     fn written_and_read_back() {
         let dir = tempfile::tempdir().expect("temp dir");
         assert_eq!(RunInfo::read(dir.path()).expect("no file is fine"), None);
-        let info = RunInfo::of(&MissionClock::starting_at(1_795_993_000_000_000, 100.0));
+        let info = RunInfo::of(
+            &MissionClock::starting_at(1_795_993_000_000_000, 100.0),
+            dir.path(),
+        );
         info.write(dir.path()).expect("write");
-        assert_eq!(RunInfo::read(dir.path()).expect("read"), Some(info));
+        assert_eq!(RunInfo::read(dir.path()).expect("read"), Some(info.clone()));
+        let area = info.area_dir.expect("the area exists");
+        assert!(Path::new(&area).is_absolute(), "{area}");
         assert_eq!(info.shift_start_unix_us, 1_795_993_000_000_000);
         assert_eq!(info.speedup, 100.0);
     }

@@ -569,3 +569,31 @@ fn a_pymavlink_companion_computer_raises_an_alert() {
         assert!(alert.source.contains("q1"), "{}", alert.source);
     });
 }
+
+/// The horizontal 1-sigma variance of a point sighting, m² (east + north).
+fn variance_m2(s: &Sighting) -> f64 {
+    match &s.located {
+        Located::Point {
+            covariance_en_m2, ..
+        } => covariance_en_m2[0][0] + covariance_en_m2[1][1],
+        Located::Bearing(_) => panic!("a hot spot gives a point, got {s:?}"),
+    }
+}
+
+#[test]
+fn a_large_or_cut_off_box_is_placed_with_the_uncertainty_of_its_size() {
+    // A fire bigger than the image's edge: the box is cut at the top, so its centre lies
+    // below the target's. The fix must not claim a pixel's precision.
+    let mut intake = DetectionIntake::new(settings());
+    feed_hover(&mut intake, 1, hover(), 1_000, 11_000);
+    let small = send(&mut intake, 1, detection(4_000, 1, CENTRE)).expect("located");
+    let large = send(&mut intake, 1, detection(5_000, 2, [0.2, 0.2, 0.8, 0.8])).expect("located");
+    let cut = send(&mut intake, 1, detection(6_000, 3, [0.2, 0.0, 0.8, 0.6])).expect("located");
+    let (s, l, c) = (variance_m2(&small), variance_m2(&large), variance_m2(&cut));
+    // Six times the box: about six times the image error, and the other errors the same.
+    assert!(l > 4.0 * s, "large box {l:.1} m² vs small {s:.1} m²");
+    // Cut off: half the visible 60 % (0.3) rather than 60 % / √12 (0.17) along the cut axis.
+    assert!(c > l, "cut box {c:.1} m² vs large {l:.1} m²");
+    // The small box keeps a fix of a few metres (hovering 120 m above ground, nadir camera).
+    assert!(s.sqrt() < 10.0, "small box ±{:.1} m", s.sqrt());
+}

@@ -20,8 +20,12 @@ pub struct AlertTimeline {
     pub source: String,
     /// Raised, µs since the UNIX epoch.
     pub created_at_unix_us: i64,
-    /// (time µs since the UNIX epoch, state entered), sorted by time; starts with `New`.
+    /// (time µs since the UNIX epoch, state entered) in the order written, times never
+    /// decreasing; starts with `New`.
     pub transitions: Vec<(i64, AlertState)>,
+    /// Index of the first transition stamped before the one written before it: from there
+    /// on, changes made after the run (see [`AlertTimeline::pin_after`]).
+    after_run_from: Option<usize>,
 }
 
 impl AlertTimeline {
@@ -35,13 +39,21 @@ impl AlertTimeline {
         created_at_unix_us: i64,
         trace: &[TraceEntry],
     ) -> AlertTimeline {
+        // In the order they were written (the trace's order), not sorted by time: a change
+        // stamped before the one written before it was made after the run (`pin_after`);
+        // meanwhile it counts from the previous change, so times never decrease.
         let mut transitions = vec![(created_at_unix_us, AlertState::New)];
-        transitions.extend(trace.iter().filter_map(|e| match e.event {
-            TraceEvent::Transition { from: Some(_), to } => Some((e.at_unix_us, to)),
-            _ => None,
-        }));
-        // Stable: entries written in one microsecond keep their written order.
-        transitions.sort_by_key(|&(t, _)| t);
+        let mut after_run_from = None;
+        for e in trace {
+            let TraceEvent::Transition { from: Some(_), to } = e.event else {
+                continue;
+            };
+            let prev = transitions.last().map_or(i64::MIN, |&(t, _)| t);
+            if e.at_unix_us < prev && after_run_from.is_none() {
+                after_run_from = Some(transitions.len());
+            }
+            transitions.push((e.at_unix_us.max(prev), to));
+        }
         AlertTimeline {
             id,
             lat_deg: place.0,
@@ -51,6 +63,23 @@ impl AlertTimeline {
             source,
             created_at_unix_us,
             transitions,
+            after_run_from,
+        }
+    }
+
+    /// Moves to `end_unix_us` every change made after the run: stamped after its end, or
+    /// stamped before a change written earlier (a change the duty officer made after a
+    /// sped-up run carries wall-clock time, behind the mission clock), and every change after
+    /// such one. Afterwards the times never decrease.
+    pub fn pin_after(&mut self, end_unix_us: i64) {
+        let mut after_run = false;
+        let mut prev = i64::MIN;
+        for (i, (t, _)) in self.transitions.iter_mut().enumerate() {
+            after_run |= *t > end_unix_us || self.after_run_from.is_some_and(|a| i >= a);
+            if after_run {
+                *t = end_unix_us.max(prev);
+            }
+            prev = *t;
         }
     }
 
@@ -85,8 +114,8 @@ mod tests {
     fn state_follows_the_trace() {
         let trace = [
             entry(100, None, AlertState::New),
-            entry(300, Some(AlertState::Dispatched), AlertState::OnScene),
             entry(200, Some(AlertState::New), AlertState::Dispatched),
+            entry(300, Some(AlertState::Dispatched), AlertState::OnScene),
             entry(400, Some(AlertState::OnScene), AlertState::FalseAlarm),
             TraceEntry {
                 event: TraceEvent::Acknowledged,
@@ -103,6 +132,44 @@ mod tests {
         assert_eq!(
             a.event_times_unix_us().collect::<Vec<_>>(),
             [100, 200, 300, 400]
+        );
+    }
+
+    #[test]
+    fn changes_made_after_the_run_show_at_its_end() {
+        // On scene at 300 (mission clock); resolved later on the wall clock, which a sped-up
+        // run left behind (stamped 150); then confirmed by hand at 120 (also after the run).
+        let trace = [
+            entry(100, None, AlertState::New),
+            entry(300, Some(AlertState::New), AlertState::OnScene),
+            entry(150, Some(AlertState::OnScene), AlertState::ConfirmedFire),
+            entry(160, Some(AlertState::ConfirmedFire), AlertState::Resolved),
+        ];
+        let mut a = AlertTimeline::from_trace(1, (36.0, -84.0, 50.0), 3, "x".into(), 100, &trace);
+        assert_eq!(
+            a.state_at(299),
+            Some(AlertState::New),
+            "never resolved mid-run"
+        );
+        a.pin_after(1000);
+        assert_eq!(
+            a.event_times_unix_us().collect::<Vec<_>>(),
+            [100, 300, 1000, 1000]
+        );
+        assert_eq!(a.state_at(999), Some(AlertState::OnScene));
+        assert_eq!(a.state_at(1000), Some(AlertState::Resolved));
+
+        // A real-time run: resolved hours after its end, in order: at the end too.
+        let trace = [
+            entry(100, None, AlertState::New),
+            entry(300, Some(AlertState::New), AlertState::OnScene),
+            entry(90_000, Some(AlertState::OnScene), AlertState::Resolved),
+        ];
+        let mut a = AlertTimeline::from_trace(2, (36.0, -84.0, 50.0), 3, "x".into(), 100, &trace);
+        a.pin_after(1000);
+        assert_eq!(
+            a.event_times_unix_us().collect::<Vec<_>>(),
+            [100, 300, 1000]
         );
     }
 }

@@ -52,6 +52,8 @@ pub struct DetectionRay {
 pub struct Run {
     /// The run directory (or the tlog file).
     pub dir: PathBuf,
+    /// The area the run flew over, as `run.json` records it (absolute).
+    pub area_dir: Option<PathBuf>,
     /// The plan flown (`None` for a bare tlog).
     pub plan: Option<Plan>,
     /// Drones by system id, with telemetry or not.
@@ -86,8 +88,17 @@ impl Run {
         let plan = patrol_planner::export::read_plan_json(&plan_path)?;
         let info = RunInfo::read(dir)?;
         let mut drones = Vec::new();
-        for (system_id, path) in tlogs(dir)? {
-            let contents = patrol_telemetry::tlog::read_tlog(&path)?;
+        for (system_id, paths) in tlogs(dir)? {
+            // A vehicle heard on a second link (or again after a reconnect) has one more
+            // file, `vehicle-<sysid>-<k>.tlog`: its records join the first file's.
+            let mut records = Vec::new();
+            let mut skipped_bytes = 0;
+            for path in &paths {
+                let contents = patrol_telemetry::tlog::read_tlog(path)?;
+                records.extend(contents.records);
+                skipped_bytes += contents.skipped_bytes;
+            }
+            records.sort_by_key(|(t, _)| *t);
             let drone_id = plan
                 .drones
                 .iter()
@@ -96,8 +107,8 @@ impl Run {
             drones.push(DroneReplay {
                 drone_id,
                 system_id,
-                track: track_from_records(system_id, &contents.records),
-                skipped_bytes: contents.skipped_bytes,
+                track: track_from_records(system_id, &records),
+                skipped_bytes,
             });
         }
         if drones.iter().all(|d| d.track.samples().is_empty()) {
@@ -175,14 +186,20 @@ impl Run {
             .iter()
             .filter_map(|d| d.track.time_range_unix_us())
             .fold((i64::MAX, i64::MIN), |(a, b), (f, l)| (a.min(f), b.max(l)));
-        let alert_times = alerts.iter().flat_map(AlertTimeline::event_times_unix_us);
-        let end = alert_times
-            .chain(detections.iter().map(|d| d.t_unix_us))
-            .fold(last, i64::max);
-        let start = info.map_or(first, |i| (i.shift_start_unix_us as i64).min(first));
+        // The run ends with its telemetry: alert changes made later (the duty officer
+        // resolving an alert after the flight, on the wall clock) are shown at the end.
+        let end = detections.iter().map(|d| d.t_unix_us).fold(last, i64::max);
+        let mut alerts = alerts;
+        for a in &mut alerts {
+            a.pin_after(end);
+        }
+        let start = info
+            .as_ref()
+            .map_or(first, |i| (i.shift_start_unix_us as i64).min(first));
         detections.sort_by_key(|d| d.t_unix_us);
         Run {
             dir: dir.to_path_buf(),
+            area_dir: info.and_then(|i| i.area_dir).map(PathBuf::from),
             plan,
             drones,
             alerts,
@@ -234,23 +251,35 @@ impl Run {
     }
 }
 
-/// The run's tlogs, `vehicle-<sysid>.tlog`, by system id.
-fn tlogs(dir: &Path) -> Result<Vec<(u8, PathBuf)>, ReplayError> {
+/// The run's tlogs by system id: `vehicle-<sysid>.tlog` and, for a vehicle heard on more
+/// than one link, `vehicle-<sysid>-<k>.tlog`.
+fn tlogs(dir: &Path) -> Result<Vec<(u8, Vec<PathBuf>)>, ReplayError> {
     let entries = std::fs::read_dir(dir).map_err(|source| {
         ReplayError::Tlog(patrol_telemetry::tlog::TlogError::Io {
             path: dir.to_path_buf(),
             source,
         })
     })?;
-    let mut out: Vec<(u8, PathBuf)> = entries
+    let mut files: Vec<(u8, u32, PathBuf)> = entries
         .filter_map(Result::ok)
         .filter_map(|e| {
             let name = e.file_name().into_string().ok()?;
-            let id = name.strip_prefix("vehicle-")?.strip_suffix(".tlog")?;
-            Some((id.parse().ok()?, e.path()))
+            let stem = name.strip_prefix("vehicle-")?.strip_suffix(".tlog")?;
+            let (id, k) = match stem.split_once('-') {
+                Some((id, k)) => (id, k.parse().ok()?),
+                None => (stem, 0),
+            };
+            Some((id.parse().ok()?, k, e.path()))
         })
         .collect();
-    out.sort();
+    files.sort();
+    let mut out: Vec<(u8, Vec<PathBuf>)> = Vec::new();
+    for (id, _, path) in files {
+        match out.last_mut() {
+            Some((last, paths)) if *last == id => paths.push(path),
+            _ => out.push((id, vec![path])),
+        }
+    }
     Ok(out)
 }
 
@@ -437,6 +466,47 @@ mod tests {
         assert_eq!(
             (s[1].roll_rad, s[1].pitch_rad, s[1].yaw_rad),
             (0.1, -0.2, 1.5)
+        );
+    }
+
+    #[test]
+    fn a_vehicles_extra_tlogs_are_grouped_with_its_first() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        for name in [
+            "vehicle-3.tlog",
+            "vehicle-12.tlog",
+            "vehicle-3-2.tlog",
+            "vehicle-3-1.tlog",
+            "vehicle-x.tlog",
+            "vehicle-4-y.tlog",
+            "events.log",
+        ] {
+            std::fs::write(dir.path().join(name), b"").expect("write");
+        }
+        let got: Vec<(u8, Vec<String>)> = tlogs(dir.path())
+            .expect("listed")
+            .into_iter()
+            .map(|(id, paths)| {
+                let names = paths
+                    .iter()
+                    .map(|p| p.file_name().expect("name").to_string_lossy().into_owned())
+                    .collect();
+                (id, names)
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    3,
+                    vec![
+                        "vehicle-3.tlog".to_string(),
+                        "vehicle-3-1.tlog".to_string(),
+                        "vehicle-3-2.tlog".to_string()
+                    ]
+                ),
+                (12, vec!["vehicle-12.tlog".to_string()]),
+            ]
         );
     }
 

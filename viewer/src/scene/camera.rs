@@ -32,7 +32,7 @@ pub enum CameraMode {
     /// Straight down, north up. In pictures orthographic: the DEM's extent centred, scaled so
     /// that `TOP_MARGIN` x its east-west and north-south sizes both fit.
     Top,
-    /// Behind and above this drone (its id).
+    /// Close to this drone (its id), from the south and above, as it moves.
     Follow(String),
 }
 

@@ -6,6 +6,7 @@
 use std::f32::consts::FRAC_PI_2;
 
 use bevy::prelude::*;
+use bevy::transform::TransformSystems;
 
 use super::RunData;
 use super::frame::SceneFrame;
@@ -31,12 +32,17 @@ pub struct MarkersPlugin;
 
 impl Plugin for MarkersPlugin {
     fn build(&self, app: &mut App) {
-        app.add_systems(Startup, spawn_drone_markers).add_systems(
-            Update,
-            (move_drone_markers, draw_detections, draw_alerts, draw_fires)
-                .after(PlaybackSet)
-                .after(ScreenScaleSet),
-        );
+        app.add_systems(Startup, spawn_drone_markers)
+            .add_systems(
+                Update,
+                (draw_detections, draw_alerts, draw_fires).after(PlaybackSet),
+            )
+            .add_systems(
+                PostUpdate,
+                move_drone_markers
+                    .after(ScreenScaleSet)
+                    .before(TransformSystems::Propagate),
+            );
     }
 }
 

@@ -151,6 +151,17 @@ impl ViewOptions {
                 }
                 run.start_unix_us + (s * 1e6).round() as i64
             }
+            // A picture of a followed drone shows it at its last fix (after it the viewer does
+            // not know where it is).
+            None if self.screenshot.is_some() && self.follow.is_some() => {
+                let last_fix = self
+                    .follow
+                    .as_deref()
+                    .and_then(|id| run.drone(id).ok())
+                    .and_then(|d| d.track.time_range_unix_us())
+                    .map(|(_, last)| last);
+                last_fix.unwrap_or(run.end_unix_us).min(run.end_unix_us)
+            }
             // A picture shows the run at its end: every track flown, every alert's last state.
             None if self.screenshot.is_some() => run.end_unix_us,
             None => run.start_unix_us,
@@ -177,10 +188,15 @@ impl ViewOptions {
         })
     }
 
-    /// The area directory: `--area`, else the plan's as given if it exists, else relative to
-    /// the run directory's parent.
+    /// The area directory: `--area`; else the one `run.json` recorded, if it still exists;
+    /// else the plan's `area_dir` as written (relative to where `patrol plan` ran) from the
+    /// current directory, then from the run directory's parent and grandparent (the
+    /// checkout, for `runs/<time>`).
     fn area_dir(&self, run: &Run) -> PathBuf {
         if let Some(dir) = &self.area {
+            return dir.clone();
+        }
+        if let Some(dir) = run.area_dir.as_ref().filter(|d| d.is_dir()) {
             return dir.clone();
         }
         let given = PathBuf::from(run.plan.as_ref().map_or("", |p| p.area_dir.as_str()));
@@ -188,9 +204,11 @@ impl ViewOptions {
             return given;
         }
         run.dir
-            .parent()
+            .ancestors()
+            .skip(1)
+            .take(2)
             .map(|p| p.join(&given))
-            .filter(|p| p.is_dir())
+            .find(|p| p.is_dir())
             .unwrap_or(given)
     }
 }

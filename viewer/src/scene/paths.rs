@@ -80,7 +80,12 @@ fn recolour_tracks(
     colouring: Res<TrackColouring>,
     paths: Query<(&DronePath, &Gizmo)>,
     mut gizmo_assets: ResMut<Assets<GizmoAsset>>,
+    mut started: Local<bool>,
 ) {
+    // On its first run every resource looks changed; the tracks were just built.
+    if !std::mem::replace(&mut *started, true) {
+        return;
+    }
     for (path, gizmo) in &paths {
         let DronePath::Track(i) = *path else { continue };
         let Some(drone) = run.0.drones.get(i) else {
@@ -93,7 +98,8 @@ fn recolour_tracks(
     }
 }
 
-/// Marks the lines of one drone, by its index in [`crate::replay::run::Run::drones`].
+/// Marks the lines of one drone, by its index in [`crate::replay::run::Run::drones`] (plans
+/// of planned drones without telemetry follow, numbered on).
 #[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DronePath {
     /// Its planned sorties.
@@ -110,18 +116,28 @@ fn spawn_paths(
     mut gizmo_assets: ResMut<Assets<GizmoAsset>>,
 ) {
     let run = &run.0;
-    for (i, drone) in run.drones.iter().enumerate() {
+    // Drones with telemetry first (their index is their colour), then planned drones that
+    // never reported (not connected, or left out with `patrol fly --only`).
+    let silent = run
+        .plan
+        .iter()
+        .flat_map(|p| &p.drones)
+        .filter(|dp| run.drones.iter().all(|d| d.system_id != dp.system_id));
+    let plans = run
+        .drones
+        .iter()
+        .map(|d| run.drone_plan(d.system_id))
+        .chain(silent.map(Some));
+    for (i, dp) in plans.enumerate() {
         let mut plan = GizmoAsset::new();
-        if let Some(dp) = run.drone_plan(drone.system_id) {
-            for sortie in &dp.sorties {
-                plan.linestrip(
-                    sortie
-                        .path
-                        .iter()
-                        .map(|p| frame.geodetic_to_scene(p.lat_deg, p.lon_deg, p.alt_amsl_m)),
-                    plan_colour(i),
-                );
-            }
+        for sortie in dp.iter().flat_map(|dp| &dp.sorties) {
+            plan.linestrip(
+                sortie
+                    .path
+                    .iter()
+                    .map(|p| frame.geodetic_to_scene(p.lat_deg, p.lon_deg, p.alt_amsl_m)),
+                plan_colour(i),
+            );
         }
         commands.spawn((
             DronePath::Plan(i),
@@ -134,6 +150,8 @@ fn spawn_paths(
                 ..default()
             },
         ));
+    }
+    for (i, drone) in run.drones.iter().enumerate() {
         let track = track_gizmo(i, drone, &frame, *colouring);
         commands.spawn((
             DronePath::Track(i),

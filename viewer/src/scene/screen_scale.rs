@@ -3,7 +3,9 @@
 
 use bevy::prelude::*;
 
-use super::camera::{CameraSet, ViewerCamera};
+use bevy::transform::TransformSystems;
+
+use super::camera::ViewerCamera;
 
 /// How big a screen pixel is in the scene this frame, as a resource.
 #[derive(Resource, Debug, Clone, Copy, PartialEq)]
@@ -56,8 +58,10 @@ impl ScreenScale {
     }
 }
 
-/// Keeps [`ScreenScale`] up to date; runs after the camera moved (a camera without a parent:
-/// its `Transform` is where it is; an orthographic area lags one frame behind a resize).
+/// Keeps [`ScreenScale`] up to date in `PostUpdate`, after the orbit camera moved and before
+/// transforms propagate (the camera has no parent: its `Transform` is where it is; an
+/// orthographic area lags one frame behind a resize). Marker transforms are sized after it in
+/// the same frame; gizmo pins drawn in `Update` use the previous frame's scale.
 #[derive(Debug)]
 pub struct ScreenScalePlugin;
 
@@ -67,8 +71,13 @@ pub struct ScreenScaleSet;
 
 impl Plugin for ScreenScalePlugin {
     fn build(&self, app: &mut App) {
-        app.init_resource::<ScreenScale>()
-            .add_systems(Update, update_scale.in_set(ScreenScaleSet).after(CameraSet));
+        app.init_resource::<ScreenScale>().add_systems(
+            PostUpdate,
+            update_scale
+                .in_set(ScreenScaleSet)
+                .after(bevy_panorbit_camera::PanOrbitCameraSystemSet)
+                .before(TransformSystems::Propagate),
+        );
     }
 }
 

@@ -6,6 +6,7 @@
 use bevy::asset::RenderAssetUsages;
 use bevy::mesh::{Indices, PrimitiveTopology};
 use bevy::prelude::*;
+use bevy::transform::TransformSystems;
 use patrol_planner::area::no_fly::NoFlyZone;
 
 use super::area_layers::AreaLayers;
@@ -30,7 +31,12 @@ pub struct ZonesPlugin;
 impl Plugin for ZonesPlugin {
     fn build(&self, app: &mut App) {
         app.add_systems(Startup, (spawn_no_fly, spawn_bases))
-            .add_systems(Update, scale_bases.after(ScreenScaleSet));
+            .add_systems(
+                PostUpdate,
+                scale_bases
+                    .after(ScreenScaleSet)
+                    .before(TransformSystems::Propagate),
+            );
     }
 }
 
@@ -97,9 +103,12 @@ fn wall_mesh(frame: &SceneFrame, zone: &NoFlyZone, unbounded_top_m: f32) -> (Mes
         .collect();
     let mut positions = Vec::with_capacity(ring.len() * 2);
     let mut top_ring = Vec::with_capacity(ring.len());
+    let lowest = f64::from(frame.terrain.elevation_range_m().0);
     for &(lat, lon) in &ring {
         let ground = frame.ground_to_scene(lat, lon, 0.0);
-        let top = frame.geodetic_to_scene(lat, lon, f64::from(top_m.max(ground.y)));
+        // Heights above sea level (the scene's y drops with the Earth's curvature).
+        let ground_amsl = frame.terrain.elevation_amsl_m(lat, lon).unwrap_or(lowest);
+        let top = frame.geodetic_to_scene(lat, lon, f64::from(top_m).max(ground_amsl));
         positions.push(ground.to_array());
         positions.push(top.to_array());
         top_ring.push(top);
