@@ -112,7 +112,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         println!("  {}  {what}", path.display());
     }
     println!(
-        "\nNext:\n  patrol alerts list {}\n  patrol alerts show {} 1\n  patrol view {}   (the 3D replay, once the viewer lands)",
+        "\nNext:\n  patrol alerts list {}\n  patrol alerts show {} 1\n  patrol view {}   (the 3D replay)",
         run_dir.display(),
         run_dir.display(),
         run_dir.display()
