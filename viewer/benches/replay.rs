@@ -158,6 +158,24 @@ fn index(tlogs: &[(u8, PathBuf)]) -> Vec<DroneReplay> {
         .collect()
 }
 
+fn run_of(drones: Vec<DroneReplay>) -> Run {
+    let (start, end) = drones
+        .iter()
+        .filter_map(|d| d.track.time_range_unix_us())
+        .fold((i64::MAX, i64::MIN), |(a, b), (f, l)| (a.min(f), b.max(l)));
+    Run {
+        dir: PathBuf::from("bench"),
+        area_dir: None,
+        plan: None,
+        drones,
+        alerts: Vec::new(),
+        detections: Vec::new(),
+        fires: Vec::new(),
+        start_unix_us: start,
+        end_unix_us: end,
+    }
+}
+
 fn best<T>(mut f: impl FnMut() -> T) -> (Duration, T) {
     let mut best: Option<(Duration, T)> = None;
     for _ in 0..REPEATS {
@@ -220,13 +238,13 @@ fn main() {
     });
     let (t_index, drones) = best(|| index(&tlogs));
     let fixes: usize = drones.iter().map(|d| d.track.samples().len()).sum();
-    let run = Arc::new(Run::from_tracks(Path::new("bench"), drones));
+    let run = Arc::new(run_of(drones));
 
     // First frame: indexing, then the app's start-up and first update.
     let (t_first, _) = best(|| {
         let t = Instant::now();
         let drones = index(&tlogs);
-        let run = Arc::new(Run::from_tracks(Path::new("bench"), drones));
+        let run = Arc::new(run_of(drones));
         let mut app = headless_app(run, terrain.clone(), AreaLayers::default());
         app.update();
         black_box(app.world().entities().count_spawned());

@@ -161,13 +161,15 @@ impl Run {
                 path: path.to_path_buf(),
             });
         }
-        Ok(Run::from_tracks(path, drones))
-    }
-
-    /// A run of tracks alone (no plan, alerts or fires), spanning them: a bare tlog, or
-    /// synthetic tracks for tests and benchmarks.
-    pub fn from_tracks(dir: &Path, drones: Vec<DroneReplay>) -> Run {
-        Run::assemble(dir, None, None, drones, Vec::new(), Vec::new(), Vec::new())
+        Ok(Run::assemble(
+            path,
+            None,
+            None,
+            drones,
+            Vec::new(),
+            Vec::new(),
+            Vec::new(),
+        ))
     }
 
     /// The run from its parts; its time span covers every track and alert event.

@@ -2,7 +2,7 @@
 //! 4000 x 4000 DEM and ten drones flying two hours at 10 Hz are not files to keep in the
 //! repository).
 
-use std::path::Path;
+use std::path::PathBuf;
 
 use patrol_planner::raster::{Crs, GeoTransform, Raster};
 use patrol_planner::terrain::Terrain;
@@ -90,5 +90,16 @@ pub fn run(drones: usize, duration_s: f64, hz: f64, spacing_deg: f64) -> Run {
             skipped_bytes: 0,
         })
         .collect();
-    Run::from_tracks(Path::new("synthetic"), drones)
+    let end = t0 + (duration_s * 1e6) as i64;
+    Run {
+        dir: PathBuf::from("synthetic"),
+        area_dir: None,
+        plan: None,
+        drones,
+        alerts: Vec::new(),
+        detections: Vec::new(),
+        fires: Vec::new(),
+        start_unix_us: t0,
+        end_unix_us: end,
+    }
 }
