@@ -13,7 +13,7 @@ use common::{OutputText, bundled_area, expect_error, patrol};
 use patrol_planner::export::read_plan_json;
 use patrol_planner::plan::model::Plan;
 use patrol_telemetry::fly::lists::{fence_items, rally_items};
-use patrol_telemetry::tlog::read_tlog;
+use patrol_telemetry::mav::tlog::read_tlog;
 use serde_json::Value;
 
 fn python() -> PathBuf {

@@ -14,7 +14,7 @@ use image::RgbImage;
 use patrol_planner::area::manifest::AreaManifest;
 use patrol_planner::geodesy::enu::Geodetic;
 use patrol_telemetry::alerts::store::AlertStore;
-use patrol_telemetry::dialect::MavMessage;
+use patrol_telemetry::mav::dialect::MavMessage;
 
 /// The scene's background (patrol_viewer::scene::BACKGROUND_SRGB).
 const BACKGROUND: [u8; 3] = [20, 24, 32];
@@ -71,7 +71,7 @@ fn first_drone_positions(run: &Path) -> Vec<(f64, f64)> {
         .collect();
     tlogs.sort();
     let (sysid, path) = tlogs.first().expect("a tlog").clone();
-    let contents = patrol_telemetry::tlog::read_tlog(&path).expect("tlog reads");
+    let contents = patrol_telemetry::mav::tlog::read_tlog(&path).expect("tlog reads");
     contents
         .records
         .iter()
@@ -329,7 +329,7 @@ fn view_shows_a_bare_tlog_written_by_pymavlink_over_an_area() {
         &["--area", area.to_str().expect("utf-8")],
     );
     assert_terrain(&img);
-    let fixes: Vec<(f64, f64)> = patrol_telemetry::tlog::read_tlog(&tlog)
+    let fixes: Vec<(f64, f64)> = patrol_telemetry::mav::tlog::read_tlog(&tlog)
         .expect("tlog")
         .records
         .iter()

@@ -11,9 +11,6 @@ use patrol_telemetry::alerts::model::{
 use patrol_telemetry::alerts::record::{Alert, AlertDetail};
 use patrol_telemetry::alerts::store::AlertStore;
 
-/// The alert database's name inside a run directory.
-const DB_NAME: &str = "alerts.sqlite";
-
 #[derive(Debug, Subcommand)]
 pub enum AlertsCommand {
     /// List the alerts as a table (safe while `patrol fly` is writing).
@@ -101,7 +98,7 @@ fn parse_state(text: &str) -> Result<AlertState, String> {
 /// A run directory means its `alerts.sqlite`.
 fn db_path(arg: &Path) -> PathBuf {
     if arg.is_dir() {
-        arg.join(DB_NAME)
+        patrol_telemetry::run_dir::RunDir::at(arg).alerts_db()
     } else {
         arg.to_path_buf()
     }

@@ -17,7 +17,7 @@ use patrol_telemetry::sim::detector::DetectorConfig;
 pub struct DemoArgs {
     /// The patrol area directory.
     area: PathBuf,
-    /// Run directory (default: runs/demo-<UTC date and time>).
+    /// Run directory (default: runs/<UTC date and time>).
     #[arg(long)]
     run_dir: Option<PathBuf>,
     /// Shift, local time HH:MM-HH:MM.
@@ -74,18 +74,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         ..DetectorConfig::default()
     };
     detector.validate().map_err(|e| anyhow::anyhow!("{e}"))?;
-    let run_dir = match args.run_dir {
-        Some(d) => {
-            if d.join("events.log").exists() || d.join("alerts.sqlite").exists() {
-                bail!(
-                    "--run-dir {}: already holds a run; choose a new directory",
-                    d.display()
-                );
-            }
-            d
-        }
-        None => super::fly::new_run_dir()?,
-    };
+    let run_dir = super::fly::run_dir(args.run_dir.as_deref())?;
     let began = std::time::Instant::now();
     let outcome = run_demo(&DemoOptions {
         area_dir: args.area.clone(),
@@ -111,11 +100,9 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     for (path, what) in &outcome.files {
         println!("  {}  {what}", path.display());
     }
+    let dir = run_dir.path().display();
     println!(
-        "\nNext:\n  patrol alerts list {}\n  patrol alerts show {} 1\n  patrol view {}   (the 3D replay)",
-        run_dir.display(),
-        run_dir.display(),
-        run_dir.display()
+        "\nNext:\n  patrol alerts list {dir}\n  patrol alerts show {dir} 1\n  patrol view {dir}   (the 3D replay)"
     );
     Ok(())
 }

@@ -1,28 +1,25 @@
 //! `patrol fly`: fly a plan with the whole fleet over MAVLink, watch it, record it.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 use clap::Args;
 use patrol_planner::area::load_terrain;
 use patrol_planner::area::manifest::AreaManifest;
 use patrol_planner::export::read_plan_json;
-use patrol_planner::risk::weather::CivilDate;
 use patrol_telemetry::clock::MissionClock;
-use patrol_telemetry::conn::Endpoint;
-use patrol_telemetry::detect::geotag::{ErrorModel, GeotagLimits};
-use patrol_telemetry::detect::incident::FusionSettings;
-use patrol_telemetry::detect::intake::IntakeSettings;
-use patrol_telemetry::detect::pose::PoseLimits;
-use patrol_telemetry::fly::alert_service::{AlertService, AlertServiceConfig};
-use patrol_telemetry::fly::dispatch::{DispatchSettings, FleetTasks};
-use patrol_telemetry::fly::run::{FlyOptions, FlyState, copy_plan, fly_plan, hms};
-use patrol_telemetry::fly::run_info::RunInfo;
-use patrol_telemetry::fly::view::status_table;
-use patrol_telemetry::gcs::{Gcs, GcsConfig, default_stream_rates};
-use patrol_telemetry::signing::SigningKey;
+use patrol_telemetry::fly::alert_service::AlertServiceConfig;
+use patrol_telemetry::fly::dispatch::FleetTasks;
+use patrol_telemetry::fly::sorties::FlyOptions;
+use patrol_telemetry::gcs::default_stream_rates;
+use patrol_telemetry::mav::endpoint::Endpoint;
+use patrol_telemetry::mav::signing::SigningKey;
+use patrol_telemetry::run_dir::{RunDir, RunDirError};
+use patrol_telemetry::shift::render::hms;
+use patrol_telemetry::shift::session::{FlightEnd, FlightSession, SessionConfig, Stop};
+use patrol_telemetry::shift::status_table::status_table;
 
 /// Fly a plan: upload each sortie to its drone (by system id), start it on time, watch, record.
 #[derive(Debug, Args)]
@@ -74,44 +71,19 @@ pub struct FlyArgs {
     no_dispatch: bool,
 }
 
-/// A new directory under `runs/`, named by the UTC time, suffixed if two runs start within
-/// one second.
-/// A new directory under `runs/` named after the UTC time.
-pub(crate) fn new_run_dir() -> anyhow::Result<PathBuf> {
-    let base = PathBuf::from("runs");
-    std::fs::create_dir_all(&base).with_context(|| format!("cannot create {}", base.display()))?;
-    let stamp = utc_stamp();
-    for n in 1..1000 {
-        let dir = if n == 1 {
-            base.join(&stamp)
-        } else {
-            base.join(format!("{stamp}-{n}"))
-        };
-        match std::fs::create_dir(&dir) {
-            Ok(()) => return Ok(dir),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(e).with_context(|| format!("cannot create {}", dir.display())),
-        }
+/// The run directory: `--run-dir` if given (refused if it holds a run), else a new
+/// `runs/<UTC date and time>`.
+pub(crate) fn run_dir(arg: Option<&Path>) -> anyhow::Result<RunDir> {
+    match arg {
+        Some(dir) => RunDir::create(dir).map_err(|e| match e {
+            RunDirError::Taken { path, found } => anyhow::anyhow!(
+                "--run-dir {}: already holds a recorded run ({found}); choose a new directory",
+                path.display()
+            ),
+            e => e.into(),
+        }),
+        None => Ok(RunDir::create_new_under(Path::new("runs"), "")?),
     }
-    bail!("cannot find a free run directory under {}", base.display())
-}
-
-fn utc_stamp() -> String {
-    let s = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default()
-        .as_secs();
-    let (days, rem) = (s / 86_400, s % 86_400);
-    let date = CivilDate::from_days_since_epoch(days as i64);
-    format!(
-        "{:04}{:02}{:02}-{:02}{:02}{:02}",
-        date.year,
-        date.month,
-        date.day,
-        rem / 3600,
-        rem / 60 % 60,
-        rem % 60
-    )
 }
 
 /// Runs `patrol fly`.
@@ -144,7 +116,7 @@ pub fn run(args: FlyArgs) -> anyhow::Result<()> {
             }
         }
     }
-    let plan_json = args.plan.join("plan.json");
+    let plan_json = args.plan.join(patrol_planner::export::PLAN_JSON);
     let plan = read_plan_json(&plan_json)?;
     for id in &args.only {
         if !plan.drones.iter().any(|d| d.system_id == *id) {
@@ -156,110 +128,68 @@ pub fn run(args: FlyArgs) -> anyhow::Result<()> {
         .as_deref()
         .map(SigningKey::read)
         .transpose()?;
-    let run_dir = match &args.run_dir {
-        Some(dir) => {
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("cannot create the run directory {}", dir.display()))?;
-            // A run directory holds one run: never overwrite an earlier recording.
-            let taken = std::fs::read_dir(dir)
-                .with_context(|| format!("cannot read the run directory {}", dir.display()))?
-                .filter_map(Result::ok)
-                .any(|e| {
-                    let name = e.file_name().to_string_lossy().into_owned();
-                    name == "events.log" || name.ends_with(".tlog")
-                });
-            if taken {
-                bail!(
-                    "--run-dir {}: already holds a recorded run (events.log or tlogs); choose a new directory",
-                    dir.display()
-                );
-            }
-            dir.clone()
-        }
-        None => new_run_dir()?,
-    };
-    copy_plan(&args.plan, &run_dir).with_context(|| {
-        format!(
-            "cannot copy {} into {}",
-            plan_json.display(),
-            run_dir.display()
-        )
-    })?;
+    let run_dir = run_dir(args.run_dir.as_deref())?;
     // Terrain for heights above the ground in the view (only the DEM, not the whole area);
     // without it heights are above home.
     let area_dir = PathBuf::from(&plan.area_dir);
-    let area_dir = area_dir.as_path();
-    let terrain = AreaManifest::read(area_dir)
-        .and_then(|m| load_terrain(area_dir, &m))
+    let terrain = AreaManifest::read(&area_dir)
+        .and_then(|m| load_terrain(&area_dir, &m))
         .ok();
     // Alerts need the DEM, the fleet's cameras and the risk map; without the area they are off.
-    let area = patrol_planner::area::Area::load(area_dir).ok();
+    let alerting = patrol_planner::area::Area::load(&area_dir)
+        .ok()
+        .map(|area| {
+            let mut config = AlertServiceConfig::for_area(&area);
+            config.alarm_udp = args.alarms_udp;
+            config.alarm_files = args.alarms_file.clone();
+            if args.no_dispatch {
+                config.dispatch = None;
+            }
+            config
+        });
+    let alerts_on = alerting.is_some();
     let interactive = std::io::stdout().is_terminal();
-    let state = FlyState::new(&plan, &run_dir, !interactive)?;
-    let options = FlyOptions {
-        vehicle_timeout: Duration::from_secs_f64(args.vehicle_timeout.max(0.0)),
-        max_sorties: args.sorties,
-        only: args.only.clone(),
-        tasks: FleetTasks::default(),
-    };
     let clock = MissionClock::start(args.speedup);
-    // The replay's shift time zero (`patrol view`).
-    RunInfo::of(&clock, area_dir).write(&run_dir)?;
+    let config = SessionConfig {
+        plan: plan.clone(),
+        run_dir: run_dir.clone(),
+        area_dir: area_dir.clone(),
+        endpoints: endpoints.clone(),
+        signing,
+        clock,
+        stream_rates_hz: default_stream_rates()
+            .into_iter()
+            .map(|(id, hz)| {
+                if matches!(id, 33 | 30 | 74) {
+                    (id, args.rate_hz)
+                } else {
+                    (id, hz)
+                }
+            })
+            .collect(),
+        alerting,
+        fly: FlyOptions {
+            vehicle_timeout: Duration::from_secs_f64(args.vehicle_timeout.max(0.0)),
+            max_sorties: args.sorties,
+            only: args.only.clone(),
+            tasks: FleetTasks::default(),
+        },
+        verification_wait: Duration::from_secs(900),
+        echo: !interactive,
+    };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?;
     rt.block_on(async move {
-        let (tap, tap_rx) = AlertService::tap();
-        let tap_for_alerts = tap.clone();
-        let gcs = Gcs::start(GcsConfig {
-            endpoints: endpoints.clone(),
-            signing,
-            tlog_dir: Some(run_dir.clone()),
-            clock,
-            stream_rates_hz: default_stream_rates()
-                .into_iter()
-                .map(|(id, hz)| if matches!(id, 33 | 30 | 74) { (id, args.rate_hz) } else { (id, hz) })
-                .collect(),
-            tap: area.is_some().then_some(tap),
-        })
-        .await?;
-        let alerts = match &area {
-            Some(area) => {
-                let service = AlertService::start(
-                    AlertServiceConfig {
-                        db_path: run_dir.join("alerts.sqlite"),
-                        terrain: std::sync::Arc::new(area.terrain.clone()),
-                        plan: plan.clone(),
-                        fleet: area.fleet.drones.clone(),
-                        risk: area.risk.clone().map(std::sync::Arc::new),
-                        alarm_udp: args.alarms_udp,
-                        alarm_files: args.alarms_file.clone(),
-                        dispatch: (!args.no_dispatch).then(DispatchSettings::default),
-                        intake: IntakeSettings {
-                            errors: ErrorModel::default(),
-                            limits: GeotagLimits::default(),
-                            pose: PoseLimits::default(),
-                            fleet_cameras: area.fleet.drones.iter().map(|d| (d.system_id, d.camera.clone())).collect(),
-                        },
-                        fusion: FusionSettings::default(),
-                    },
-                    &gcs,
-                    (tap_for_alerts, tap_rx),
-                    state.clone(),
-                    options.tasks.clone(),
-                )
-                .await?;
-                if let Some(addr) = service.alarm_addr {
-                    println!("external alarms: JSON lines on udp {addr}");
-                }
-                Some(service)
+        let session = FlightSession::start(config).await?;
+        match session.alarm_addr() {
+            Some(addr) => println!("external alarms: JSON lines on udp {addr}"),
+            None if !alerts_on => {
+                println!("alerts off: the area {} cannot be loaded", area_dir.display())
             }
-            None => {
-                println!("alerts off: the area {} cannot be loaded", area_dir.display());
-                None
-            }
-        };
+            None => {}
+        }
         let sorties: usize = plan.drones.iter().map(|d| d.sorties.len().min(args.sorties.unwrap_or(usize::MAX))).sum();
         println!(
             "flying {} ({} drones, {sorties} sorties) over {}; speed-up {}; recording in {}",
@@ -267,75 +197,54 @@ pub fn run(args: FlyArgs) -> anyhow::Result<()> {
             plan.drones.len(),
             endpoints.iter().map(|e| e.to_string()).collect::<Vec<_>>().join(", "),
             args.speedup,
-            run_dir.display()
+            run_dir.path().display()
         );
-        let view = {
-            let (gcs, state) = (gcs.clone(), state.clone());
-            let every = Duration::from_secs_f64(if interactive { 1.0 } else { args.status_every.max(0.5) });
-            tokio::spawn(async move {
+        let ended = {
+            let view = async {
+                let every = Duration::from_secs_f64(if interactive { 1.0 } else { args.status_every.max(0.5) });
                 loop {
                     tokio::time::sleep(every).await;
-                    let table = status_table(clock.elapsed_s(), &gcs.snapshot(), &state.outcomes(), terrain.as_ref());
+                    let table = status_table(clock.elapsed_s(), &session.gcs().snapshot(), &session.progress(), terrain.as_ref());
                     if interactive {
                         // Redraw in place: the table, then the last events.
-                        let lines = state.lines();
-                        let tail = lines.iter().rev().take(12).rev().cloned().collect::<Vec<_>>().join("\n");
+                        let tail = session.recent_lines(12).join("\n");
                         print!("\x1b[2J\x1b[H{table}\n{tail}\n");
                     } else {
                         print!("{table}");
                     }
                 }
-            })
-        };
-        // With --sorties 0 the service only follows the vehicles, until stopped.
-        let work = async {
-            if args.sorties == Some(0) {
-                std::future::pending::<()>().await;
-            } else {
-                fly_plan(&plan, &gcs, &state, &options).await;
-                // A drone sent to verify an alert is brought back before the service stops.
-                if !options.tasks.wait_none_verifying(Duration::from_secs(900)).await {
-                    state.event(clock.elapsed_s(), "dispatch", "a verification flight was still going after 15 min; stopping anyway");
+            };
+            let stop = async {
+                tokio::select! {
+                    () = async {
+                        match args.duration {
+                            Some(d) => tokio::time::sleep(Duration::from_secs_f64(d.max(0.0))).await,
+                            None => std::future::pending().await,
+                        }
+                    } => Stop::TimeLimit,
+                    _ = tokio::signal::ctrl_c() => Stop::Interrupted,
                 }
+            };
+            tokio::select! {
+                ended = session.fly(stop) => ended,
+                () = view => unreachable!("the view never ends"),
             }
         };
-        let limit = async {
-            match args.duration {
-                Some(d) => tokio::time::sleep(Duration::from_secs_f64(d.max(0.0))).await,
-                None => std::future::pending().await,
-            }
-        };
-        let outcomes = tokio::select! {
-            _ = work => state.outcomes(),
-            _ = limit => {
-                state.event(clock.elapsed_s(), "service", "--duration reached: stopping (vehicles keep flying their missions)");
-                state.outcomes()
-            }
-            _ = tokio::signal::ctrl_c() => {
-                state.event(clock.elapsed_s(), "service", "interrupted: stopping (vehicles keep flying their missions)");
-                state.outcomes()
-            }
-        };
-        view.abort();
-        let snap = gcs.snapshot();
-        gcs.shutdown().await;
-        if let Some(service) = alerts {
-            let counters = service.alarm_counters();
-            let tap_dropped = service.tap_dropped();
-            let stats = service.finish().await;
+        let summary = session.finish().await;
+        if let Some(a) = &summary.alerting {
             println!(
                 "  alerts: {} raised; detections {} received, {} located, {} refused ({} telemetry copies dropped); external alarms {} accepted, {} refused",
-                stats.alerts.len(),
-                stats.intake.received,
-                stats.intake.located,
-                stats.intake.rejected_total(),
-                tap_dropped,
-                counters.accepted,
-                counters.rejected_total()
+                a.stats.alerts.len(),
+                a.stats.intake.received,
+                a.stats.intake.located,
+                a.stats.intake.rejected_total(),
+                a.tap_dropped,
+                a.alarm_counters.accepted,
+                a.alarm_counters.rejected_total()
             );
         }
         println!("\nfinished at shift time {}", hms(clock.elapsed_s()));
-        for o in &outcomes {
+        for o in &summary.outcomes {
             println!(
                 "  {} (system {}): {} of {} sorties flown{}",
                 o.drone_id,
@@ -345,7 +254,7 @@ pub fn run(args: FlyArgs) -> anyhow::Result<()> {
                 if o.skipped.is_empty() { String::new() } else { format!("; skipped: {}", o.skipped.iter().map(|(s, w)| format!("{s} ({w})")).collect::<Vec<_>>().join(", ")) }
             );
         }
-        for (i, l) in snap.links.iter().enumerate() {
+        for (i, l) in summary.snapshot.links.iter().enumerate() {
             println!(
                 "  link {i}: {} frames in, {} out, {} discarded, {} rejected by signing",
                 l.frames_in,
@@ -354,17 +263,21 @@ pub fn run(args: FlyArgs) -> anyhow::Result<()> {
                 l.rejected.total()
             );
         }
-        let lost: u64 = snap.vehicles.iter().map(|v| v.seq.lost).sum();
-        let received: u64 = snap.vehicles.iter().map(|v| v.seq.received).sum();
+        let lost: u64 = summary.snapshot.vehicles.iter().map(|v| v.seq.lost).sum();
+        let received: u64 = summary.snapshot.vehicles.iter().map(|v| v.seq.received).sum();
         println!(
             "  frames lost by sequence gaps: {lost} of {} over {} vehicles",
             lost + received,
-            snap.vehicles.len()
+            summary.snapshot.vehicles.len()
         );
-        println!("run directory: {} (tlogs per vehicle, events.log, plan.json, alerts.sqlite)", run_dir.display());
-        let flown: usize = outcomes.iter().map(|o| o.flown).sum();
-        if flown == 0 && sorties > 0 && args.duration.is_none() {
-            bail!("no sortie was flown (see {})", run_dir.join("events.log").display());
+        println!(
+            "run directory: {} (tlogs per vehicle, events.log, plan.json{})",
+            run_dir.path().display(),
+            if alerts_on { ", alerts.sqlite" } else { "" }
+        );
+        let flown: usize = summary.outcomes.iter().map(|o| o.flown).sum();
+        if flown == 0 && sorties > 0 && ended == FlightEnd::Done {
+            bail!("no sortie was flown (see {})", run_dir.events_log().display());
         }
         Ok(())
     })

@@ -9,7 +9,9 @@ use patrol_planner::export::write_all;
 use patrol_planner::map::plan_map::render_plan_map;
 use patrol_planner::plan::build::plan_patrol_capturing;
 use patrol_planner::plan::energy::Wind;
+use patrol_planner::plan::error::PlanError;
 use patrol_planner::plan::request::PlanRequest;
+use patrol_planner::plan::resolve::{MAX_TIME_LIMIT_S, MIN_PATROL_HEIGHT_AGL_M, RequestError};
 use patrol_planner::plan::summary::summary_text;
 
 /// Plan a shift of patrols over an area's fire risk.
@@ -89,6 +91,41 @@ pub(crate) fn parse_wind(text: &str) -> anyhow::Result<Wind> {
     })
 }
 
+/// A request error as the user typed it: the flag that feeds the value, the value, and what
+/// the flag expects. The planner names the shift, heights, wind or drone; only the command
+/// line knows which flag it came from.
+fn flag_error_text(e: &RequestError) -> String {
+    const SHIFT_FORMAT: &str = "expected HH:MM-HH:MM, e.g. 10:00-18:00";
+    match e {
+        RequestError::ShiftTimeUnreadable { text, .. } => format!("--shift {text}: {SHIFT_FORMAT}"),
+        RequestError::ShiftEndBeforeStart { start, end } => {
+            format!("--shift {start}-{end}: the shift must end after it starts (same day)")
+        }
+        // A ceiling out of range is reported with the patrol height it bounds.
+        RequestError::PatrolHeightOutOfRange {
+            alt_agl_m,
+            ceiling_agl_m,
+        } => format!(
+            "--alt-agl {alt_agl_m}: the patrol height must be {MIN_PATROL_HEIGHT_AGL_M} m or more and at most the ceiling ({ceiling_agl_m} m)"
+        ),
+        RequestError::LowestHeightOutOfRange { min_agl_m, .. } => {
+            format!("--min-agl {min_agl_m}: must be above 0 and below the patrol height")
+        }
+        RequestError::WindOutOfRange {
+            speed_mps,
+            from_deg,
+        } => format!("--wind {speed_mps}@{from_deg}: expected SPEED_MPS@FROM_DEG, e.g. 5@270"),
+        RequestError::TimeLimitOutOfRange { time_limit_s } => format!(
+            "--time-limit {time_limit_s}: expected more than 0 and at most {MAX_TIME_LIMIT_S} seconds"
+        ),
+        // No flag sets the side overlap (`patrol plan` keeps the planner's default).
+        RequestError::SideOverlapOutOfRange { .. } => e.to_string(),
+        RequestError::UnknownDrone { id, known } => {
+            format!("--drones {id}: no such drone (fleet: {})", known.join(", "))
+        }
+    }
+}
+
 pub fn run(args: PlanArgs) -> anyhow::Result<()> {
     let (start, end) = args.shift.split_once('-').ok_or_else(|| {
         anyhow::anyhow!(
@@ -119,7 +156,10 @@ pub fn run(args: PlanArgs) -> anyhow::Result<()> {
     let area = Area::load(&args.area)?;
     let mut first_wave = None;
     let capture = args.export_instance.is_some().then_some(&mut first_wave);
-    let plan = plan_patrol_capturing(&area, &request, capture)?;
+    let plan = plan_patrol_capturing(&area, &request, capture).map_err(|e| match e {
+        PlanError::Request(e) => anyhow::anyhow!(flag_error_text(&e)),
+        e => e.into(),
+    })?;
     if let (Some(path), Some(instance)) = (&args.export_instance, &first_wave) {
         let text = serde_json::to_string(instance)?;
         std::fs::write(path, text)

@@ -11,7 +11,7 @@
 //!
 //! - baseline: rust-mavlink's own reader (`MavlinkReader::read_message::<MavMessage>(V2)`,
 //!   framing, CRC check and decoding) over the bytes until EOF;
-//! - ours: what `gcs::service` does per frame: `FrameParser::push` in 4 KiB chunks (as socket
+//! - ours: what `gcs::hub` does per frame: `FrameParser::push` in 4 KiB chunks (as socket
 //!   or serial reads), `next_frame`, `Frame::decode`, the vehicle found through the route table
 //!   and the vehicle table (both `FxHashMap`s), `SequenceStats::see` and `Vehicle::apply`, and
 //!   `TlogWriter::record` into one real tlog file per vehicle in a temporary directory
@@ -42,11 +42,11 @@ use std::time::Instant;
 
 use mavlink::{MavHeader, MavlinkReader, MavlinkVersion};
 use patrol_telemetry::clock::MissionClock;
-use patrol_telemetry::dialect::*;
-use patrol_telemetry::frame::{Frame, FrameParser};
 use patrol_telemetry::gcs::vehicle::{Vehicle, VehicleKey};
-use patrol_telemetry::link::PeerId;
-use patrol_telemetry::tlog::TlogWriter;
+use patrol_telemetry::mav::dialect::*;
+use patrol_telemetry::mav::frame::{Frame, FrameParser};
+use patrol_telemetry::mav::link::PeerId;
+use patrol_telemetry::mav::tlog::TlogWriter;
 
 const FRAMES: usize = 1_000_000;
 const VEHICLES: u8 = 10;
@@ -521,7 +521,7 @@ fn main() {
          | pipeline | M frames/s | ns a frame | x baseline | on CPU |\n|---|---:|---:|---:|---:|\n{}\n{py_text}\n\n\
          - baseline: `mavlink::MavlinkReader::new(&bytes[..])`, `read_message::<MavMessage>(MavlinkVersion::V2)` until EOF \
          (framing, CRC, decoding);\n\
-         - ours: `FrameParser::push` in {CHUNK}-byte chunks, `next_frame`, `Frame::decode`; then, as `gcs::service` does per frame, \
+         - ours: `FrameParser::push` in {CHUNK}-byte chunks, `next_frame`, `Frame::decode`; then, as `gcs::hub` does per frame, \
          the vehicle found through the route table and the vehicle table (both `FxHashMap`s), `SequenceStats::see`, `Vehicle::apply`; \
          then `TlogWriter::record` into one tlog file per vehicle in a temporary directory, flushed at the end; the clocks \
          (`Instant::now()`, `MissionClock::now_unix_us`) are read once per chunk, as the service reads them once per burst;\n\

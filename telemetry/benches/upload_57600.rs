@@ -39,17 +39,17 @@ use patrol_planner::area::Area;
 use patrol_planner::plan::energy::Wind;
 use patrol_planner::plan::model::{MissionItem, cmd, frame};
 use patrol_telemetry::clock::MissionClock;
-use patrol_telemetry::conn::Endpoint;
-use patrol_telemetry::dialect::{
+use patrol_telemetry::gcs::{Gcs, GcsConfig, default_stream_rates};
+use patrol_telemetry::mav::dialect::{
     GCS_COMPONENT_ID, GCS_SYSTEM_ID, MISSION_ACK_DATA, MISSION_COUNT_DATA,
     MISSION_REQUEST_INT_DATA, MavMessage, MavMissionResult,
 };
-use patrol_telemetry::frame::Frame;
-use patrol_telemetry::gcs::{Gcs, GcsConfig, default_stream_rates};
-use patrol_telemetry::mission_item::{ListKind, to_wire};
-use patrol_telemetry::shaper::Impairment;
+use patrol_telemetry::mav::endpoint::Endpoint;
+use patrol_telemetry::mav::frame::Frame;
+use patrol_telemetry::mav::mission_item::{ListKind, to_wire};
+use patrol_telemetry::mav::shaper::Impairment;
+use patrol_telemetry::mav::tlog::read_tlog;
 use patrol_telemetry::sim::fleet::{SimConfig, SimFleet, drones_from_area};
-use patrol_telemetry::tlog::read_tlog;
 
 const BAUD: u32 = 57_600;
 const ITEMS: usize = 700;
@@ -346,7 +346,7 @@ async fn run_config(
     let gcs = Gcs::start(GcsConfig {
         endpoints: vec![Endpoint::UdpOut(addr)],
         signing: None,
-        tlog_dir: Some(tlog_dir.clone()),
+        tlog_dir: Some(patrol_telemetry::run_dir::RunDir::at(&tlog_dir)),
         clock,
         stream_rates_hz: rates,
         tap: None,
@@ -381,7 +381,7 @@ async fn run_config(
     }
     gcs.shutdown().await;
     fleet.stop().await;
-    let tlog = tlog_dir.join(format!("vehicle-{system_id}.tlog"));
+    let tlog = patrol_telemetry::run_dir::RunDir::at(&tlog_dir).tlog(system_id, 1);
     let breakdowns = uploads
         .iter()
         .map(|u| breakdown(&tlog, u.window_us, baud))

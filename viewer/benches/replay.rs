@@ -38,10 +38,10 @@ use std::time::{Duration, Instant};
 
 use bevy::prelude::*;
 use bevy::time::TimeUpdateStrategy;
-use patrol_telemetry::dialect::*;
-use patrol_telemetry::frame::Frame;
+use patrol_telemetry::mav::dialect::*;
+use patrol_telemetry::mav::frame::Frame;
+use patrol_telemetry::mav::tlog::{TlogWriter, read_tlog};
 use patrol_telemetry::mavlink::MavHeader;
-use patrol_telemetry::tlog::{TlogWriter, read_tlog};
 use patrol_viewer::replay::clock::ClockCommand;
 use patrol_viewer::replay::run::{DroneReplay, Run, track_from_records};
 use patrol_viewer::replay::synthetic;
@@ -76,7 +76,7 @@ fn write_tlogs(dir: &Path) -> (Vec<(u8, PathBuf)>, u64, u64) {
     let (mut bytes, mut records) = (0, 0);
     for i in 0..DRONES {
         let sys = (i + 1) as u8;
-        let path = dir.join(format!("vehicle-{sys}.tlog"));
+        let path = patrol_telemetry::run_dir::RunDir::at(dir).tlog(sys, 1);
         let mut w = TlogWriter::create(&path).expect("tlog");
         for (k, s) in synthetic::samples(i, T0_UNIX_US as i64, FULL_S, HZ, SPACING_DEG)
             .iter()

@@ -14,10 +14,12 @@ pub fn summary_text(area: &Area) -> String {
     let e = t.extent();
     let (res_x, res_y) = t.resolution_m();
     let (lo, hi) = t.elevation_range_m();
-    let width_km =
-        (e.east_deg - e.west_deg) * crate::terrain::metres_per_degree(e.center().1).0 / 1000.0;
-    let height_km =
-        (e.north_deg - e.south_deg) * crate::terrain::metres_per_degree(e.center().1).1 / 1000.0;
+    let width_km = (e.east_deg - e.west_deg)
+        * crate::terrain::metres_per_degree(e.center().lat_deg).0
+        / 1000.0;
+    let height_km = (e.north_deg - e.south_deg)
+        * crate::terrain::metres_per_degree(e.center().lat_deg).1
+        / 1000.0;
     let _ = writeln!(out, "Area        {} ({})", area.name(), area.dir.display());
     let _ = writeln!(
         out,

@@ -1,18 +1,13 @@
 //! Why a plan cannot be made. Each message says what to change.
 
+use super::resolve::RequestError;
+
 /// A planning failure.
 #[derive(Debug, thiserror::Error)]
 pub enum PlanError {
-    /// An option has a wrong value.
-    #[error("{option} {value}: {message}")]
-    Option {
-        /// The option as typed, e.g. `--shift`.
-        option: String,
-        /// Its value.
-        value: String,
-        /// What it should be.
-        message: String,
-    },
+    /// The request is out of range or names a drone the fleet lacks.
+    #[error(transparent)]
+    Request(#[from] RequestError),
     /// The area lacks what planning needs.
     #[error("{0}")]
     Area(String),

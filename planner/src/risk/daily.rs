@@ -47,7 +47,7 @@ pub fn compute_area_risk(
         Some(w) => {
             w.validate(&dir.join("area.toml"))?;
             let state_path = dir.join(&w.state_file);
-            let (_, lat) = area.terrain.extent().center();
+            let lat = area.terrain.extent().center().lat_deg;
             let day = weather_day(w, &state_path, lat)?;
             notes.extend(day.note.clone());
             (Some(day.fwi), Some((state_path, day.state)))

@@ -152,7 +152,7 @@ pub struct ModelInputs<'a> {
 pub fn compute_risk(terrain: &Terrain, inputs: ModelInputs<'_>) -> Raster {
     let dem = terrain.raster();
     let (w, h) = (dem.width, dem.height);
-    let (_, lat0) = terrain.extent().center();
+    let lat0 = terrain.extent().center().lat_deg;
     let (dx_m, dy_m) = pixel_size_m(dem, lat0);
     let cfg = inputs.config;
     let to_px = |lon: f64, lat: f64| {
@@ -186,7 +186,8 @@ pub fn compute_risk(terrain: &Terrain, inputs: ModelInputs<'_>) -> Raster {
         }
         Some(mask) => (0..w * h)
             .map(|i| {
-                let (lon, lat) = terrain.pixel_center_lon_lat((i % w) as i64, (i / w) as i64);
+                let p = terrain.pixel_center((i % w) as i64, (i / w) as i64);
+                let (lon, lat) = (p.lon_deg, p.lat_deg);
                 let frac = mask.fraction_at(lon, lat);
                 (frac + (1.0 - frac) * cfg.non_forest_fuel) as f32
             })

@@ -11,6 +11,7 @@ pub mod ray;
 pub mod slope;
 
 use crate::geodesy::enu::{Enu, Geodetic, LocalFrame};
+use crate::geodesy::flat::LonLat;
 use crate::raster::{Crs, Raster};
 
 pub use profile::ProfileSample;
@@ -39,9 +40,9 @@ impl LonLatBox {
             && lat_deg <= self.north_deg
     }
 
-    /// The centre (lon_deg, lat_deg).
-    pub fn center(&self) -> (f64, f64) {
-        (
+    /// The centre.
+    pub fn center(&self) -> LonLat {
+        LonLat::new(
             (self.west_deg + self.east_deg) / 2.0,
             (self.south_deg + self.north_deg) / 2.0,
         )
@@ -100,7 +101,10 @@ impl Terrain {
             return Err(TerrainError::ImplausibleElevation { min_m, max_m });
         }
         let extent = lon_lat_extent(&raster);
-        let (lon0, lat0) = extent.center();
+        let LonLat {
+            lon_deg: lon0,
+            lat_deg: lat0,
+        } = extent.center();
         let frame = LocalFrame::new(Geodetic {
             lat_deg: lat0,
             lon_deg: lon0,
@@ -161,18 +165,19 @@ impl Terrain {
 
     /// Slope and aspect of DEM pixel (col, row).
     pub fn slope_aspect_at_pixel(&self, col: i64, row: i64) -> Option<SlopeAspect> {
-        let (_, lat) = self.pixel_center_lon_lat(col, row);
+        let lat = self.pixel_center(col, row).lat_deg;
         let (dx_m, dy_m) = pixel_size_m(&self.raster, lat);
         slope::horn(&self.raster, col, row, dx_m, dy_m)
     }
 
-    /// WGS 84 (lon_deg, lat_deg) of the centre of DEM pixel (col, row).
-    pub fn pixel_center_lon_lat(&self, col: i64, row: i64) -> (f64, f64) {
+    /// WGS 84 position of the centre of DEM pixel (col, row).
+    pub fn pixel_center(&self, col: i64, row: i64) -> LonLat {
         let (x, y) = self
             .raster
             .transform
             .pixel_to_map(col as f64 + 0.5, row as f64 + 0.5);
-        self.raster.crs.to_lon_lat(x, y)
+        let (lon_deg, lat_deg) = self.raster.crs.to_lon_lat(x, y);
+        LonLat::new(lon_deg, lat_deg)
     }
 
     /// Converts a WGS 84 position to the local frame (up = metres above the origin's sea
@@ -233,16 +238,4 @@ pub(crate) fn pixel_size_m(raster: &Raster, lat_deg: f64) -> (f64, f64) {
     }
 }
 
-/// Metres per degree of longitude and of latitude on the WGS 84 ellipsoid at `lat_deg`.
-pub fn metres_per_degree(lat_deg: f64) -> (f64, f64) {
-    const A: f64 = 6_378_137.0;
-    const E2: f64 = 6.694_379_990_14e-3;
-    let phi = lat_deg.to_radians();
-    let w = (1.0 - E2 * phi.sin().powi(2)).sqrt();
-    let n = A / w; // prime vertical radius
-    let m = A * (1.0 - E2) / w.powi(3); // meridional radius
-    (
-        n * phi.cos() * std::f64::consts::PI / 180.0,
-        m * std::f64::consts::PI / 180.0,
-    )
-}
+pub use crate::geodesy::flat::metres_per_degree;

@@ -11,6 +11,7 @@ use patrol_planner::plan::build::plan_patrol;
 use patrol_planner::plan::error::PlanError;
 use patrol_planner::plan::model::{Plan, cmd, frame};
 use patrol_planner::plan::request::PlanRequest;
+use patrol_planner::plan::resolve::RequestError;
 
 fn bundled() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../missions/cumberland")
@@ -268,24 +269,43 @@ fn what_cannot_be_done_is_said() {
             .to_string()
             .contains("shorter than any useful sortie")
     );
-    // Backwards shift and unknown drones name the option.
+    // Backwards shift and unknown drones name the shift and the drone with the values given
+    // (the command line names its flags: tests/plan_cli.rs).
     let back = PlanRequest {
         shift_start: "18:00".into(),
         shift_end: "10:00".into(),
         ..request()
     };
-    assert!(
-        plan_patrol(a, &back)
-            .unwrap_err()
-            .to_string()
-            .starts_with("--shift")
-    );
+    match plan_patrol(a, &back) {
+        Err(PlanError::Request(e @ RequestError::ShiftEndBeforeStart { .. })) => {
+            assert_eq!(
+                e,
+                RequestError::ShiftEndBeforeStart {
+                    start: "18:00".into(),
+                    end: "10:00".into()
+                }
+            );
+            let text = e.to_string();
+            assert!(
+                text.starts_with("the shift ends (10:00) before it starts (18:00)"),
+                "{text}"
+            );
+        }
+        other => panic!("expected ShiftEndBeforeStart, got {other:?}"),
+    }
     let unknown = PlanRequest {
         drones: Some(vec!["q9".into()]),
         ..request()
     };
+    match plan_patrol(a, &unknown) {
+        Err(PlanError::Request(RequestError::UnknownDrone { id, known })) => {
+            assert_eq!(id, "q9");
+            assert!(known.iter().any(|k| k == "q1"), "{known:?}");
+        }
+        other => panic!("expected UnknownDrone, got {other:?}"),
+    }
     let e = plan_patrol(a, &unknown).unwrap_err().to_string();
-    assert!(e.contains("--drones q9") && e.contains("q1"), "{e}");
+    assert!(e.contains("q9") && e.contains("q1"), "{e}");
     // A mission item limit too small for any sortie.
     let mut tight = a.clone();
     for d in &mut tight.fleet.drones {

@@ -8,7 +8,9 @@ use std::path::Path;
 use rusqlite::Transaction;
 
 use super::model::{AlertId, AlertState, Verdict};
-use super::store::{AlertStore, StoreError, current_state};
+use super::state_rows::{current_state, insert_state_entry};
+use super::store::AlertStore;
+use super::store_error::StoreError;
 
 impl AlertStore {
     /// Moves the alert to `to` if its lifecycle allows it, with a trace entry, in one
@@ -126,29 +128,6 @@ fn apply_transition(
     .map_err(sql)?;
     insert_state_entry(tx, id, at_unix_us, Some(from), to, actor, note).map_err(sql)?;
     Ok(from)
-}
-
-pub(crate) fn insert_state_entry(
-    tx: &Transaction<'_>,
-    id: AlertId,
-    at_unix_us: i64,
-    from: Option<AlertState>,
-    to: AlertState,
-    actor: &str,
-    note: &str,
-) -> rusqlite::Result<usize> {
-    tx.execute(
-        "INSERT INTO trace (alert_id, at_unix_us, kind, from_state, to_state, actor, note)
-         VALUES (?1, ?2, 'state', ?3, ?4, ?5, ?6)",
-        rusqlite::params![
-            id.0,
-            at_unix_us,
-            from.map(AlertState::as_str),
-            to.as_str(),
-            actor,
-            note
-        ],
-    )
 }
 
 #[cfg(test)]

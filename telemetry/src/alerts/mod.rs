@@ -1,11 +1,9 @@
 //! Fire alerts: one alert per incident, kept in SQLite with a traced lifecycle.
 //!
 //! Detections from the drones and alarms from outside (tower cameras, under-canopy infrared
-//! sensors) are fused into incidents elsewhere; each incident gets one alert here. Data flows:
+//! sensors, [`crate::alarms`]) are fused into incidents elsewhere; each incident gets one alert
+//! here. Data flows:
 //!
-//! - [`external`] parses outside alarms (JSON lines) into [`external::ExternalAlarm`]s and
-//!   names what it rejects; [`alarm_source`] reads them from a file or UDP datagrams, counting
-//!   rejections by reason.
 //! - [`model`] holds the alert's vocabulary: [`model::AlertState`] and its allowed moves,
 //!   [`model::NewAlert`], [`model::Evidence`] and the [`model::TraceEntry`] lifecycle record.
 //! - [`store`] keeps them in one SQLite file ([`store::AlertStore`]): every change is committed
@@ -17,15 +15,13 @@
 //!
 //! The file formats are documented in `docs/alerts.md`.
 
-mod alarm_error;
-pub mod alarm_source;
 pub mod export;
-pub mod external;
 mod lifecycle;
 pub mod model;
 mod query;
 pub mod record;
 pub mod schema;
+mod state_rows;
 pub mod store;
 mod store_error;
 mod validate;

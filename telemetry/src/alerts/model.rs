@@ -181,6 +181,17 @@ impl FromStr for AlertClass {
     }
 }
 
+/// A refined incident position (see [`AlertStore::update_location`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Place {
+    /// Latitude, WGS-84 degrees.
+    pub lat_deg: f64,
+    /// Longitude, WGS-84 degrees.
+    pub lon_deg: f64,
+    /// Uncertainty radius, metres.
+    pub radius_m: f64,
+}
+
 /// The database id of an alert (SQLite rowid, from 1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct AlertId(pub i64);

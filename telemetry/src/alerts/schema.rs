@@ -15,7 +15,7 @@ use std::path::Path;
 
 use rusqlite::{Connection, OptionalExtension};
 
-use super::store::StoreError;
+use super::store_error::StoreError;
 
 /// The schema version this code writes and reads.
 pub const SCHEMA_VERSION: i64 = 1;

@@ -17,22 +17,12 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior};
 
-use super::lifecycle::insert_state_entry;
+pub use super::model::Place;
 use super::model::{AlertId, AlertState, Evidence, NewAlert};
 use super::schema;
+use super::state_rows::{current_state, insert_state_entry};
 pub use super::store_error::StoreError;
 use super::validate::{check_evidence, check_new_alert, check_place};
-
-/// A refined incident position (see [`AlertStore::update_location`]).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Place {
-    /// Latitude, WGS-84 degrees.
-    pub lat_deg: f64,
-    /// Longitude, WGS-84 degrees.
-    pub lon_deg: f64,
-    /// Uncertainty radius, metres.
-    pub radius_m: f64,
-}
 
 /// The alert database: one SQLite file (conventionally `<run dir>/alerts.sqlite`).
 #[derive(Debug)]
@@ -265,30 +255,6 @@ impl AlertStore {
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(|source| StoreError::sql(&self.path, "start a transaction", source))
     }
-}
-
-/// The alert's state inside a transaction; [`StoreError::UnknownAlert`] if there is none.
-pub(crate) fn current_state(
-    conn: &Connection,
-    id: AlertId,
-    path: &Path,
-) -> Result<AlertState, StoreError> {
-    let text: Option<String> = conn
-        .query_row("SELECT state FROM alerts WHERE id = ?1", [id.0], |row| {
-            row.get(0)
-        })
-        .optional()
-        .map_err(|source| StoreError::sql(path, "read an alert's state", source))?;
-    let text = text.ok_or_else(|| StoreError::UnknownAlert {
-        path: path.to_path_buf(),
-        id,
-    })?;
-    text.parse().map_err(|_| StoreError::Corrupt {
-        path: path.to_path_buf(),
-        id,
-        field: "state",
-        value: text,
-    })
 }
 
 #[cfg(test)]

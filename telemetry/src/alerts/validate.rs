@@ -4,8 +4,8 @@
 
 use std::path::Path;
 
-use super::model::{Evidence, NewAlert};
-use super::store::{Place, StoreError};
+use super::model::{Evidence, NewAlert, Place};
+use super::store_error::StoreError;
 
 fn invalid(path: &Path, field: &'static str, value: String, expected: &'static str) -> StoreError {
     StoreError::Invalid {

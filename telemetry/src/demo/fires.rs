@@ -8,9 +8,10 @@
 //! infrared sensor a few minutes after ignition, through the same UDP alarm port a real
 //! sensor network would use.
 
+use patrol_planner::geodesy::flat::{self, LonLat};
 use patrol_planner::plan::model::Plan;
 use patrol_planner::risk::cells::RiskMap;
-use patrol_planner::terrain::{Terrain, metres_per_degree};
+use patrol_planner::terrain::Terrain;
 
 use crate::sim::fire::{Fire, FireError, random_ignitions};
 
@@ -54,9 +55,12 @@ pub fn demo_fires(
     )?;
     let patrolled = |f: &Fire| {
         plan.cells.iter().any(|c| {
-            let (me, mn) = metres_per_degree(c.lat_deg);
-            ((f.lat_deg - c.lat_deg) * mn).abs() <= c.size_m / 2.0
-                && ((f.lon_deg - c.lon_deg) * me).abs() <= c.size_m / 2.0
+            let (east_m, north_m) = flat::offset_m(
+                LonLat::new(c.lon_deg, c.lat_deg),
+                LonLat::new(f.lon_deg, f.lat_deg),
+            );
+            east_m.abs() <= c.size_m / 2.0
+                && north_m.abs() <= c.size_m / 2.0
                 && c.visits_s.iter().any(|v| *v >= f.ignition_s + 120.0)
         })
     };

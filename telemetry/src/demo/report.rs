@@ -2,13 +2,15 @@
 
 use std::fmt::Write as _;
 
+use patrol_planner::geodesy::flat::{self, LonLat};
 use patrol_planner::plan::model::Plan;
 
 use crate::alerts::model::AlertState;
 use crate::alerts::record::AlertSummary;
 use crate::detect::observation::{Located, SightingSource};
 use crate::fly::alerting::AlertingStats;
-use crate::fly::run::{DroneOutcome, hms};
+use crate::shift::progress::DroneOutcome;
+use crate::shift::render::hms;
 use crate::sim::detector::DetectionTruth;
 use crate::sim::fire::Fire;
 
@@ -48,9 +50,9 @@ pub struct DemoReport<'a> {
     pub frames_received: u64,
 }
 
+/// Metres between two (latitude, longitude) pairs.
 fn metres(a: (f64, f64), b: (f64, f64)) -> f64 {
-    let (me, mn) = patrol_planner::terrain::metres_per_degree((a.0 + b.0) / 2.0);
-    ((a.0 - b.0) * mn).hypot((a.1 - b.1) * me)
+    flat::distance_m(LonLat::new(a.1, a.0), LonLat::new(b.1, b.0))
 }
 
 fn quantile(v: &mut [f64], q: f64) -> Option<f64> {
@@ -287,11 +289,7 @@ impl DemoReport<'_> {
             let (Some(_), Some(g)) = (&t.fire_id, t.ground) else {
                 continue;
             };
-            let (me, mn) = patrol_planner::terrain::metres_per_degree(g.lat_deg);
-            let (dn, de) = (
-                (geodetic.lat_deg - g.lat_deg) * mn,
-                (geodetic.lon_deg - g.lon_deg) * me,
-            );
+            let (de, dn) = flat::offset_m(g.into(), (*geodetic).into());
             be += de;
             bn += dn;
             errors.push(de.hypot(dn));

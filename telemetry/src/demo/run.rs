@@ -1,11 +1,11 @@
 //! Runs the demo: plan, fires, simulated fleet, flight, alerting, report.
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use patrol_planner::area::Area;
+use patrol_planner::geodesy::flat::{self, LonLat};
 use patrol_planner::plan::build::plan_patrol;
 use patrol_planner::plan::energy::Wind;
 use patrol_planner::plan::model::Plan;
@@ -13,18 +13,17 @@ use patrol_planner::plan::request::PlanRequest;
 
 use crate::alerts::export::{write_csv_file, write_geojson};
 use crate::clock::MissionClock;
-use crate::conn::Endpoint;
 use crate::demo::fires::{DemoFire, DemoFireCounts, demo_fires};
 use crate::demo::report::DemoReport;
-use crate::detect::geotag::{ErrorModel, GeotagLimits};
-use crate::detect::incident::FusionSettings;
-use crate::detect::intake::IntakeSettings;
-use crate::detect::pose::PoseLimits;
-use crate::fly::alert_service::{AlertService, AlertServiceConfig};
-use crate::fly::dispatch::{DispatchSettings, FleetTasks};
-use crate::fly::run::{FlyOptions, FlyState, fly_plan};
-use crate::gcs::{Gcs, GcsConfig, default_stream_rates};
-use crate::shaper::Impairment;
+use crate::fly::alert_service::AlertServiceConfig;
+use crate::fly::alerting::AlertingStats;
+use crate::fly::dispatch::FleetTasks;
+use crate::fly::sorties::FlyOptions;
+use crate::gcs::default_stream_rates;
+use crate::mav::endpoint::Endpoint;
+use crate::mav::shaper::Impairment;
+use crate::run_dir::RunDir;
+use crate::shift::session::{AlertingSummary, FlightSession, SessionConfig};
 use crate::sim::detector::DetectorConfig;
 use crate::sim::fire::FireField;
 use crate::sim::fleet::{SimConfig, SimFleet, drones_from_area};
@@ -34,8 +33,8 @@ use crate::sim::fleet::{SimConfig, SimFleet, drones_from_area};
 pub struct DemoOptions {
     /// The patrol area.
     pub area_dir: PathBuf,
-    /// The run directory (must not hold a run).
-    pub run_dir: PathBuf,
+    /// The run directory (created empty, see [`RunDir::create`]).
+    pub run_dir: RunDir,
     /// Shift, `HH:MM-HH:MM` local time.
     pub shift: (String, String),
     /// Time acceleration.
@@ -52,24 +51,54 @@ pub struct DemoOptions {
     pub echo: bool,
 }
 
-/// Running the demo failed.
+/// Running the demo failed: which step, and the error behind it.
 #[derive(Debug, thiserror::Error)]
 pub enum DemoError {
-    /// Something named failed.
-    #[error("{what}: {detail}")]
-    Step {
-        /// Which step.
-        what: String,
+    /// The area cannot be loaded.
+    #[error("area")]
+    Area(#[source] patrol_planner::area::error::AreaError),
+    /// The shift cannot be planned.
+    #[error("plan")]
+    Plan(#[source] patrol_planner::plan::error::PlanError),
+    /// A file of the run cannot be written.
+    #[error("{file}")]
+    Export {
+        /// The file.
+        file: PathBuf,
         /// Why.
-        detail: String,
+        #[source]
+        source: patrol_planner::export::ExportError,
     },
-}
-
-fn step(what: &str) -> impl Fn(String) -> DemoError + '_ {
-    move |detail| DemoError::Step {
-        what: what.to_string(),
-        detail,
-    }
+    /// The area has no risk map to draw fires from.
+    #[error("fires: the area has no risk map")]
+    NoRisk,
+    /// The fires cannot be drawn or placed.
+    #[error("fires")]
+    Fires(#[source] crate::sim::fire::FireError),
+    /// A file cannot be written.
+    #[error("{}", path.display())]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The async runtime cannot start.
+    #[error("runtime")]
+    Runtime(#[source] std::io::Error),
+    /// The simulated fleet cannot start.
+    #[error("simulator")]
+    Simulator(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// The flight session cannot start.
+    #[error("flight session")]
+    Session(#[source] crate::shift::session::SessionError),
+    /// The alert store cannot be read back.
+    #[error("alerts")]
+    Alerts(#[source] crate::alerts::store::StoreError),
+    /// The alerts cannot be exported.
+    #[error("alert export")]
+    AlertExport(#[source] crate::alerts::export::ExportError),
 }
 
 /// Where the demo's outputs are.
@@ -90,54 +119,47 @@ pub fn run_demo(o: &DemoOptions) -> Result<DemoOutcome, DemoError> {
             println!("{s}");
         }
     };
-    std::fs::create_dir_all(&o.run_dir)
-        .map_err(|e| step("run directory")(format!("{}: {e}", o.run_dir.display())))?;
+    let run_dir = o.run_dir.clone();
     say(&format!("loading {} ...", o.area_dir.display()));
-    let area = Area::load(&o.area_dir).map_err(|e| step("area")(e.to_string()))?;
+    let area = Area::load(&o.area_dir).map_err(DemoError::Area)?;
     let request = PlanRequest {
         shift_start: o.shift.0.clone(),
         shift_end: o.shift.1.clone(),
         time_limit_s: o.plan_time_limit_s,
         seed: o.seed,
-        wind: Wind {
-            from_deg: 0.0,
-            speed_mps: 0.0,
-        },
+        wind: Wind::CALM,
         ..PlanRequest::default()
     };
     say(&format!(
         "planning the shift {}-{} ...",
         o.shift.0, o.shift.1
     ));
-    let plan = plan_patrol(&area, &request).map_err(|e| step("plan")(e.to_string()))?;
-    let plan_dir = o.run_dir.join("plan");
-    patrol_planner::export::write_all(&plan, &plan_dir)
-        .map_err(|e| step("plan export")(e.to_string()))?;
-    std::fs::copy(plan_dir.join("plan.json"), o.run_dir.join("plan.json"))
-        .map_err(|e| step("plan.json")(e.to_string()))?;
+    let plan = plan_patrol(&area, &request).map_err(DemoError::Plan)?;
+    patrol_planner::export::write_all(&plan, &run_dir.plan_dir()).map_err(|source| {
+        DemoError::Export {
+            file: run_dir.plan_dir(),
+            source,
+        }
+    })?;
     let shift_s = plan
         .drones
         .iter()
         .flat_map(|d| &d.sorties)
         .map(|s| s.end_s)
         .fold(0.0, f64::max);
-    let risk = area
-        .risk
-        .as_ref()
-        .ok_or_else(|| step("fires")("the area has no risk map".into()))?;
+    let risk = area.risk.as_ref().ok_or(DemoError::NoRisk)?;
     let drawn = demo_fires(&area.terrain, risk, &plan, o.fires, shift_s, o.seed)
-        .map_err(|e| step("fires")(e.to_string()))?;
+        .map_err(DemoError::Fires)?;
     let field = FireField::new(
         drawn.iter().map(|d| d.fire.clone()).collect(),
         &area.terrain,
     )
-    .map_err(|e| step("fires")(e.to_string()))?;
-    let truth = field.truth_json();
-    std::fs::write(
-        o.run_dir.join("fires.json"),
-        serde_json::to_string_pretty(&truth).unwrap_or_default(),
-    )
-    .map_err(|e| step("fires.json")(e.to_string()))?;
+    .map_err(DemoError::Fires)?;
+    let truth = serde_json::to_string_pretty(&field.truth_json()).unwrap_or_default();
+    std::fs::write(run_dir.fires_json(), truth).map_err(|source| DemoError::Write {
+        path: run_dir.fires_json(),
+        source,
+    })?;
     say(&format!(
         "{} sorties over {:.1} h planned; {} fires will ignite at random places weighted by risk: {} where the shift patrols, {} elsewhere that a ground sensor reports",
         plan.drones.iter().map(|d| d.sorties.len()).sum::<usize>(),
@@ -150,50 +172,28 @@ pub fn run_demo(o: &DemoOptions) -> Result<DemoOutcome, DemoError> {
         .worker_threads(2)
         .enable_all()
         .build()
-        .map_err(|e| step("runtime")(e.to_string()))?;
-    let terrain = Arc::new(area.terrain.clone());
-    let fleet = area.fleet.drones.clone();
-    let outcome = rt.block_on(fly_demo(
-        o,
-        &area,
-        plan.clone(),
-        terrain,
-        fleet,
-        field,
-        &drawn,
-        shift_s,
-    ))?;
-    Ok(outcome)
+        .map_err(DemoError::Runtime)?;
+    rt.block_on(fly_demo(o, &area, run_dir, plan, field, &drawn, shift_s))
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn fly_demo(
     o: &DemoOptions,
     area: &Area,
+    run_dir: RunDir,
     plan: Plan,
-    terrain: Arc<patrol_planner::terrain::Terrain>,
-    fleet: Vec<patrol_planner::area::fleet::Drone>,
     field: FireField,
     drawn: &[DemoFire],
     shift_s: f64,
 ) -> Result<DemoOutcome, DemoError> {
     let clock = MissionClock::start(o.speedup);
-    crate::fly::run_info::RunInfo::of(&clock, &area.dir)
-        .write(&o.run_dir)
-        .map_err(|e| step("run.json")(e.to_string()))?;
-    let drones = drones_from_area(area, area.fleet.drones.len()).map_err(step("simulator"))?;
-    let sim_endpoint = "udpin:127.0.0.1:0"
-        .parse::<Endpoint>()
-        .map_err(|e| step("simulator")(e.to_string()))?;
+    let drones = drones_from_area(area, area.fleet.drones.len())
+        .map_err(|e| DemoError::Simulator(e.into()))?;
     let sim = SimFleet::start(SimConfig {
-        endpoint: sim_endpoint,
+        endpoint: Endpoint::UdpIn(std::net::SocketAddr::from(([127, 0, 0, 1], 0))),
         drones,
-        terrain: terrain.clone(),
+        terrain: Arc::new(area.terrain.clone()),
         clock,
-        wind: Wind {
-            from_deg: 0.0,
-            speed_mps: 0.0,
-        },
+        wind: Wind::CALM,
         seed: o.seed,
         gps_noise_m: 1.0,
         impairment: Impairment::default(),
@@ -202,21 +202,23 @@ async fn fly_demo(
         detector: Some(o.detector),
     })
     .await
-    .map_err(|e| step("simulator")(e.to_string()))?;
-    let port = sim
+    .map_err(|e| DemoError::Simulator(Box::new(e)))?;
+    let sim_addr = sim
         .local_addr()
-        .map(|a| a.port())
-        .ok_or_else(|| step("simulator")("no local address".into()))?;
-    let gcs_endpoint = format!("udpout:127.0.0.1:{port}")
-        .parse::<Endpoint>()
-        .map_err(|e| step("ground service")(e.to_string()))?;
-    let (tap, tap_rx) = AlertService::tap();
-    let tap_for_alerts = tap.clone();
-    let gcs = Gcs::start(GcsConfig {
-        endpoints: vec![gcs_endpoint],
+        .ok_or_else(|| DemoError::Simulator("the simulator has no local address".into()))?;
+    let mut alerting = AlertServiceConfig::for_area(area);
+    alerting.alarm_udp = Some(std::net::SocketAddr::from(([127, 0, 0, 1], 0)));
+    let session = FlightSession::start(SessionConfig {
+        plan: plan.clone(),
+        run_dir: run_dir.clone(),
+        area_dir: area.dir.clone(),
+        endpoints: vec![Endpoint::UdpOut(std::net::SocketAddr::from((
+            [127, 0, 0, 1],
+            sim_addr.port(),
+        )))],
         signing: None,
-        tlog_dir: Some(o.run_dir.clone()),
         clock,
+        // Position and attitude at 10 Hz: the geotagger interpolates the pose of each image.
         stream_rates_hz: default_stream_rates()
             .into_iter()
             .map(|(id, hz)| {
@@ -227,164 +229,113 @@ async fn fly_demo(
                 }
             })
             .collect(),
-        tap: Some(tap),
+        alerting: Some(alerting),
+        fly: FlyOptions {
+            vehicle_timeout: Duration::from_secs(30),
+            max_sorties: None,
+            only: Vec::new(),
+            tasks: FleetTasks::default(),
+        },
+        // A drone still verifying an alert finishes first (a minute of wall time at most).
+        verification_wait: Duration::from_secs(60),
+        echo: o.echo,
     })
     .await
-    .map_err(|e| step("ground service")(e.to_string()))?;
-    let state =
-        FlyState::new(&plan, &o.run_dir, o.echo).map_err(|e| step("events.log")(e.to_string()))?;
-    let tasks = FleetTasks::default();
-    let fleet_cameras: BTreeMap<u8, _> = fleet
-        .iter()
-        .map(|d| (d.system_id, d.camera.clone()))
-        .collect();
-    let alerts = AlertService::start(
-        AlertServiceConfig {
-            db_path: o.run_dir.join("alerts.sqlite"),
-            terrain: terrain.clone(),
-            plan: plan.clone(),
-            fleet: fleet.clone(),
-            risk: area.risk.clone().map(Arc::new),
-            alarm_udp: Some(std::net::SocketAddr::from(([127, 0, 0, 1], 0))),
-            alarm_files: Vec::new(),
-            dispatch: Some(DispatchSettings::default()),
-            intake: IntakeSettings {
-                errors: ErrorModel::default(),
-                limits: GeotagLimits::default(),
-                pose: PoseLimits::default(),
-                fleet_cameras,
-            },
-            fusion: FusionSettings::default(),
-        },
-        &gcs,
-        (tap_for_alerts, tap_rx),
-        state.clone(),
-        tasks.clone(),
-    )
-    .await
-    .map_err(|e| step("alerts")(e.to_string()))?;
+    .map_err(DemoError::Session)?;
     // The ground sensors: each alarm fire is reported a few minutes after it ignites, as a
     // JSON line on the alarm port (the path a real sensor network takes).
     let sensors_sent = Arc::new(std::sync::Mutex::new(Vec::new()));
-    let sensors = match alerts.alarm_addr {
-        Some(addr) => {
-            let reports: Vec<_> = drawn
-                .iter()
-                .filter(|d| d.sensor_alarm)
-                .map(|d| d.fire.clone())
-                .collect();
-            let (seed, sent) = (o.seed, sensors_sent.clone());
-            Some(tokio::spawn(async move {
-                report_alarms(addr, reports, clock, seed, sent).await
-            }))
-        }
-        None => None,
-    };
-    let options = FlyOptions {
-        vehicle_timeout: Duration::from_secs(30),
-        max_sorties: None,
-        only: Vec::new(),
-        tasks,
-    };
-    let outcomes = fly_plan(&plan, &gcs, &state, &options).await;
-    // A drone still verifying an alert finishes first (a minute of wall time at most).
-    if !options
-        .tasks
-        .wait_none_verifying(Duration::from_secs(60))
-        .await
-    {
-        state.event(
-            clock.elapsed_s(),
-            "dispatch",
-            "a verification flight was still going at the end of the run",
-        );
-    }
+    let sensors = session.alarm_addr().map(|addr| {
+        let reports: Vec<_> = drawn
+            .iter()
+            .filter(|d| d.sensor_alarm)
+            .map(|d| d.fire.clone())
+            .collect();
+        let (seed, sent) = (o.seed, sensors_sent.clone());
+        tokio::spawn(async move { report_alarms(addr, reports, clock, seed, sent).await })
+    });
+    session.fly(std::future::pending()).await;
     if let Some(s) = sensors {
         s.abort();
     }
-    let snapshot = gcs.snapshot();
-    gcs.shutdown().await;
-    let tap_dropped = alerts.tap_dropped();
-    let stats = alerts.finish().await;
+    let summary = session.finish().await;
     let truth = sim.detection_truth();
     let fires: Vec<_> = sim
         .fires()
         .map(|f| f.fires().cloned().collect())
         .unwrap_or_default();
     sim.stop().await;
-    let store = crate::alerts::store::AlertStore::open_read_only(&o.run_dir.join("alerts.sqlite"))
-        .map_err(|e| step("alerts")(e.to_string()))?;
-    let summaries = store
-        .list(None)
-        .map_err(|e| step("alerts")(e.to_string()))?;
-    let geojson = o.run_dir.join("alerts.geojson");
-    write_geojson(&summaries, &geojson).map_err(|e| step("alerts.geojson")(e.to_string()))?;
-    let csv = o.run_dir.join("alerts.csv");
-    write_csv_file(&summaries, &csv).map_err(|e| step("alerts.csv")(e.to_string()))?;
+    let store = crate::alerts::store::AlertStore::open_read_only(&run_dir.alerts_db())
+        .map_err(DemoError::Alerts)?;
+    let summaries = store.list(None).map_err(DemoError::Alerts)?;
+    write_geojson(&summaries, &run_dir.alerts_geojson()).map_err(DemoError::AlertExport)?;
+    write_csv_file(&summaries, &run_dir.alerts_csv()).map_err(DemoError::AlertExport)?;
+    let alerting = summary.alerting.unwrap_or_else(|| AlertingSummary {
+        stats: AlertingStats::default(),
+        alarm_counters: Default::default(),
+        tap_dropped: 0,
+    });
     let report = DemoReport {
         plan: &plan,
-        outcomes: &outcomes,
-        stats: &stats,
+        outcomes: &summary.outcomes,
+        stats: &alerting.stats,
         alerts: &summaries,
         fires: &fires,
         sensor_fires: &sensors_sent.lock().map(|v| v.clone()).unwrap_or_default(),
         sensor_delay_s: SENSOR_DELAY_S,
-        tap_dropped,
+        tap_dropped: alerting.tap_dropped,
         truth: &truth,
         clock_start_unix_us: clock.start_unix_us(),
         shift_s,
         speedup: o.speedup,
-        frames_lost: snapshot.vehicles.iter().map(|v| v.seq.lost).sum(),
-        frames_received: snapshot.vehicles.iter().map(|v| v.seq.received).sum(),
+        frames_lost: summary.snapshot.vehicles.iter().map(|v| v.seq.lost).sum(),
+        frames_received: summary
+            .snapshot
+            .vehicles
+            .iter()
+            .map(|v| v.seq.received)
+            .sum(),
     }
     .render();
-    let report_path = o.run_dir.join("report.md");
-    std::fs::write(&report_path, &report).map_err(|e| step("report.md")(e.to_string()))?;
-    let mut files = vec![
+    std::fs::write(run_dir.report_md(), &report).map_err(|source| DemoError::Write {
+        path: run_dir.report_md(),
+        source,
+    })?;
+    let tlogs = run_dir.tlogs().map(|t| t.len()).unwrap_or(0);
+    let files = vec![
         (
-            report_path,
+            run_dir.report_md(),
             "the report: risk patrolled, fires found and missed, times, geotag error",
         ),
         (
-            o.run_dir.join("alerts.sqlite"),
+            run_dir.alerts_db(),
             "the alert store (patrol alerts list/show/ack/resolve)",
         ),
-        (geojson, "alerts as GeoJSON (QGIS, geojson.io)"),
-        (csv, "alerts as CSV"),
         (
-            o.run_dir.join("fires.json"),
-            "the simulated fires (ground truth)",
+            run_dir.alerts_geojson(),
+            "alerts as GeoJSON (QGIS, geojson.io)",
         ),
+        (run_dir.alerts_csv(), "alerts as CSV"),
+        (run_dir.fires_json(), "the simulated fires (ground truth)"),
         (
-            o.run_dir.join("plan"),
+            run_dir.plan_dir(),
             "the plan's mission files (.plan, .waypoints, KML, GeoJSON)",
         ),
-        (o.run_dir.join("events.log"), "every event of the flight"),
+        (run_dir.events_log(), "every event of the flight"),
+        (
+            run_dir.path().join(format!("vehicle-*.tlog ({tlogs})")),
+            "one tlog per drone",
+        ),
+        (
+            run_dir.path().to_path_buf(),
+            "replay it in 3D: patrol view <this directory>",
+        ),
     ];
-    let tlogs = tlog_names(&o.run_dir);
-    files.push((
-        o.run_dir.join(format!("vehicle-*.tlog ({tlogs})")),
-        "one tlog per drone",
-    ));
-    files.push((
-        o.run_dir.clone(),
-        "replay it in 3D: patrol view <this directory>",
-    ));
     Ok(DemoOutcome {
-        run_dir: o.run_dir.clone(),
+        run_dir: run_dir.path().to_path_buf(),
         report,
         files,
     })
-}
-
-fn tlog_names(dir: &Path) -> usize {
-    std::fs::read_dir(dir)
-        .map(|r| {
-            r.flatten()
-                .filter(|e| e.file_name().to_string_lossy().ends_with(".tlog"))
-                .count()
-        })
-        .unwrap_or(0)
 }
 
 /// Seconds from ignition to a ground sensor's report.
@@ -428,13 +379,14 @@ async fn report_alarms(
             )
             .await;
         }
-        let (me, mn) = patrol_planner::terrain::metres_per_degree(f.lat_deg);
+        let (north_m, east_m) = (gauss() * SENSOR_SIGMA_M, gauss() * SENSOR_SIGMA_M);
+        let at = flat::moved(LonLat::new(f.lon_deg, f.lat_deg), east_m, north_m);
         let line = serde_json::json!({
             "source": format!("ir-sensor-{}", f.id),
             "kind": "infrared",
             "at_unix_s": clock.now_unix_us() as f64 / 1e6,
-            "lat": f.lat_deg + gauss() * SENSOR_SIGMA_M / mn,
-            "lon": f.lon_deg + gauss() * SENSOR_SIGMA_M / me,
+            "lat": at.lat_deg,
+            "lon": at.lon_deg,
             "radius_m": 2.0 * SENSOR_SIGMA_M,
             "confidence": 0.9,
             "note": "simulated under-canopy infrared sensor",

@@ -22,7 +22,8 @@
 //! ground).
 
 use patrol_planner::geodesy::enu::{Enu, Geodetic};
-use patrol_planner::terrain::{RayHit, Terrain, metres_per_degree};
+use patrol_planner::geodesy::flat;
+use patrol_planner::terrain::{RayHit, Terrain};
 
 use super::attitude::{Rot3, enu_at_to_frame};
 use super::camera::CameraModel;
@@ -404,13 +405,12 @@ impl<'t> Geotagger<'t> {
         let d_local = enu_at_to_frame(self.terrain.frame(), g)
             .transpose()
             .apply(dir);
-        let (m_lon, m_lat) = metres_per_degree(g.lat_deg);
         let (res_e, res_n) = self.terrain.resolution_m();
         // Half a DEM pixel each way: the slope of the facet the ray met, not of a neighbour.
         let (de_m, dn_m) = (res_e / 2.0, res_n / 2.0);
         let h = |e_m: f64, n_m: f64| {
-            self.terrain
-                .elevation_amsl_m(g.lat_deg + n_m / m_lat, g.lon_deg + e_m / m_lon)
+            let p = flat::moved(g.into(), e_m, n_m);
+            self.terrain.elevation_amsl_m(p.lat_deg, p.lon_deg)
         };
         let slope = |plus: Option<f64>, minus: Option<f64>, step: f64| match (plus, minus) {
             (Some(p), Some(m)) => (p - m) / (2.0 * step),

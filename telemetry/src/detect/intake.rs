@@ -22,8 +22,8 @@ use super::camera::CameraModel;
 use super::geotag::{ErrorModel, GeotagLimits, Geotagger};
 use super::observation::{Located, Sighting, SightingClass, SightingSource};
 use super::pose::{Pose, PoseHistory, PoseLimits};
-use crate::dialect::{FOREST_DETECTION_DATA, ForestDetectionClass, MavMessage};
 use crate::gcs::tap::Tapped;
+use crate::mav::dialect::{FOREST_DETECTION_DATA, ForestDetectionClass, MavMessage};
 
 /// Message ids the intake reads (for [`crate::gcs::Tap`]).
 pub const INTAKE_MESSAGE_IDS: [u32; 6] = [

@@ -15,7 +15,7 @@ use std::collections::VecDeque;
 use std::fmt;
 
 use patrol_planner::geodesy::enu::Geodetic;
-use patrol_planner::terrain::metres_per_degree;
+use patrol_planner::geodesy::flat;
 
 use super::attitude::{GimbalAttitude, Rot3, VehicleAttitude, camera_to_enu};
 
@@ -485,20 +485,20 @@ impl PoseHistory {
 
 /// NED velocity, m/s, of moving from `p` to `q` in `dt_s` seconds.
 fn velocity_between(p: Geodetic, q: Geodetic, dt_s: f64) -> [f64; 3] {
-    let (m_lon, m_lat) = metres_per_degree((p.lat_deg + q.lat_deg) / 2.0);
+    let (east_m, north_m) = flat::offset_m(p.into(), q.into());
     [
-        (q.lat_deg - p.lat_deg) * m_lat / dt_s,
-        wrap_deg(q.lon_deg - p.lon_deg) * m_lon / dt_s,
+        north_m / dt_s,
+        east_m / dt_s,
         -(q.alt_amsl_m - p.alt_amsl_m) / dt_s,
     ]
 }
 
 /// `p` moved by a NED offset in metres (small offsets: a second of flight).
 fn displace(p: Geodetic, d_ned_m: [f64; 3]) -> Geodetic {
-    let (m_lon, m_lat) = metres_per_degree(p.lat_deg);
+    let to = flat::moved(p.into(), d_ned_m[1], d_ned_m[0]);
     Geodetic {
-        lat_deg: p.lat_deg + d_ned_m[0] / m_lat,
-        lon_deg: p.lon_deg + d_ned_m[1] / m_lon,
+        lat_deg: to.lat_deg,
+        lon_deg: to.lon_deg,
         alt_amsl_m: p.alt_amsl_m - d_ned_m[2],
     }
 }
@@ -543,6 +543,7 @@ fn slerp(a: [f64; 4], b: [f64; 4], f: f64) -> [f64; 4] {
 mod tests {
     use super::*;
     use crate::detect::attitude::{GimbalReference, quaternion_from_euler_321};
+    use patrol_planner::geodesy::flat::metres_per_degree;
 
     const P0: Geodetic = Geodetic {
         lat_deg: 36.6,

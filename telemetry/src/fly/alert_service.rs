@@ -6,35 +6,35 @@
 //! [`crate::gcs::Gcs::start`], then [`AlertService::start`].
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+use patrol_planner::area::Area;
 use patrol_planner::area::fleet::Drone;
 use patrol_planner::plan::model::Plan;
 use patrol_planner::terrain::Terrain;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use crate::alerts::alarm_source::{AlarmListener, SharedCounters, read_alarm_file};
-use crate::alerts::external::AlarmCounters;
+use crate::alarms::external::AlarmCounters;
+use crate::alarms::source::{AlarmListener, SharedCounters, read_alarm_file};
 use crate::alerts::store::AlertStore;
+use crate::detect::geotag::{ErrorModel, GeotagLimits};
 use crate::detect::incident::{FusionSettings, IncidentTracker};
 use crate::detect::intake::{DetectionIntake, INTAKE_MESSAGE_IDS, IntakeSettings};
+use crate::detect::pose::PoseLimits;
 use crate::fly::alerting::{Alerting, AlertingStats, Verifications};
 use crate::fly::dispatch::{DispatchSettings, Dispatcher, FleetTasks};
-use crate::fly::run::FlyState;
 use crate::gcs::Gcs;
 use crate::gcs::tap::{Tap, Tapped};
+use crate::shift::bus::EventBus;
+use crate::shift::event::{AlarmEvent, ShiftEventKind};
 
-/// What to start.
+/// What to start, besides the plan flown and the store's file (the session's).
 #[derive(Debug, Clone)]
 pub struct AlertServiceConfig {
-    /// The SQLite alert store (created if absent).
-    pub db_path: PathBuf,
     /// The DEM.
     pub terrain: Arc<Terrain>,
-    /// The plan being flown.
-    pub plan: Plan,
     /// The fleet.
     pub fleet: Vec<Drone>,
     /// The area's risk map, for the danger class of alerts outside the patrolled cells.
@@ -51,6 +51,33 @@ pub struct AlertServiceConfig {
     pub fusion: FusionSettings,
 }
 
+impl AlertServiceConfig {
+    /// Alerting over `area` with the default geotagging, fusion and dispatch, the fleet's
+    /// cameras, and no external-alarm input.
+    pub fn for_area(area: &Area) -> AlertServiceConfig {
+        AlertServiceConfig {
+            terrain: Arc::new(area.terrain.clone()),
+            fleet: area.fleet.drones.clone(),
+            risk: area.risk.clone().map(Arc::new),
+            alarm_udp: None,
+            alarm_files: Vec::new(),
+            dispatch: Some(DispatchSettings::default()),
+            intake: IntakeSettings {
+                errors: ErrorModel::default(),
+                limits: GeotagLimits::default(),
+                pose: PoseLimits::default(),
+                fleet_cameras: area
+                    .fleet
+                    .drones
+                    .iter()
+                    .map(|d| (d.system_id, d.camera.clone()))
+                    .collect(),
+            },
+            fusion: FusionSettings::default(),
+        }
+    }
+}
+
 /// Starting failed.
 #[derive(Debug, thiserror::Error)]
 pub enum AlertServiceError {
@@ -59,10 +86,10 @@ pub enum AlertServiceError {
     Store(#[from] crate::alerts::store::StoreError),
     /// The UDP port.
     #[error(transparent)]
-    Listen(#[from] crate::alerts::alarm_source::ListenError),
+    Listen(#[from] crate::alarms::source::ListenError),
     /// An alarm file.
     #[error(transparent)]
-    AlarmFile(#[from] crate::alerts::alarm_source::AlarmFileError),
+    AlarmFile(#[from] crate::alarms::source::AlarmFileError),
 }
 
 /// The running alerting side.
@@ -77,7 +104,7 @@ pub struct AlertService {
     alarm_counters: Option<SharedCounters>,
     tap: Tap,
     file_counters: AlarmCounters,
-    alarm_tx: Option<mpsc::Sender<crate::alerts::external::ExternalAlarm>>,
+    alarm_tx: Option<mpsc::Sender<crate::alarms::external::ExternalAlarm>>,
     tasks: Vec<JoinHandle<()>>,
     alerting: JoinHandle<()>,
 }
@@ -88,28 +115,29 @@ impl AlertService {
         Tap::new(&INTAKE_MESSAGE_IDS, 65_536)
     }
 
-    /// Opens the store and the alarm inputs and starts the tasks.
+    /// Opens the store at `db_path` (created if absent) and the alarm inputs, and starts the
+    /// tasks for the flight of `plan`.
     pub async fn start(
         config: AlertServiceConfig,
+        db_path: &Path,
+        plan: &Plan,
         gcs: &Gcs,
         (tap, tap_rx): (Tap, mpsc::Receiver<Tapped>),
-        state: FlyState,
+        bus: EventBus,
         tasks: FleetTasks,
     ) -> Result<AlertService, AlertServiceError> {
-        let store = Arc::new(Mutex::new(AlertStore::open(&config.db_path)?));
+        let store = Arc::new(Mutex::new(AlertStore::open(db_path)?));
         let (alarm_tx, alarm_rx) = mpsc::channel(4096);
         let mut handles = Vec::new();
         let mut file_counters = AlarmCounters::default();
-        let clock = gcs.clock();
         let mut from_files = Vec::new();
         for path in &config.alarm_files {
             let file = read_alarm_file(path)?;
             for bad in &file.rejected {
-                state.event(
-                    clock.elapsed_s(),
-                    "alarms",
-                    &format!("{}: {bad}", path.display()),
-                );
+                bus.publish(ShiftEventKind::Alarm(AlarmEvent::FileLineRefused {
+                    path: path.clone(),
+                    reason: bad.to_string(),
+                }));
             }
             file_counters = merge(file_counters, &file.counters);
             from_files.extend(file.alarms);
@@ -131,21 +159,21 @@ impl AlertService {
                 let d = Dispatcher {
                     gcs: gcs.clone(),
                     terrain: config.terrain.clone(),
-                    plan: config.plan.clone(),
+                    plan: plan.clone(),
                     fleet: config.fleet.clone(),
                     store: store.clone(),
                     tasks,
                     verifications: verifications.clone(),
                     settings,
                 };
-                handles.push(tokio::spawn(d.run(rx, state.clone())));
+                handles.push(tokio::spawn(d.run(rx, bus.clone())));
                 Some(tx)
             }
             None => None,
         };
         let alerting = Alerting {
             terrain: config.terrain.clone(),
-            plan: config.plan.clone(),
+            plan: plan.clone(),
             fleet: config.fleet.clone(),
             risk: config.risk.clone(),
             store: store.clone(),
@@ -155,7 +183,7 @@ impl AlertService {
             stats: stats.clone(),
             pending: Default::default(),
         };
-        let alerting = tokio::spawn(alerting.run(tap_rx, alarm_rx, dispatch_tx, state, clock));
+        let alerting = tokio::spawn(alerting.run(tap_rx, alarm_rx, dispatch_tx, bus));
         // Fed once the alerting task reads them: a long file must not fill the queue first.
         {
             let tx = alarm_tx.clone();

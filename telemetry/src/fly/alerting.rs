@@ -12,12 +12,13 @@ use std::sync::{Arc, Mutex};
 
 use patrol_planner::area::fleet::Drone;
 use patrol_planner::geodesy::enu::Geodetic;
+use patrol_planner::geodesy::flat::{self, LonLat};
 use patrol_planner::plan::model::Plan;
 use patrol_planner::risk::cells::RiskMap;
 use patrol_planner::terrain::Terrain;
 use tokio::sync::mpsc;
 
-use crate::alerts::external::{AlarmLocation, ExternalAlarm};
+use crate::alarms::external::{AlarmLocation, ExternalAlarm};
 use crate::alerts::model::{
     AlertClass, AlertId, AlertState, Evidence, EvidenceKind, NearestBase, NewAlert,
 };
@@ -26,8 +27,9 @@ use crate::detect::bearing::BearingView;
 use crate::detect::incident::{Fused, Incident, IncidentTracker};
 use crate::detect::intake::{DetectionIntake, IntakeCounters};
 use crate::detect::observation::{Located, Sighting, SightingClass, SightingSource};
-use crate::fly::run::FlyState;
 use crate::gcs::tap::Tapped;
+use crate::shift::bus::EventBus;
+use crate::shift::event::{AlarmEvent, AlertEvent, ShiftEventKind};
 
 /// The least confidence of a sighting that confirms a fire on scene.
 pub const CONFIRM_CONFIDENCE: f64 = 0.5;
@@ -157,10 +159,9 @@ impl Alerting {
         mut tap: mpsc::Receiver<Tapped>,
         mut alarms: mpsc::Receiver<ExternalAlarm>,
         dispatch: Option<mpsc::Sender<DispatchRequest>>,
-        state: FlyState,
-        clock: crate::clock::MissionClock,
+        bus: EventBus,
     ) {
-        let shift_start_unix_us = clock.start_unix_us();
+        let clock = bus.clock();
         let mut raised: BTreeMap<u64, AlertId> = BTreeMap::new();
         let (mut tap_open, mut alarms_open) = (true, true);
         while tap_open || alarms_open {
@@ -175,7 +176,7 @@ impl Alerting {
                         let sighting = alarm_sighting(&self.terrain, &a, clock.now_unix_us());
                         if sighting.is_none() {
                             if let Ok(mut s) = self.stats.lock() { s.external_unusable += 1; }
-                            state.event(clock.elapsed_s(), "alarms", &format!("external alarm from {} is outside the area's terrain: not usable", a.source));
+                            bus.publish(ShiftEventKind::Alarm(AlarmEvent::OutsideTerrain { source: a.source.clone() }));
                         }
                         sighting
                     }
@@ -183,14 +184,7 @@ impl Alerting {
                 },
             };
             if let Some(s) = sighting {
-                self.take(
-                    &s,
-                    &mut raised,
-                    dispatch.as_ref(),
-                    &state,
-                    shift_start_unix_us,
-                )
-                .await;
+                self.take(&s, &mut raised, dispatch.as_ref(), &bus).await;
             }
             if let Ok(mut st) = self.stats.lock() {
                 st.intake = self.intake.counters().clone();
@@ -209,8 +203,7 @@ impl Alerting {
         s: &Sighting,
         raised: &mut BTreeMap<u64, AlertId>,
         dispatch: Option<&mpsc::Sender<DispatchRequest>>,
-        state: &FlyState,
-        shift_start_unix_us: u64,
+        bus: &EventBus,
     ) {
         let fused = self.tracker.add(&self.terrain, s);
         let key = match fused {
@@ -243,7 +236,6 @@ impl Alerting {
         let Some(inc) = self.tracker.get(key).cloned() else {
             return;
         };
-        let t_shift = |us: u64| us.saturating_sub(shift_start_unix_us) as f64 / 1e6;
         let who = sighting_source_name(&s.source, &self.fleet);
         match raised.get(&key).copied() {
             None if inc.alertable => {
@@ -260,22 +252,24 @@ impl Alerting {
                         let mut all = self.pending.remove(&key).unwrap_or_default();
                         all.extend(behind);
                         for b in &all {
-                            self.evidence(id, b, state, shift_start_unix_us);
+                            self.evidence(id, b, bus, s.at_unix_us);
                         }
-                        state.event(
-                            t_shift(s.at_unix_us),
-                            "alerts",
-                            &format!(
-                                "ALERT {}: {} at {:.5}, {:.5} (±{:.0} m, danger class {}, {} sighting(s), seen by {who}; nearest base {})",
-                                id.0,
-                                inc.class.name(),
-                                inc.geodetic.lat_deg,
-                                inc.geodetic.lon_deg,
-                                new.radius_m,
-                                new.danger_class,
-                                inc.sightings,
-                                new.nearest_base.as_ref().map_or_else(|| "none".to_string(), |b| format!("{} at {:.1} km", b.name, b.distance_m / 1000.0)),
-                            ),
+                        bus.publish_at(
+                            s.at_unix_us,
+                            ShiftEventKind::Alert(AlertEvent::Raised {
+                                alert: id,
+                                class: inc.class,
+                                lat_deg: inc.geodetic.lat_deg,
+                                lon_deg: inc.geodetic.lon_deg,
+                                radius_m: new.radius_m,
+                                danger_class: new.danger_class,
+                                sightings: inc.sightings,
+                                seen_by: who.clone(),
+                                nearest_base: new
+                                    .nearest_base
+                                    .as_ref()
+                                    .map(|b| (b.name.clone(), b.distance_m)),
+                            }),
                         );
                         if let Ok(mut st) = self.stats.lock() {
                             st.alerts.push(AlertRecord {
@@ -301,10 +295,9 @@ impl Alerting {
                         if let Ok(mut st) = self.stats.lock() {
                             st.store_errors += 1;
                         }
-                        state.event(
-                            t_shift(s.at_unix_us),
-                            "alerts",
-                            &format!("alert store: {e}"),
+                        bus.publish_at(
+                            s.at_unix_us,
+                            ShiftEventKind::Alert(AlertEvent::StoreFailed { error: e }),
                         );
                     }
                 }
@@ -312,7 +305,7 @@ impl Alerting {
             None => self.pending.entry(key).or_default().extend(behind),
             Some(id) => {
                 for b in &behind {
-                    self.evidence(id, b, state, shift_start_unix_us);
+                    self.evidence(id, b, bus, s.at_unix_us);
                 }
                 let place = Place {
                     lat_deg: inc.geodetic.lat_deg,
@@ -332,21 +325,14 @@ impl Alerting {
                 if let Some(Err(e)) = updated
                     && !matches!(e, crate::alerts::store::StoreError::Forbidden { .. })
                 {
-                    self.store_failed(&e.to_string(), state, s.at_unix_us, shift_start_unix_us);
+                    self.store_failed(&e.to_string(), bus, s.at_unix_us);
                 }
-                self.confirm_if_verifier(key, id, s, state, shift_start_unix_us);
+                self.confirm_if_verifier(key, id, s, bus);
             }
         }
     }
 
-    fn confirm_if_verifier(
-        &mut self,
-        key: u64,
-        id: AlertId,
-        s: &Sighting,
-        state: &FlyState,
-        shift_start_unix_us: u64,
-    ) {
+    fn confirm_if_verifier(&mut self, key: u64, id: AlertId, s: &Sighting, bus: &EventBus) {
         let Some(mut v) = self.verifications.get(key) else {
             return;
         };
@@ -375,19 +361,17 @@ impl Alerting {
         if let Some(Ok(_)) = ok {
             v.confirmed = true;
             self.verifications.set(key, v);
-            state.event(
-                s.at_unix_us.saturating_sub(shift_start_unix_us) as f64 / 1e6,
-                "alerts",
-                &format!(
-                    "alert {} CONFIRMED FIRE by {} on scene",
-                    id.0,
-                    sighting_source_name(&s.source, &self.fleet)
-                ),
+            bus.publish_at(
+                s.at_unix_us,
+                ShiftEventKind::Alert(AlertEvent::Confirmed {
+                    alert: id,
+                    by: sighting_source_name(&s.source, &self.fleet),
+                }),
             );
         }
     }
 
-    fn evidence(&self, id: AlertId, s: &Sighting, state: &FlyState, shift_start_unix_us: u64) {
+    fn evidence(&self, id: AlertId, s: &Sighting, bus: &EventBus, at_unix_us: u64) {
         let (kind, lat, lon) = match &s.located {
             Located::Point { geodetic, .. } => (
                 if matches!(s.source, SightingSource::External { .. }) {
@@ -420,24 +404,19 @@ impl Alerting {
         };
         let written = self.store.lock().ok().map(|mut st| st.add_evidence(&ev));
         if let Some(Err(e)) = written {
-            self.store_failed(&e.to_string(), state, s.at_unix_us, shift_start_unix_us);
+            self.store_failed(&e.to_string(), bus, at_unix_us);
         }
     }
 
-    fn store_failed(
-        &self,
-        what: &str,
-        state: &FlyState,
-        at_unix_us: u64,
-        shift_start_unix_us: u64,
-    ) {
+    fn store_failed(&self, what: &str, bus: &EventBus, at_unix_us: u64) {
         if let Ok(mut st) = self.stats.lock() {
             st.store_errors += 1;
         }
-        state.event(
-            at_unix_us.saturating_sub(shift_start_unix_us) as f64 / 1e6,
-            "alerts",
-            &format!("alert store: {what}"),
+        bus.publish_at(
+            at_unix_us,
+            ShiftEventKind::Alert(AlertEvent::StoreFailed {
+                error: what.to_string(),
+            }),
         );
     }
 
@@ -454,9 +433,8 @@ impl Alerting {
                 .cells
                 .iter()
                 .map(|c| {
-                    let (me, mn) = patrol_planner::terrain::metres_per_degree(g.lat_deg);
                     (
-                        ((c.lat_deg - g.lat_deg) * mn).hypot((c.lon_deg - g.lon_deg) * me),
+                        flat::distance_m(g.into(), LonLat::new(c.lon_deg, c.lat_deg)),
                         c,
                     )
                 })
@@ -469,9 +447,8 @@ impl Alerting {
             .bases
             .iter()
             .map(|b| {
-                let (me, mn) = patrol_planner::terrain::metres_per_degree(g.lat_deg);
                 (
-                    ((b.lat_deg - g.lat_deg) * mn).hypot((b.lon_deg - g.lon_deg) * me),
+                    flat::distance_m(g.into(), LonLat::new(b.lon_deg, b.lat_deg)),
                     b,
                 )
             })
@@ -527,12 +504,7 @@ pub fn alarm_sighting(
     a: &ExternalAlarm,
     received_unix_us: u64,
 ) -> Option<Sighting> {
-    let class = match a.kind {
-        crate::alerts::external::AlarmKind::Smoke => SightingClass::Smoke,
-        crate::alerts::external::AlarmKind::Flame => SightingClass::Flame,
-        crate::alerts::external::AlarmKind::Hotspot => SightingClass::Hotspot,
-        crate::alerts::external::AlarmKind::Infrared => SightingClass::Infrared,
-    };
+    let class = a.kind.sighting_class();
     let located = match a.location {
         AlarmLocation::Point {
             lat_deg,

@@ -22,10 +22,11 @@ use tokio::sync::mpsc;
 use crate::alerts::model::AlertState;
 use crate::alerts::store::AlertStore;
 use crate::fly::alerting::{DispatchRequest, Verification, Verifications};
-use crate::fly::run::FlyState;
 use crate::gcs::Gcs;
 use crate::gcs::command::Command;
-use crate::sim::flight::FlightMode;
+use crate::mav::flight_mode::FlightMode;
+use crate::shift::bus::EventBus;
+use crate::shift::event::{DispatchEvent, Recovery, ShiftEventKind};
 
 /// MAV_CMD_DO_REPOSITION.
 const DO_REPOSITION: u16 = 192;
@@ -165,18 +166,17 @@ pub struct Dispatcher {
 }
 
 fn horizontal_m(a: Geodetic, b: Geodetic) -> f64 {
-    let (me, mn) = patrol_planner::terrain::metres_per_degree((a.lat_deg + b.lat_deg) / 2.0);
-    ((a.lat_deg - b.lat_deg) * mn).hypot((a.lon_deg - b.lon_deg) * me)
+    patrol_planner::geodesy::flat::distance_m(a.into(), b.into())
 }
 
 impl Dispatcher {
     /// Handles alerts until the channel closes; each verification runs as its own task.
-    pub async fn run(self, mut rx: mpsc::Receiver<DispatchRequest>, state: FlyState) {
+    pub async fn run(self, mut rx: mpsc::Receiver<DispatchRequest>, bus: EventBus) {
         let this = Arc::new(self);
         while let Some(req) = rx.recv().await {
             let this = this.clone();
-            let state = state.clone();
-            tokio::spawn(async move { this.dispatch(req, &state).await });
+            let bus = bus.clone();
+            tokio::spawn(async move { this.dispatch(req, &bus).await });
         }
     }
 
@@ -269,9 +269,9 @@ impl Dispatcher {
             .unwrap_or(false)
     }
 
-    async fn dispatch(&self, req: DispatchRequest, state: &FlyState) {
+    async fn dispatch(&self, req: DispatchRequest, bus: &EventBus) {
         let clock = self.gcs.clock();
-        let log = |text: &str| state.event(clock.elapsed_s(), "dispatch", text);
+        let say = |e: DispatchEvent| bus.publish(ShiftEventKind::Dispatch(e));
         let chosen = self.candidates(req.place).into_iter().find(|c| {
             let from = if c.airborne {
                 DroneTask::Sortie
@@ -281,10 +281,7 @@ impl Dispatcher {
             self.tasks.claim(c.system_id, from, DroneTask::Verifying)
         });
         let Some(c) = chosen else {
-            log(&format!(
-                "alert {}: no drone can reach it and return with its reserve; left for the duty officer",
-                req.alert.0
-            ));
+            say(DispatchEvent::NoDroneCanReach { alert: req.alert });
             return;
         };
         let name = self
@@ -322,7 +319,14 @@ impl Dispatcher {
             );
             return;
         }
-        log(&format!("alert {}: {note}", req.alert.0));
+        say(DispatchEvent::Dispatched {
+            alert: req.alert,
+            drone_id: name.clone(),
+            diverted: c.airborne,
+            distance_m: c.distance_m,
+            eta_s: c.eta_s,
+            margin_s: c.margin_s,
+        });
         self.verifications.set(
             req.incident_key,
             Verification {
@@ -332,7 +336,7 @@ impl Dispatcher {
                 confirmed: false,
             },
         );
-        let result = self.fly_verification(&req, &drone, c.airborne, state).await;
+        let result = self.fly_verification(&req, &drone, c.airborne, bus).await;
         let back = if c.airborne {
             DroneTask::Sortie
         } else {
@@ -341,11 +345,12 @@ impl Dispatcher {
         match result {
             Ok(()) => {}
             Err(why) => {
-                log(&format!(
-                    "alert {}: verification by {name} failed: {why}",
-                    req.alert.0
-                ));
-                self.recover(&drone, c.airborne, state).await;
+                say(DispatchEvent::Failed {
+                    alert: req.alert,
+                    drone_id: name.clone(),
+                    why: why.clone(),
+                });
+                self.recover(&drone, c.airborne, bus).await;
                 if !c.airborne {
                     // Released to its sorties only once it is down again.
                     self.wait_disarmed(drone.system_id, 3600.0).await;
@@ -373,8 +378,9 @@ impl Dispatcher {
         req: &DispatchRequest,
         d: &Drone,
         airborne: bool,
-        state: &FlyState,
+        bus: &EventBus,
     ) -> Result<(), String> {
+        let say = |e: DispatchEvent| bus.publish(ShiftEventKind::Dispatch(e));
         let clock = self.gcs.clock();
         let key = self.gcs.find(d.system_id).ok_or("vehicle not heard")?;
         let v = self.gcs.vehicle(key).ok_or("vehicle not heard")?;
@@ -467,14 +473,12 @@ impl Dispatcher {
             ver.on_scene_since_unix_us = Some(now_us);
             self.verifications.set(req.incident_key, ver);
         }
-        state.event(
-            clock.elapsed_s(),
-            "dispatch",
-            &format!(
-                "alert {}: {note}; looking for {:.0} s",
-                req.alert.0, self.settings.loiter_s
-            ),
-        );
+        say(DispatchEvent::OnScene {
+            alert: req.alert,
+            drone_id: d.id.clone(),
+            after_s: taken_s,
+            loiter_s: self.settings.loiter_s,
+        });
         // Look: hold at the viewing point (GUIDED holds where it arrived).
         let until = clock.elapsed_s() + self.settings.loiter_s;
         while clock.elapsed_s() < until {
@@ -485,14 +489,10 @@ impl Dispatcher {
             .get(req.incident_key)
             .is_some_and(|v| v.confirmed);
         if !confirmed {
-            state.event(
-                clock.elapsed_s(),
-                "dispatch",
-                &format!(
-                    "alert {}: {} saw nothing more on scene; the verdict is the duty officer's",
-                    req.alert.0, d.id
-                ),
-            );
+            say(DispatchEvent::NothingMoreSeen {
+                alert: req.alert,
+                drone_id: d.id.clone(),
+            });
         }
         if airborne {
             // AUTO continues the mission at its current item.
@@ -500,21 +500,17 @@ impl Dispatcher {
                 .set_mode(key, FlightMode::Auto.custom_mode())
                 .await
                 .map_err(|e| e.to_string())?;
-            state.event(
-                clock.elapsed_s(),
-                "dispatch",
-                &format!("{} resumes its sortie", d.id),
-            );
+            say(DispatchEvent::ResumesSortie {
+                drone_id: d.id.clone(),
+            });
         } else {
             self.gcs
                 .set_mode(key, FlightMode::Rtl.custom_mode())
                 .await
                 .map_err(|e| e.to_string())?;
-            state.event(
-                clock.elapsed_s(),
-                "dispatch",
-                &format!("{} returns to base", d.id),
-            );
+            say(DispatchEvent::ReturnsToBase {
+                drone_id: d.id.clone(),
+            });
             let began = clock.elapsed_s();
             loop {
                 tokio::time::sleep(Duration::from_millis(200)).await;
@@ -546,8 +542,8 @@ impl Dispatcher {
     /// After a failed verification, never leave the vehicle armed on the pad or hovering in
     /// GUIDED: disarm it on the ground; in the air, give a diverted drone its sortie back
     /// (AUTO) and send a launched one home (RTL). Retried a few times over a lossy link.
-    async fn recover(&self, d: &Drone, diverted: bool, state: &FlyState) {
-        let clock = self.gcs.clock();
+    async fn recover(&self, d: &Drone, diverted: bool, bus: &EventBus) {
+        let say = |e: DispatchEvent| bus.publish(ShiftEventKind::Dispatch(e));
         let Some(key) = self.gcs.find(d.system_id) else {
             return;
         };
@@ -570,21 +566,23 @@ impl Dispatcher {
             };
             match r {
                 Ok(()) => {
-                    let what = if !airborne {
-                        "disarmed on the ground"
+                    let how = if !airborne {
+                        Recovery::Disarmed
                     } else if diverted {
-                        "back on its sortie"
+                        Recovery::BackOnSortie
                     } else {
-                        "sent home"
+                        Recovery::SentHome
                     };
-                    state.event(clock.elapsed_s(), "dispatch", &format!("{}: {what}", d.id));
+                    say(DispatchEvent::Recovered {
+                        drone_id: d.id.clone(),
+                        how,
+                    });
                     return;
                 }
-                Err(e) => state.event(
-                    clock.elapsed_s(),
-                    "dispatch",
-                    &format!("{}: recovery command failed: {e}", d.id),
-                ),
+                Err(error) => say(DispatchEvent::RecoveryFailed {
+                    drone_id: d.id.clone(),
+                    error,
+                }),
             }
             tokio::time::sleep(Duration::from_secs(1)).await;
         }

@@ -1,8 +1,8 @@
-//! `patrol fly`: a plan flown by the whole fleet, watched and recorded.
+//! Flying a plan: the sortie tasks, the alerting side (geotagging, fusion, alerts) and the
+//! dispatcher that sends drones to verify alerts. The flight session ([`crate::shift`]) wires
+//! them together.
 pub mod alert_service;
 pub mod alerting;
 pub mod dispatch;
 pub mod lists;
-pub mod run;
-pub mod run_info;
-pub mod view;
+pub mod sorties;

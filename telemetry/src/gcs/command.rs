@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use num_traits::FromPrimitive;
 
-use crate::dialect::{
+use crate::mav::dialect::{
     COMMAND_INT_DATA, COMMAND_LONG_DATA, MavCmd, MavFrame, MavMessage, MavResult,
 };
 
@@ -184,7 +184,7 @@ impl CommandTransaction {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dialect::COMMAND_ACK_DATA;
+    use crate::mav::dialect::COMMAND_ACK_DATA;
 
     #[test]
     fn resends_with_growing_confirmation_then_times_out() {

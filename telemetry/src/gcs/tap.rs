@@ -8,8 +8,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use tokio::sync::mpsc;
 
-use crate::dialect::MavMessage;
 use crate::gcs::vehicle::VehicleKey;
+use crate::mav::dialect::MavMessage;
 
 /// One message from a vehicle, or a frame of a tapped message id that did not decode.
 #[derive(Debug, Clone)]

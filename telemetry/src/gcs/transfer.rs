@@ -17,11 +17,11 @@ use std::time::{Duration, Instant};
 
 use patrol_planner::plan::model::MissionItem;
 
-use crate::dialect::{
+use crate::mav::dialect::{
     MISSION_ACK_DATA, MISSION_COUNT_DATA, MISSION_REQUEST_INT_DATA, MISSION_REQUEST_LIST_DATA,
     MavMessage, MavMissionResult,
 };
-use crate::mission_item::{ListKind, from_wire, to_wire};
+use crate::mav::mission_item::{ListKind, from_wire, to_wire};
 
 /// Timeout for the opening exchange and the final acknowledgement.
 pub const ACK_TIMEOUT: Duration = Duration::from_millis(1500);
@@ -371,7 +371,7 @@ impl Transfer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dialect::MISSION_ITEM_INT_DATA;
+    use crate::mav::dialect::MISSION_ITEM_INT_DATA;
 
     fn items(n: usize) -> Vec<MissionItem> {
         (0..n)

@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 
 use num_traits::ToPrimitive;
 
-use crate::dialect::{MavLandedState, MavMessage, MavModeFlag, MavState};
-use crate::link::{LinkId, PeerId};
+use crate::mav::dialect::{MavLandedState, MavMessage, MavModeFlag, MavState};
+use crate::mav::link::{LinkId, PeerId};
 
 /// A vehicle: link, peer and system id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

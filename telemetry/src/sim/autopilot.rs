@@ -14,9 +14,10 @@ use patrol_planner::area::fleet::{Airframe, Drone};
 use patrol_planner::geodesy::enu::Geodetic;
 use patrol_planner::plan::model::{MissionItem, cmd, frame};
 
-use crate::dialect::*;
-use crate::mission_item::{ListKind, from_wire, to_wire};
-use crate::sim::flight::{FlightEvent, FlightMode, FlightModel, Refusal};
+use crate::mav::dialect::*;
+use crate::mav::flight_mode::FlightMode;
+use crate::mav::mission_item::{ListKind, from_wire, to_wire};
+use crate::sim::flight::{FlightEvent, FlightModel, Refusal};
 
 /// How long the vehicle waits for an item before asking again (ArduPilot resends too).
 const ITEM_REREQUEST: Duration = Duration::from_millis(250);

@@ -20,7 +20,7 @@
 //! image, with random boxes and low confidence.
 //!
 //! An image with detections goes out from the camera component
-//! ([`crate::dialect::CAMERA_COMPONENT_ID`]) as GIMBAL_DEVICE_ATTITUDE_STATUS,
+//! ([`crate::mav::dialect::CAMERA_COMPONENT_ID`]) as GIMBAL_DEVICE_ATTITUDE_STATUS,
 //! CAMERA_IMAGE_CAPTURED, then one FOREST_DETECTION per object, all stamped with the
 //! autopilot's `time_boot_ms` (the clock of ATTITUDE and GLOBAL_POSITION_INT). Every
 //! detection, and every miss, is kept as a [`DetectionTruth`] for scoring.
@@ -37,7 +37,7 @@ use crate::detect::attitude::{
     GimbalAttitude, Rot3, VehicleAttitude, camera_to_enu, enu_at_to_frame,
 };
 use crate::detect::camera::{CameraError, CameraModel};
-use crate::dialect::{
+use crate::mav::dialect::{
     CAMERA_COMPONENT_ID, CAMERA_IMAGE_CAPTURED_DATA, FOREST_DETECTION_DATA, ForestDetectionClass,
     GIMBAL_DEVICE_ATTITUDE_STATUS_DATA, GimbalDeviceErrorFlags, GimbalDeviceFlags, MavBool,
     MavMessage,

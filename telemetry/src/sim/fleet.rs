@@ -24,12 +24,12 @@ use patrol_planner::terrain::Terrain;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::clock::MissionClock;
-use crate::conn::Endpoint;
-use crate::dialect::{AUTOPILOT_COMPONENT_ID, CAMERA_COMPONENT_ID, MavMessage};
-use crate::frame::Frame;
-use crate::link::{Destination, Link, LinkError, LinkEvent, LinkOptions, LinkStats};
-use crate::shaper::Impairment;
-use crate::signing::SigningKey;
+use crate::mav::dialect::{AUTOPILOT_COMPONENT_ID, CAMERA_COMPONENT_ID, MavMessage};
+use crate::mav::endpoint::Endpoint;
+use crate::mav::frame::Frame;
+use crate::mav::link::{Destination, Link, LinkError, LinkEvent, LinkOptions, LinkStats};
+use crate::mav::shaper::Impairment;
+use crate::mav::signing::SigningKey;
 use crate::sim::autopilot::Autopilot;
 use crate::sim::detector::{DetectionTruth, Detector, DetectorConfig, DetectorError};
 use crate::sim::fire::FireField;

@@ -30,7 +30,9 @@ use patrol_planner::route::rng::SplitMix64;
 use patrol_planner::terrain::Terrain;
 
 use motion::{Fired, Perf, Segment, gauss, sanitized};
-pub use types::{FlightConfig, FlightEvent, FlightMode, LandedState, Refusal, VehicleState};
+pub use types::{FlightConfig, FlightEvent, LandedState, Refusal, VehicleState};
+
+use crate::mav::flight_mode::FlightMode;
 
 /// Longest internal integration step, seconds: failsafes and GPS noise update at least this often.
 const SUB_STEP_S: f64 = 0.5;

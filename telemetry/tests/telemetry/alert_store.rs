@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use patrol_telemetry::alerts::alarm_source::{AlarmListener, MAX_DATAGRAM_BYTES, read_alarm_file};
+use patrol_telemetry::alarms::source::{AlarmListener, MAX_DATAGRAM_BYTES, read_alarm_file};
 use patrol_telemetry::alerts::export::{COLUMNS, write_csv_file, write_geojson};
 use patrol_telemetry::alerts::model::{
     AlertClass, AlertId, AlertState, Evidence, EvidenceKind, NearestBase, NewAlert, TraceEvent,

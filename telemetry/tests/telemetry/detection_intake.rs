@@ -23,15 +23,16 @@ use patrol_telemetry::detect::incident::FusionSettings;
 use patrol_telemetry::detect::intake::{DetectionIntake, IntakeSettings};
 use patrol_telemetry::detect::observation::{Located, Sighting, SightingClass};
 use patrol_telemetry::detect::pose::PoseLimits;
-use patrol_telemetry::dialect::{
+use patrol_telemetry::fly::alert_service::{AlertService, AlertServiceConfig};
+use patrol_telemetry::fly::dispatch::FleetTasks;
+use patrol_telemetry::gcs::{Gcs, Malformed, Tapped, VehicleKey};
+use patrol_telemetry::mav::dialect::{
     ATTITUDE_DATA, CAMERA_IMAGE_CAPTURED_DATA, CAMERA_INFORMATION_DATA, FOREST_DETECTION_DATA,
     ForestDetectionClass, GLOBAL_POSITION_INT_DATA, MavMessage,
 };
-use patrol_telemetry::fly::alert_service::{AlertService, AlertServiceConfig};
-use patrol_telemetry::fly::dispatch::FleetTasks;
-use patrol_telemetry::fly::run::FlyState;
-use patrol_telemetry::gcs::{Gcs, Malformed, Tapped, VehicleKey};
-use patrol_telemetry::link::PeerId;
+use patrol_telemetry::mav::link::PeerId;
+use patrol_telemetry::shift::bus::EventBus;
+use patrol_telemetry::shift::event::{AlertEvent, ShiftEventKind};
 
 use crate::common::*;
 
@@ -458,12 +459,11 @@ fn a_pymavlink_companion_computer_raises_an_alert() {
         ]);
         config.tap = Some(tap.clone());
         let gcs = Gcs::start(config).await.expect("gcs starts");
-        let state = FlyState::new(&plan, dir.path(), false).expect("event log");
+        let bus = EventBus::new(gcs.clock());
+        let mut events = bus.subscribe();
         let alerts = AlertService::start(
             AlertServiceConfig {
-                db_path: db.clone(),
                 terrain: Arc::new(area.terrain.clone()),
-                plan: plan.clone(),
                 fleet: area.fleet.drones.clone(),
                 risk: area.risk.clone().map(Arc::new),
                 alarm_udp: None,
@@ -472,9 +472,11 @@ fn a_pymavlink_companion_computer_raises_an_alert() {
                 intake: settings(),
                 fusion: FusionSettings::default(),
             },
+            &db,
+            &plan,
             &gcs,
             (tap_for_alerts, tap_rx),
-            state,
+            bus,
             FleetTasks::default(),
         )
         .await
@@ -567,6 +569,24 @@ fn a_pymavlink_companion_computer_raises_an_alert() {
         assert_eq!(listed[0].evidence_count as u64, good, "{listed:?}");
         assert_eq!(alert.class, AlertClass::Hotspot);
         assert!(alert.source.contains("q1"), "{}", alert.source);
+        // The alert was announced as a typed event, after it was in the store.
+        let mut raised = Vec::new();
+        while let Ok(ev) = events.try_recv() {
+            if let ShiftEventKind::Alert(AlertEvent::Raised {
+                alert,
+                seen_by,
+                class,
+                ..
+            }) = ev.kind
+            {
+                raised.push((alert, seen_by, class));
+            }
+        }
+        assert_eq!(
+            raised,
+            [(alert.id, "q1".to_string(), SightingClass::Hotspot)],
+            "one alert event for the one alert"
+        );
     });
 }
 

@@ -6,14 +6,14 @@ use std::time::{Duration, Instant};
 
 use mavlink::{MavHeader, Message, calculate_crc};
 use patrol_planner::route::rng::SplitMix64;
-use patrol_telemetry::dialect::MavMessage;
-use patrol_telemetry::frame::{Frame, FrameParser};
 use patrol_telemetry::gcs::transfer::Transfer;
 use patrol_telemetry::gcs::vehicle::{Vehicle, VehicleKey};
-use patrol_telemetry::link::PeerId;
-use patrol_telemetry::mission_item::ListKind;
-use patrol_telemetry::shaper::Impairment;
-use patrol_telemetry::tlog::parse_tlog;
+use patrol_telemetry::mav::dialect::MavMessage;
+use patrol_telemetry::mav::frame::{Frame, FrameParser};
+use patrol_telemetry::mav::link::PeerId;
+use patrol_telemetry::mav::mission_item::ListKind;
+use patrol_telemetry::mav::shaper::Impairment;
+use patrol_telemetry::mav::tlog::parse_tlog;
 
 use crate::common::*;
 
@@ -208,7 +208,7 @@ fn garbage_datagrams_do_not_stop_the_ground_service() {
 
 #[test]
 fn hostile_numbers_in_commands_and_requests_are_refused_not_obeyed() {
-    use patrol_telemetry::dialect::{
+    use patrol_telemetry::mav::dialect::{
         COMMAND_LONG_DATA, MISSION_REQUEST_INT_DATA, MavCmd, MavResult,
     };
     let now = Instant::now();

@@ -5,14 +5,14 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use mavlink::MavHeader;
-use patrol_telemetry::dialect::{
-    HEARTBEAT_DATA, MavAutopilot, MavMessage, MavModeFlag, MavState, MavType,
-};
-use patrol_telemetry::frame::Frame;
 use patrol_telemetry::gcs::EventKind;
 use patrol_telemetry::gcs::transfer::TransferError;
-use patrol_telemetry::mission_item::ListKind;
-use patrol_telemetry::shaper::Impairment;
+use patrol_telemetry::mav::dialect::{
+    HEARTBEAT_DATA, MavAutopilot, MavMessage, MavModeFlag, MavState, MavType,
+};
+use patrol_telemetry::mav::frame::Frame;
+use patrol_telemetry::mav::mission_item::ListKind;
+use patrol_telemetry::mav::shaper::Impairment;
 
 use crate::common::*;
 

@@ -8,4 +8,5 @@ mod fuzz;
 mod links;
 mod plan_timing;
 mod reliability;
+mod session;
 mod sim_detector;

@@ -7,8 +7,9 @@ use std::sync::Arc;
 use patrol_planner::area::Area;
 use patrol_planner::plan::build::plan_patrol;
 use patrol_planner::plan::request::PlanRequest;
+use patrol_telemetry::mav::flight_mode::FlightMode;
 use patrol_telemetry::sim::autopilot::with_home_item;
-use patrol_telemetry::sim::flight::{FlightConfig, FlightEvent, FlightMode, FlightModel};
+use patrol_telemetry::sim::flight::{FlightConfig, FlightEvent, FlightModel};
 
 use crate::common::*;
 

@@ -4,8 +4,8 @@ use std::time::{Duration, Instant};
 
 use patrol_planner::plan::model::MissionItem;
 use patrol_telemetry::gcs::EventKind;
-use patrol_telemetry::mission_item::{ListKind, same_item};
-use patrol_telemetry::shaper::Impairment;
+use patrol_telemetry::mav::mission_item::{ListKind, same_item};
+use patrol_telemetry::mav::shaper::Impairment;
 
 use crate::common::*;
 

@@ -9,13 +9,13 @@ use mavlink::MavHeader;
 use patrol_planner::geodesy::enu::Enu;
 use patrol_planner::plan::energy::Wind;
 use patrol_telemetry::clock::MissionClock;
-use patrol_telemetry::dialect::{
+use patrol_telemetry::mav::dialect::{
     AUTOPILOT_COMPONENT_ID, CAMERA_COMPONENT_ID, COMMAND_LONG_DATA, ForestDetectionClass,
     GCS_COMPONENT_ID, GCS_SYSTEM_ID, HEARTBEAT_DATA, MavAutopilot, MavCmd, MavMessage, MavModeFlag,
     MavResult, MavState, MavType,
 };
-use patrol_telemetry::frame::{Frame, FrameParser};
-use patrol_telemetry::shaper::Impairment;
+use patrol_telemetry::mav::frame::{Frame, FrameParser};
+use patrol_telemetry::mav::shaper::Impairment;
 use patrol_telemetry::sim::detector::DetectorConfig;
 use patrol_telemetry::sim::fire::{Fire, FireField};
 use patrol_telemetry::sim::fleet::{SimConfig, SimFleet};

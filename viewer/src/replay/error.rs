@@ -22,16 +22,19 @@ pub enum ReplayError {
     Plan(#[from] patrol_planner::export::ExportError),
     /// A tlog cannot be read.
     #[error(transparent)]
-    Tlog(#[from] patrol_telemetry::tlog::TlogError),
+    Tlog(#[from] patrol_telemetry::mav::tlog::TlogError),
     /// run.json cannot be read.
     #[error(transparent)]
-    RunInfo(#[from] patrol_telemetry::fly::run_info::RunInfoError),
+    RunInfo(#[from] patrol_telemetry::run_dir::RunInfoError),
+    /// The run directory cannot be listed.
+    #[error(transparent)]
+    RunDir(#[from] patrol_telemetry::run_dir::RunDirError),
     /// The alert store cannot be read.
     #[error(transparent)]
     Alerts(#[from] patrol_telemetry::alerts::store::StoreError),
     /// fires.json cannot be read.
     #[error(transparent)]
-    Fires(#[from] patrol_telemetry::sim::fire::FireError),
+    Fires(#[from] patrol_telemetry::fire_file::FireError),
     /// The area named by the plan cannot be loaded.
     #[error("area {dir} (plan.json's area_dir): {source}")]
     Area {

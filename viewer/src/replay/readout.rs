@@ -2,7 +2,7 @@
 //! ground, speed, battery, mode, sortie and mission item.
 
 use patrol_planner::plan::model::DronePlan;
-use patrol_telemetry::sim::flight::FlightMode;
+use patrol_telemetry::mav::flight_mode::FlightMode;
 
 use super::track::Track;
 

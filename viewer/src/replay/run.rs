@@ -6,10 +6,10 @@ use std::path::{Path, PathBuf};
 use patrol_planner::plan::model::{DronePlan, Plan};
 use patrol_telemetry::alerts::model::Evidence;
 use patrol_telemetry::alerts::store::AlertStore;
-use patrol_telemetry::dialect::{AUTOPILOT_COMPONENT_ID, MavMessage};
-use patrol_telemetry::fly::run_info::RunInfo;
-use patrol_telemetry::frame::Frame;
-use patrol_telemetry::sim::fire::{Fire, read_fire_file};
+use patrol_telemetry::fire_file::{Fire, read_fire_file};
+use patrol_telemetry::mav::dialect::{AUTOPILOT_COMPONENT_ID, MavMessage};
+use patrol_telemetry::mav::frame::Frame;
+use patrol_telemetry::run_dir::RunDir;
 
 use super::alert_timeline::AlertTimeline;
 use super::error::ReplayError;
@@ -81,20 +81,21 @@ impl Run {
                 path: dir.to_path_buf(),
             });
         }
-        let plan_path = dir.join("plan.json");
+        let run = RunDir::at(dir);
+        let plan_path = run.plan_json();
         if !plan_path.is_file() {
             return Err(ReplayError::MissingPlan { path: plan_path });
         }
         let plan = patrol_planner::export::read_plan_json(&plan_path)?;
-        let info = RunInfo::read(dir)?;
+        let info = run.read_info()?;
         let mut drones = Vec::new();
-        for (system_id, paths) in tlogs(dir)? {
+        for (system_id, paths) in run.tlogs()? {
             // A vehicle heard on a second link (or again after a reconnect) has one more
             // file, `vehicle-<sysid>-<k>.tlog`: its records join the first file's.
             let mut records = Vec::new();
             let mut skipped_bytes = 0;
             for path in &paths {
-                let contents = patrol_telemetry::tlog::read_tlog(path)?;
+                let contents = patrol_telemetry::mav::tlog::read_tlog(path)?;
                 records.extend(contents.records);
                 skipped_bytes += contents.skipped_bytes;
             }
@@ -116,8 +117,8 @@ impl Run {
                 path: dir.to_path_buf(),
             });
         }
-        let (alerts, detections) = load_alerts(&dir.join("alerts.sqlite"))?;
-        let fires_path = dir.join("fires.json");
+        let (alerts, detections) = load_alerts(&run.alerts_db())?;
+        let fires_path = run.fires_json();
         let fires = if fires_path.is_file() {
             read_fire_file(&fires_path)?
         } else {
@@ -137,7 +138,7 @@ impl Run {
     /// Loads a bare tlog (ours or another ground station's): one drone per system that sent
     /// position from its autopilot, no plan, alerts or fires.
     pub fn load_tlog(path: &Path) -> Result<Run, ReplayError> {
-        let contents = patrol_telemetry::tlog::read_tlog(path)?;
+        let contents = patrol_telemetry::mav::tlog::read_tlog(path)?;
         let mut system_ids: Vec<u8> = contents
             .records
             .iter()
@@ -176,7 +177,7 @@ impl Run {
     fn assemble(
         dir: &Path,
         plan: Option<Plan>,
-        info: Option<RunInfo>,
+        info: Option<patrol_telemetry::run_dir::RunInfo>,
         drones: Vec<DroneReplay>,
         alerts: Vec<AlertTimeline>,
         mut detections: Vec<DetectionRay>,
@@ -249,38 +250,6 @@ impl Run {
                     .join(", "),
             })
     }
-}
-
-/// The run's tlogs by system id: `vehicle-<sysid>.tlog` and, for a vehicle heard on more
-/// than one link, `vehicle-<sysid>-<k>.tlog`.
-fn tlogs(dir: &Path) -> Result<Vec<(u8, Vec<PathBuf>)>, ReplayError> {
-    let entries = std::fs::read_dir(dir).map_err(|source| {
-        ReplayError::Tlog(patrol_telemetry::tlog::TlogError::Io {
-            path: dir.to_path_buf(),
-            source,
-        })
-    })?;
-    let mut files: Vec<(u8, u32, PathBuf)> = entries
-        .filter_map(Result::ok)
-        .filter_map(|e| {
-            let name = e.file_name().into_string().ok()?;
-            let stem = name.strip_prefix("vehicle-")?.strip_suffix(".tlog")?;
-            let (id, k) = match stem.split_once('-') {
-                Some((id, k)) => (id, k.parse().ok()?),
-                None => (stem, 0),
-            };
-            Some((id.parse().ok()?, k, e.path()))
-        })
-        .collect();
-    files.sort();
-    let mut out: Vec<(u8, Vec<PathBuf>)> = Vec::new();
-    for (id, _, path) in files {
-        match out.last_mut() {
-            Some((last, paths)) if *last == id => paths.push(path),
-            _ => out.push((id, vec![path])),
-        }
-    }
-    Ok(out)
 }
 
 /// Samples from a vehicle's tlog records: one per GLOBAL_POSITION_INT of `system_id`'s
@@ -371,7 +340,7 @@ fn detection_ray(e: &Evidence) -> Option<DetectionRay> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use patrol_telemetry::dialect::{
+    use patrol_telemetry::mav::dialect::{
         ATTITUDE_DATA, GLOBAL_POSITION_INT_DATA, HEARTBEAT_DATA, MISSION_CURRENT_DATA,
         SYS_STATUS_DATA,
     };
@@ -466,47 +435,6 @@ mod tests {
         assert_eq!(
             (s[1].roll_rad, s[1].pitch_rad, s[1].yaw_rad),
             (0.1, -0.2, 1.5)
-        );
-    }
-
-    #[test]
-    fn a_vehicles_extra_tlogs_are_grouped_with_its_first() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        for name in [
-            "vehicle-3.tlog",
-            "vehicle-12.tlog",
-            "vehicle-3-2.tlog",
-            "vehicle-3-1.tlog",
-            "vehicle-x.tlog",
-            "vehicle-4-y.tlog",
-            "events.log",
-        ] {
-            std::fs::write(dir.path().join(name), b"").expect("write");
-        }
-        let got: Vec<(u8, Vec<String>)> = tlogs(dir.path())
-            .expect("listed")
-            .into_iter()
-            .map(|(id, paths)| {
-                let names = paths
-                    .iter()
-                    .map(|p| p.file_name().expect("name").to_string_lossy().into_owned())
-                    .collect();
-                (id, names)
-            })
-            .collect();
-        assert_eq!(
-            got,
-            [
-                (
-                    3,
-                    vec![
-                        "vehicle-3.tlog".to_string(),
-                        "vehicle-3-1.tlog".to_string(),
-                        "vehicle-3-2.tlog".to_string()
-                    ]
-                ),
-                (12, vec!["vehicle-12.tlog".to_string()]),
-            ]
         );
     }
 

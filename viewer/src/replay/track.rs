@@ -186,10 +186,11 @@ impl Track {
         if span <= 0 || span > self.gap_threshold_us {
             return None;
         }
-        let (m_per_deg_lon, m_per_deg_lat) = patrol_planner::terrain::metres_per_degree(a.lat_deg);
-        let de = (b.lon_deg - a.lon_deg) * m_per_deg_lon;
-        let dn = (b.lat_deg - a.lat_deg) * m_per_deg_lat;
-        Some(de.hypot(dn) / (span as f64 / 1e6))
+        let metres = patrol_planner::geodesy::flat::distance_m(
+            patrol_planner::geodesy::flat::LonLat::new(a.lon_deg, a.lat_deg),
+            patrol_planner::geodesy::flat::LonLat::new(b.lon_deg, b.lat_deg),
+        );
+        Some(metres / (span as f64 / 1e6))
     }
 }
 

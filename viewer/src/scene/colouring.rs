@@ -2,7 +2,7 @@
 //! ground. Changing it rebuilds the track lines once (see [`super::paths`]), never per frame.
 
 use bevy::prelude::*;
-use patrol_telemetry::sim::flight::FlightMode;
+use patrol_telemetry::mav::flight_mode::FlightMode;
 
 use super::options::ViewError;
 

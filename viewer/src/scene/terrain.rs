@@ -141,9 +141,9 @@ fn tile_mesh(
     let mut colours = Vec::with_capacity(n);
     for r in origin.1..origin.1 + size.1 {
         for c in origin.0..origin.0 + size.0 {
-            let (lat, lon) = grid.lat_lon(c, r);
+            let at = grid.position(c, r);
             let elev = grid.elev(c as isize, r as isize);
-            let p = frame.geodetic_to_scene(lat, lon, elev);
+            let p = frame.geodetic_to_scene(at.lat_deg, at.lon_deg, elev);
             positions.push(p.to_array());
             let nrm = grid.normal_enu(c, r, step_m);
             normals.push([nrm[0] as f32, nrm[2] as f32, -nrm[1] as f32]);

@@ -1,6 +1,7 @@
 //! The DEM resampled to a regular grid for the terrain mesh: elevations, normals and
 //! hillshaded colours. Plain numbers, no Bevy types, so that it is tested on its own.
 
+use patrol_planner::geodesy::flat::LonLat;
 use patrol_planner::terrain::Terrain;
 
 /// Light for the hillshade: from the north-west (azimuth 315°), 45° above the horizon, as
@@ -67,14 +68,14 @@ impl TerrainGrid {
         }
     }
 
-    /// WGS 84 (lat_deg, lon_deg) of grid point (col, row).
-    pub fn lat_lon(&self, col: usize, row: usize) -> (f64, f64) {
+    /// WGS 84 position of grid point (col, row).
+    pub fn position(&self, col: usize, row: usize) -> LonLat {
         let f = |i: usize, n: usize| i as f64 / (n - 1) as f64;
-        (
-            self.lat_range_deg.0
-                + (self.lat_range_deg.1 - self.lat_range_deg.0) * f(row, self.rows),
+        LonLat::new(
             self.lon_range_deg.0
                 + (self.lon_range_deg.1 - self.lon_range_deg.0) * f(col, self.cols),
+            self.lat_range_deg.0
+                + (self.lat_range_deg.1 - self.lat_range_deg.0) * f(row, self.rows),
         )
     }
 
@@ -174,8 +175,8 @@ mod tests {
         let g = grid(vec![20.0, 20.0, 20.0, 10.0, 10.0, 10.0, 0.0, 0.0, 0.0], 3);
         let n = g.normal_enu(1, 1, (10.0, 10.0));
         assert!(n[1] < -0.5, "{n:?}");
-        assert_eq!(g.lat_lon(0, 0), (36.1, -84.0));
-        assert_eq!(g.lat_lon(2, 2), (36.0, -83.9));
+        assert_eq!(g.position(0, 0), LonLat::new(-84.0, 36.1));
+        assert_eq!(g.position(2, 2), LonLat::new(-83.9, 36.0));
     }
 
     #[test]

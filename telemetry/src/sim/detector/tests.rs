@@ -4,9 +4,9 @@
 use super::*;
 use crate::detect::attitude::quaternion_from_euler_321;
 use crate::detect::geotag::test_terrain::{CENTRE, terrain};
-use crate::frame::Frame;
+use crate::mav::flight_mode::FlightMode;
+use crate::mav::frame::Frame;
 use crate::sim::fire::Fire;
-use crate::sim::flight::FlightMode;
 use mavlink::MavHeader;
 use patrol_planner::geodesy::enu::LocalFrame;
 

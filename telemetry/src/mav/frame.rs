@@ -6,11 +6,11 @@
 //! payload is still encoded and decoded by rust-mavlink's generated dialect code.
 //!
 //! Invariant: a [`Frame`] always holds a complete frame whose checksum matched its message's
-//! CRC_EXTRA; its signature (if any) has *not* been checked; see [`crate::signing`].
+//! CRC_EXTRA; its signature (if any) has *not* been checked; see [`crate::mav::signing`].
 
 use mavlink::{MavHeader, MavlinkVersion, Message, calculate_crc};
 
-use crate::dialect::MavMessage;
+use crate::mav::dialect::MavMessage;
 
 /// MAVLink 1 start byte.
 pub const STX_V1: u8 = 0xFE;
@@ -448,7 +448,7 @@ impl FrameParser {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dialect::{HEARTBEAT_DATA, MavAutopilot, MavModeFlag, MavState, MavType};
+    use crate::mav::dialect::{HEARTBEAT_DATA, MavAutopilot, MavModeFlag, MavState, MavType};
 
     fn heartbeat() -> MavMessage {
         MavMessage::HEARTBEAT(HEARTBEAT_DATA {

@@ -5,7 +5,7 @@
 use num_traits::{FromPrimitive, ToPrimitive};
 use patrol_planner::plan::model::MissionItem;
 
-use crate::dialect::{MISSION_ITEM_INT_DATA, MavCmd, MavFrame, MavMissionType};
+use crate::mav::dialect::{MISSION_ITEM_INT_DATA, MavCmd, MavFrame, MavMissionType};
 
 /// Which of a vehicle's three lists a transfer is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -12,7 +12,7 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::frame::Frame;
+use crate::mav::frame::Frame;
 
 /// Errors writing or reading a tlog.
 #[derive(Debug, thiserror::Error)]
@@ -177,7 +177,7 @@ pub fn parse_tlog(bytes: &[u8]) -> TlogContents {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dialect::{MavMessage, SYSTEM_TIME_DATA};
+    use crate::mav::dialect::{MavMessage, SYSTEM_TIME_DATA};
     use mavlink::MavHeader;
 
     fn ping(seq: u32) -> Frame {

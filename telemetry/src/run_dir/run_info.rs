@@ -8,9 +8,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::clock::MissionClock;
 
-/// File name of the run information in a run directory.
-pub const RUN_INFO_FILE: &str = "run.json";
-
 /// What a run directory records about its clock.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunInfo {
@@ -58,9 +55,10 @@ impl RunInfo {
         }
     }
 
-    /// Writes `run_dir/run.json`.
-    pub fn write(&self, run_dir: &Path) -> Result<(), RunInfoError> {
-        let path = run_dir.join(RUN_INFO_FILE);
+    /// Writes the run information to `path` (a run directory's `run.json`, see
+    /// [`super::RunDir::write_info`]).
+    pub fn write_file(&self, path: &Path) -> Result<(), RunInfoError> {
+        let path = path.to_path_buf();
         let text = serde_json::to_string_pretty(self).map_err(|source| RunInfoError::Json {
             path: path.clone(),
             source,
@@ -68,10 +66,10 @@ impl RunInfo {
         std::fs::write(&path, text + "\n").map_err(|source| RunInfoError::Io { path, source })
     }
 
-    /// Reads `run_dir/run.json`; `Ok(None)` when the run has none (runs before it existed,
-    /// other ground stations).
-    pub fn read(run_dir: &Path) -> Result<Option<RunInfo>, RunInfoError> {
-        let path = run_dir.join(RUN_INFO_FILE);
+    /// Reads the run information at `path`; `Ok(None)` when there is none (runs before it
+    /// existed, other ground stations).
+    pub fn read_file(path: &Path) -> Result<Option<RunInfo>, RunInfoError> {
+        let path = path.to_path_buf();
         let text = match std::fs::read_to_string(&path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -90,13 +88,14 @@ mod tests {
     #[test]
     fn written_and_read_back() {
         let dir = tempfile::tempdir().expect("temp dir");
-        assert_eq!(RunInfo::read(dir.path()).expect("no file is fine"), None);
+        let run = super::super::RunDir::at(dir.path());
+        assert_eq!(run.read_info().expect("no file is fine"), None);
         let info = RunInfo::of(
             &MissionClock::starting_at(1_795_993_000_000_000, 100.0),
             dir.path(),
         );
-        info.write(dir.path()).expect("write");
-        assert_eq!(RunInfo::read(dir.path()).expect("read"), Some(info.clone()));
+        run.write_info(&info).expect("write");
+        assert_eq!(run.read_info().expect("read"), Some(info.clone()));
         let area = info.area_dir.expect("the area exists");
         assert!(Path::new(&area).is_absolute(), "{area}");
         assert_eq!(info.shift_start_unix_us, 1_795_993_000_000_000);
@@ -106,8 +105,9 @@ mod tests {
     #[test]
     fn a_broken_file_is_named() {
         let dir = tempfile::tempdir().expect("temp dir");
-        std::fs::write(dir.path().join(RUN_INFO_FILE), "{\"speedup\": 2}").expect("write");
-        let err = RunInfo::read(dir.path()).expect_err("missing field");
+        let run = super::super::RunDir::at(dir.path());
+        std::fs::write(run.run_json(), "{\"speedup\": 2}").expect("write");
+        let err = run.read_info().expect_err("missing field");
         let text = err.to_string();
         assert!(
             text.contains("run.json") && text.contains("shift_start_unix_us"),

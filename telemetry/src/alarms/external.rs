@@ -25,14 +25,14 @@
 //! An alarm is either a point or a bearing, never both. Unknown fields are rejected (a typo such
 //! as `confidance` would otherwise silently fall back to the default).
 //!
-//! The sources (a file, UDP datagrams) are in [`super::alarm_source`].
+//! The sources (a file, UDP datagrams) are in [`super::source`].
 
 use std::time::UNIX_EPOCH;
 
 use serde_json::{Map, Value};
 
-pub use super::alarm_error::{AlarmCounters, AlarmError, AlarmRejection};
-use super::model::{AlertClass, AlertId, Evidence, EvidenceKind};
+pub use super::rejection::{AlarmCounters, AlarmError, AlarmRejection};
+use crate::detect::observation::SightingClass;
 
 /// Confidence given to an alarm that states none.
 pub const DEFAULT_CONFIDENCE: f64 = 0.5;
@@ -51,13 +51,13 @@ pub enum AlarmKind {
 }
 
 impl AlarmKind {
-    /// The alert class this kind becomes.
-    pub fn class(self) -> AlertClass {
+    /// What a sighting of this kind is.
+    pub fn sighting_class(self) -> SightingClass {
         match self {
-            AlarmKind::Smoke => AlertClass::Smoke,
-            AlarmKind::Flame => AlertClass::Flame,
-            AlarmKind::Hotspot => AlertClass::Hotspot,
-            AlarmKind::Infrared => AlertClass::Infrared,
+            AlarmKind::Smoke => SightingClass::Smoke,
+            AlarmKind::Flame => SightingClass::Flame,
+            AlarmKind::Hotspot => SightingClass::Hotspot,
+            AlarmKind::Infrared => SightingClass::Infrared,
         }
     }
 }
@@ -102,52 +102,6 @@ pub struct ExternalAlarm {
     pub confidence: f64,
     /// Free text.
     pub note: Option<String>,
-}
-
-impl ExternalAlarm {
-    /// The alarm as an evidence row of `alert_id`: `external` with a position for a point,
-    /// `bearing` without one (the geometry goes into `detail` as JSON).
-    pub fn to_evidence(&self, alert_id: AlertId) -> Evidence {
-        let mut detail = Map::new();
-        detail.insert("source".into(), Value::from(self.source.as_str()));
-        let (kind, lat_deg, lon_deg) = match self.location {
-            AlarmLocation::Point {
-                lat_deg,
-                lon_deg,
-                radius_m,
-            } => {
-                detail.insert("radius_m".into(), Value::from(radius_m));
-                (EvidenceKind::External, Some(lat_deg), Some(lon_deg))
-            }
-            AlarmLocation::Bearing {
-                from_lat_deg,
-                from_lon_deg,
-                bearing_deg,
-                sigma_deg,
-            } => {
-                detail.insert("from_lat_deg".into(), Value::from(from_lat_deg));
-                detail.insert("from_lon_deg".into(), Value::from(from_lon_deg));
-                detail.insert("bearing_deg".into(), Value::from(bearing_deg));
-                detail.insert("sigma_deg".into(), Value::from(sigma_deg));
-                (EvidenceKind::Bearing, None, None)
-            }
-        };
-        if let Some(note) = &self.note {
-            detail.insert("note".into(), Value::from(note.as_str()));
-        }
-        Evidence {
-            alert_id,
-            kind,
-            at_unix_us: self.at_unix_us,
-            system_id: None,
-            drone_id: None,
-            lat_deg,
-            lon_deg,
-            class: self.kind.class(),
-            confidence: self.confidence,
-            detail: Value::Object(detail).to_string(),
-        }
-    }
 }
 
 /// Parses one line of text (`line_no` from 1, for the error).
@@ -468,22 +422,5 @@ mod tests {
         }
         let ok = parse_alarm_line(&line("2026-07-14T13:05:00.250Z"), 1).expect("fractional");
         assert_eq!(ok.at_unix_us, 1_784_034_300_250_000);
-    }
-
-    #[test]
-    fn an_alarm_becomes_evidence() {
-        let tower = parse_alarm_line(TOWER, 1)
-            .expect("tower")
-            .to_evidence(AlertId(4));
-        assert_eq!(tower.kind, EvidenceKind::Bearing);
-        assert_eq!((tower.lat_deg, tower.lon_deg), (None, None));
-        let detail: Value = serde_json::from_str(&tower.detail).expect("detail is JSON");
-        assert_eq!(detail["bearing_deg"], 72.5);
-        let sensor = parse_alarm_line(SENSOR, 1)
-            .expect("sensor")
-            .to_evidence(AlertId(4));
-        assert_eq!(sensor.kind, EvidenceKind::External);
-        assert_eq!(sensor.lat_deg, Some(-41.25));
-        assert_eq!(sensor.class, AlertClass::Infrared);
     }
 }

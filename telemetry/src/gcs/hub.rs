@@ -1,389 +1,42 @@
-//! The ground service: one task that owns every link and every vehicle's state, so the
+//! The ground service's actor: one task that owns every link and every vehicle's state, so the
 //! protocols need no locks.
 //!
 //! It sends the ground station's 1 Hz heartbeat on every link, keeps a [`Vehicle`] per
 //! (link, peer, system id), declares a vehicle lost after 3.5 s without a heartbeat and found
 //! again on the next one, asks for telemetry rates whenever a vehicle appears or comes back,
 //! runs mission transfers and commands, records a tlog per vehicle, and publishes
-//! [`GcsEvent`]s. Callers hold a [`Gcs`] handle.
+//! [`GcsEvent`]s. Callers talk to it through [`super::Gcs`].
 
 use std::collections::VecDeque;
-
-use rustc_hash::FxHashMap;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use mavlink::{MavHeader, Message};
 use patrol_planner::plan::model::MissionItem;
+use rustc_hash::FxHashMap;
 use tokio::sync::{broadcast, mpsc, oneshot};
 
-use crate::clock::MissionClock;
-use crate::conn::Endpoint;
-use crate::dialect::{
+use super::command::{Command, CommandError, CommandTransaction};
+use super::event::{EventKind, GcsEvent};
+use super::handle::{GcsConfig, Request, Snapshot};
+use super::tap::{Malformed, Tapped};
+use super::transfer::{Transfer, TransferError};
+use super::vehicle::{LINK_LOST_AFTER, Vehicle, VehicleKey};
+use crate::mav::dialect::{
     AUTOPILOT_COMPONENT_ID, GCS_COMPONENT_ID, GCS_SYSTEM_ID, HEARTBEAT_DATA, MavAutopilot,
     MavMessage, MavModeFlag, MavState, MavType,
 };
-use crate::frame::Frame;
-use crate::gcs::command::{Command, CommandError, CommandTransaction};
-use crate::gcs::tap::{Malformed, Tap, Tapped};
-use crate::gcs::transfer::{Transfer, TransferError};
-use crate::gcs::vehicle::{Change, LINK_LOST_AFTER, Vehicle, VehicleKey};
-use crate::link::{Destination, Link, LinkError, LinkEvent, LinkOptions, LinkStats};
-use crate::mission_item::ListKind;
-use crate::signing::SigningKey;
-use crate::tlog::TlogWriter;
-
-/// How the service is set up.
-#[derive(Debug, Clone)]
-pub struct GcsConfig {
-    /// Links to open.
-    pub endpoints: Vec<Endpoint>,
-    /// Signing key for every link.
-    pub signing: Option<SigningKey>,
-    /// Directory for one tlog per vehicle; `None` records nothing.
-    pub tlog_dir: Option<PathBuf>,
-    /// The mission clock (tlog timestamps).
-    pub clock: MissionClock,
-    /// Message rates to ask every vehicle for: (message id, Hz).
-    pub stream_rates_hz: Vec<(u32, f64)>,
-    /// Where to copy chosen messages (the detection pipeline); `None` copies nothing.
-    pub tap: Option<Tap>,
-}
-
-/// The telemetry rates a patrol needs: position and attitude for the view and the tlog,
-/// status and battery for decisions, mission progress, time for log viewers.
-pub fn default_stream_rates() -> Vec<(u32, f64)> {
-    vec![
-        (33, 4.0),  // GLOBAL_POSITION_INT
-        (30, 4.0),  // ATTITUDE
-        (1, 1.0),   // SYS_STATUS
-        (147, 1.0), // BATTERY_STATUS
-        (24, 1.0),  // GPS_RAW_INT
-        (74, 2.0),  // VFR_HUD
-        (42, 1.0),  // MISSION_CURRENT
-        (2, 1.0),   // SYSTEM_TIME
-        (245, 1.0), // EXTENDED_SYS_STATE
-        (242, 0.2), // HOME_POSITION
-    ]
-}
-
-/// What happened, for the operator.
-#[derive(Debug, Clone)]
-pub struct GcsEvent {
-    /// Mission time, µs since the UNIX epoch.
-    pub at_unix_us: u64,
-    /// The vehicle concerned, if any.
-    pub vehicle: Option<VehicleKey>,
-    /// What.
-    pub kind: EventKind,
-}
-
-/// Kinds of events.
-#[derive(Debug, Clone, PartialEq)]
-pub enum EventKind {
-    /// A vehicle was heard for the first time.
-    Found {
-        /// MAV_TYPE.
-        mav_type: u8,
-    },
-    /// No heartbeat for 3.5 s.
-    Lost,
-    /// Heard again after being lost.
-    Regained {
-        /// Seconds it was silent (wall).
-        silent_s: f64,
-    },
-    /// Two vehicles claim one system id; both are kept.
-    DuplicateSystemId {
-        /// The vehicle that had it first.
-        first: VehicleKey,
-    },
-    /// Something changed on the vehicle.
-    Changed(Change),
-    /// A link came up.
-    LinkUp {
-        /// Which.
-        link: u8,
-        /// What connected.
-        detail: String,
-    },
-    /// A link went down.
-    LinkDown {
-        /// Which.
-        link: u8,
-        /// Why.
-        reason: String,
-    },
-}
-
-enum Request {
-    Transfer {
-        key: VehicleKey,
-        upload: Option<Vec<MissionItem>>,
-        kind: ListKind,
-        reply: oneshot::Sender<Result<Vec<MissionItem>, TransferError>>,
-    },
-    Command {
-        key: VehicleKey,
-        cmd: Command,
-        reply: Option<oneshot::Sender<Result<(), CommandError>>>,
-    },
-    Send {
-        key: VehicleKey,
-        msg: Box<MavMessage>,
-    },
-    Shutdown {
-        reply: oneshot::Sender<()>,
-    },
-}
-
-impl std::fmt::Debug for Request {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Request")
-    }
-}
-
-/// What callers can read at any time.
-#[derive(Debug, Clone, Default)]
-pub struct Snapshot {
-    /// Every vehicle heard, by key.
-    pub vehicles: Vec<Vehicle>,
-    /// Counters of every link.
-    pub links: Vec<LinkStats>,
-    /// Frames that passed framing but failed to decode.
-    pub decode_errors: u64,
-}
-
-impl Snapshot {
-    /// The vehicle with `system_id` that is not a duplicate and was heard most recently.
-    pub fn find(&self, system_id: u8) -> Option<&Vehicle> {
-        self.vehicles
-            .iter()
-            .filter(|v| v.key.system_id == system_id && v.duplicate_of.is_none())
-            .max_by_key(|v| v.last_heartbeat)
-    }
-}
-
-/// A handle on the running service.
-#[derive(Debug, Clone)]
-pub struct Gcs {
-    req: mpsc::UnboundedSender<Request>,
-    events: broadcast::Sender<GcsEvent>,
-    snapshot: Arc<Mutex<Snapshot>>,
-    clock: MissionClock,
-}
-
-/// Starting the service failed.
-#[derive(Debug, thiserror::Error)]
-pub enum GcsError {
-    /// A link could not be opened.
-    #[error(transparent)]
-    Link(#[from] LinkError),
-    /// The tlog directory cannot be created.
-    #[error("cannot create the run directory {path}: {source}")]
-    RunDir {
-        /// Directory.
-        path: PathBuf,
-        /// Cause.
-        source: std::io::Error,
-    },
-}
-
-fn stopped() -> String {
-    "the ground service has stopped".to_string()
-}
-
-impl Gcs {
-    /// Opens the links and starts the service.
-    pub async fn start(config: GcsConfig) -> Result<Gcs, GcsError> {
-        if let Some(dir) = &config.tlog_dir {
-            std::fs::create_dir_all(dir).map_err(|source| GcsError::RunDir {
-                path: dir.clone(),
-                source,
-            })?;
-        }
-        let (link_tx, link_rx) = mpsc::channel(65_536);
-        let mut links = Vec::new();
-        for (i, e) in config.endpoints.iter().enumerate() {
-            let options = LinkOptions {
-                signing: config.signing.clone(),
-                impairment: None,
-            };
-            links.push(Link::open(i as u8, e.clone(), options, link_tx.clone()).await?);
-        }
-        let (req_tx, req_rx) = mpsc::unbounded_channel();
-        let (ev_tx, _) = broadcast::channel(4096);
-        let snapshot = Arc::new(Mutex::new(Snapshot::default()));
-        let hub = Hub {
-            config: config.clone(),
-            links,
-            vehicles: FxHashMap::default(),
-            routes: FxHashMap::default(),
-            tlogs: FxHashMap::default(),
-            transfers: FxHashMap::default(),
-            queued: FxHashMap::default(),
-            commands: Vec::new(),
-            seq: 0,
-            events: ev_tx.clone(),
-            snapshot: snapshot.clone(),
-            decode_errors: 0,
-            last_heartbeat: None,
-            now: Instant::now(),
-            now_us: config.clock.now_unix_us(),
-            interval_queue: FxHashMap::default(),
-        };
-        tokio::spawn(hub.run(link_rx, req_rx));
-        Ok(Gcs {
-            req: req_tx,
-            events: ev_tx,
-            snapshot,
-            clock: config.clock,
-        })
-    }
-
-    /// Events from now on.
-    pub fn subscribe(&self) -> broadcast::Receiver<GcsEvent> {
-        self.events.subscribe()
-    }
-
-    /// The current state of every vehicle and link.
-    pub fn snapshot(&self) -> Snapshot {
-        self.snapshot.lock().map(|s| s.clone()).unwrap_or_default()
-    }
-
-    /// The mission clock.
-    pub fn clock(&self) -> MissionClock {
-        self.clock
-    }
-
-    /// The vehicle with `system_id` that is not a duplicate and was heard most recently.
-    pub fn find(&self, system_id: u8) -> Option<VehicleKey> {
-        let snap = self.snapshot.lock().ok()?;
-        snap.find(system_id).map(|v| v.key)
-    }
-
-    /// The latest state of one vehicle (without copying the others).
-    pub fn vehicle(&self, key: VehicleKey) -> Option<Vehicle> {
-        let snap = self.snapshot.lock().ok()?;
-        snap.vehicles.iter().find(|v| v.key == key).cloned()
-    }
-
-    /// Waits until a vehicle with `system_id` is heard, up to `timeout`.
-    pub async fn wait_for(&self, system_id: u8, timeout: Duration) -> Option<VehicleKey> {
-        let until = Instant::now() + timeout;
-        loop {
-            if let Some(k) = self.find(system_id) {
-                return Some(k);
-            }
-            if Instant::now() >= until {
-                return None;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-
-    /// Uploads `items` as the vehicle's `kind` list.
-    pub async fn upload(
-        &self,
-        key: VehicleKey,
-        kind: ListKind,
-        items: Vec<MissionItem>,
-    ) -> Result<(), TransferError> {
-        let (tx, rx) = oneshot::channel();
-        self.req
-            .send(Request::Transfer {
-                key,
-                upload: Some(items),
-                kind,
-                reply: tx,
-            })
-            .map_err(|_| TransferError::Aborted(stopped()))?;
-        rx.await
-            .map_err(|_| TransferError::Aborted(stopped()))?
-            .map(|_| ())
-    }
-
-    /// Downloads the vehicle's `kind` list.
-    pub async fn download(
-        &self,
-        key: VehicleKey,
-        kind: ListKind,
-    ) -> Result<Vec<MissionItem>, TransferError> {
-        let (tx, rx) = oneshot::channel();
-        self.req
-            .send(Request::Transfer {
-                key,
-                upload: None,
-                kind,
-                reply: tx,
-            })
-            .map_err(|_| TransferError::Aborted(stopped()))?;
-        rx.await.map_err(|_| TransferError::Aborted(stopped()))?
-    }
-
-    /// Sends a command and waits for its acknowledgement.
-    pub async fn command(&self, key: VehicleKey, cmd: Command) -> Result<(), CommandError> {
-        let (tx, rx) = oneshot::channel();
-        self.req
-            .send(Request::Command {
-                key,
-                cmd,
-                reply: Some(tx),
-            })
-            .map_err(|_| CommandError::Aborted(stopped()))?;
-        rx.await.map_err(|_| CommandError::Aborted(stopped()))?
-    }
-
-    /// Sends a message to a vehicle without waiting for anything.
-    pub fn send(&self, key: VehicleKey, msg: MavMessage) {
-        let _ = self.req.send(Request::Send {
-            key,
-            msg: Box::new(msg),
-        });
-    }
-
-    /// Changes the flight mode (MAV_CMD_DO_SET_MODE with a custom mode).
-    pub async fn set_mode(&self, key: VehicleKey, custom_mode: u32) -> Result<(), CommandError> {
-        let base = MavModeFlag::MAV_MODE_FLAG_CUSTOM_MODE_ENABLED.bits();
-        self.command(
-            key,
-            Command::long(
-                176,
-                [f32::from(base), custom_mode as f32, 0.0, 0.0, 0.0, 0.0, 0.0],
-            ),
-        )
-        .await
-    }
-
-    /// Arms or disarms.
-    pub async fn arm(&self, key: VehicleKey, arm: bool) -> Result<(), CommandError> {
-        self.command(
-            key,
-            Command::long(
-                400,
-                [if arm { 1.0 } else { 0.0 }, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0],
-            ),
-        )
-        .await
-    }
-
-    /// Stops the service, flushing every tlog.
-    pub async fn shutdown(&self) {
-        let (tx, rx) = oneshot::channel();
-        if self.req.send(Request::Shutdown { reply: tx }).is_ok() {
-            let _ = rx.await;
-        }
-    }
-}
+use crate::mav::frame::Frame;
+use crate::mav::link::{Destination, Link, LinkEvent};
+use crate::mav::tlog::TlogWriter;
 
 type TransferReply = oneshot::Sender<Result<Vec<MissionItem>, TransferError>>;
 
-struct Hub {
+pub(super) struct Hub {
     config: GcsConfig,
     links: Vec<Link>,
     vehicles: FxHashMap<VehicleKey, Vehicle>,
-    routes: FxHashMap<(u8, crate::link::PeerId, u8), VehicleKey>,
+    routes: FxHashMap<(u8, crate::mav::link::PeerId, u8), VehicleKey>,
     tlogs: FxHashMap<VehicleKey, TlogWriter>,
     transfers: FxHashMap<VehicleKey, (Transfer, TransferReply)>,
     queued: FxHashMap<VehicleKey, VecDeque<Request>>,
@@ -406,7 +59,35 @@ struct Hub {
 }
 
 impl Hub {
-    async fn run(
+    /// The actor for `links`, publishing events on `events` and its state in `snapshot`.
+    pub(super) fn new(
+        config: GcsConfig,
+        links: Vec<Link>,
+        events: broadcast::Sender<GcsEvent>,
+        snapshot: Arc<Mutex<Snapshot>>,
+    ) -> Hub {
+        let now_us = config.clock.now_unix_us();
+        Hub {
+            config,
+            links,
+            vehicles: FxHashMap::default(),
+            routes: FxHashMap::default(),
+            tlogs: FxHashMap::default(),
+            transfers: FxHashMap::default(),
+            queued: FxHashMap::default(),
+            commands: Vec::new(),
+            seq: 0,
+            events,
+            snapshot,
+            decode_errors: 0,
+            last_heartbeat: None,
+            now: Instant::now(),
+            now_us,
+            interval_queue: FxHashMap::default(),
+        }
+    }
+
+    pub(super) async fn run(
         mut self,
         mut link_rx: mpsc::Receiver<LinkEvent>,
         mut req_rx: mpsc::UnboundedReceiver<Request>,
@@ -534,12 +215,7 @@ impl Hub {
                 .keys()
                 .filter(|k| k.system_id == key.system_id)
                 .count();
-            let name = if dups == 0 {
-                format!("vehicle-{}.tlog", key.system_id)
-            } else {
-                format!("vehicle-{}-{}.tlog", key.system_id, dups + 1)
-            };
-            match TlogWriter::create(&dir.join(name)) {
+            match TlogWriter::create(&dir.tlog(key.system_id, dups + 1)) {
                 Ok(w) => {
                     self.tlogs.insert(key, w);
                 }
@@ -587,7 +263,7 @@ impl Hub {
         }
     }
 
-    fn on_frame(&mut self, rx: crate::link::Received) {
+    fn on_frame(&mut self, rx: crate::mav::link::Received) {
         let now = self.now;
         let route = (rx.link, rx.peer, rx.frame.system_id());
         let msg = match rx.frame.decode() {

@@ -3,9 +3,11 @@
 
 use patrol_planner::terrain::Terrain;
 
-use crate::fly::run::{DroneOutcome, hms};
 use crate::gcs::Snapshot;
-use crate::sim::flight::FlightMode;
+use crate::mav::flight_mode::FlightMode;
+
+use super::progress::DroneOutcome;
+use super::render::hms;
 
 /// The status table at shift time `shift_s`.
 pub fn status_table(

@@ -14,8 +14,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use mavlink::{Message, calculate_crc};
 use sha2::{Digest, Sha256};
 
-use crate::dialect::MavMessage;
-use crate::frame::{Frame, IFLAG_SIGNED, MAX_FRAME_LEN, SIGNATURE_LEN};
+use crate::mav::dialect::MavMessage;
+use crate::mav::frame::{Frame, IFLAG_SIGNED, MAX_FRAME_LEN, SIGNATURE_LEN};
 
 /// 2015-01-01T00:00:00Z in UNIX seconds: the signing epoch.
 const SIGNING_EPOCH_UNIX_S: u64 = 1_420_070_400;
@@ -294,7 +294,7 @@ impl Verifier {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dialect::{MavMessage, SYSTEM_TIME_DATA};
+    use crate::mav::dialect::{MavMessage, SYSTEM_TIME_DATA};
     use mavlink::MavHeader;
 
     fn key(byte: u8) -> SigningKey {

@@ -1,0 +1,194 @@
+//! The shift flown in waves: in each wave every drone that is on the ground and can still fly
+//! a worthwhile sortie takes off, and one team orienteering search ([`crate::route`]) routes
+//! all of them together. Each route is then timed exactly, trimmed while it exceeds the
+//! battery, and recorded as a sortie, until no drone can fly again before the shift ends.
+
+use std::time::Duration;
+
+use super::cell_visits::CellState;
+use super::error::PlanError;
+use super::flyers::{Flyer, MIN_PATROL_S};
+use super::resolve::ResolvedRequest;
+use super::sortie_record::record_sortie;
+use super::sweep::Sweep;
+use super::timed_route::{Stop, time_route};
+use super::wave_problem::{ZoneMetric, wave_problem};
+use super::zones::Obstacles;
+use crate::area::Area;
+use crate::risk::cells::RiskMap;
+use crate::route::instance::Instance;
+use crate::route::problem::Problem;
+use crate::route::search::{SearchConfig, solve};
+
+/// Most waves in a shift: a guard; real shifts end long before.
+const MAX_WAVES: u64 = 500;
+/// How long a drone with nothing worth flying waits for cell values to recover, seconds.
+const IDLE_WAIT_S: f64 = 900.0;
+/// Drones ready within this of the wave's take-off join it, seconds.
+const WAVE_JOIN_S: f64 = 60.0;
+
+/// What stays fixed while the waves are flown.
+pub(super) struct PatrolScope<'a> {
+    pub area: &'a Area,
+    pub risk: &'a RiskMap,
+    pub req: &'a ResolvedRequest<'a>,
+    pub obstacles: &'a Obstacles,
+    /// Indices of the cells in reach, into the risk map's cells.
+    pub candidates: &'a [usize],
+    /// The sweeps offered to the search.
+    pub sweeps: &'a [Sweep],
+    /// Share of a cell one pass sees, for every drone's point visits.
+    pub typical_share: f64,
+}
+
+/// Flies the shift's waves: gives `flyers` their sorties and marks what they see in `state`.
+/// With `first_wave`, hands back the first wave's routing problem as an abstract instance.
+pub(super) fn fly_waves(
+    scope: &PatrolScope<'_>,
+    flyers: &mut [Flyer<'_>],
+    state: &mut [CellState],
+    mut first_wave: Option<&mut Option<Instance>>,
+) -> Result<(), PlanError> {
+    let req = scope.req;
+    let search_s_per_sortie = search_s_per_sortie(flyers, req);
+    let metric = ZoneMetric {
+        obstacles: scope.obstacles,
+    };
+    let mut wave = 0u64;
+    while wave < MAX_WAVES {
+        let Some((t0, flying)) = next_wave(flyers, req.shift_s()) else {
+            break;
+        };
+        let wave_nodes = wave_problem(scope, flyers, &flying, t0, state);
+        let problem = Problem {
+            nodes: &wave_nodes.nodes,
+            vehicles: &wave_nodes.vehicles,
+            metric: &metric,
+        };
+        let wave_time = Duration::from_secs_f64(search_s_per_sortie * flying.len() as f64);
+        let mut config = SearchConfig::new(req.seed.wrapping_add(wave), wave_time);
+        config.work_budget = req.search_work;
+        if let Some(slot) = first_wave.take() {
+            *slot = Some(wave_nodes.instance(scope.candidates.len()));
+        }
+        let outcome = solve(&problem, &config);
+        for (k, &fi) in flying.iter().enumerate() {
+            let route: Vec<Stop> = outcome.solution.routes[k]
+                .iter()
+                .map(|&n| {
+                    if n < scope.candidates.len() {
+                        Stop::Cell(scope.candidates[n])
+                    } else {
+                        Stop::Sweep(n - scope.candidates.len())
+                    }
+                })
+                .collect();
+            fly_route(scope, &mut flyers[fi], route, t0, state)?;
+        }
+        wave += 1;
+    }
+    Ok(())
+}
+
+/// Search seconds per sortie: the time limit shared out by the sorties the fleet could fly
+/// in the shift, so that a wave of k drones gets k sorties' worth and the whole search keeps
+/// to the limit.
+fn search_s_per_sortie(flyers: &[Flyer<'_>], req: &ResolvedRequest<'_>) -> f64 {
+    let sorties_estimate: f64 = flyers
+        .iter()
+        .map(|f| {
+            (req.shift_s() / (f.usable_s + f.drone.battery_swap_min * 60.0))
+                .ceil()
+                .max(1.0)
+        })
+        .sum();
+    req.time_limit_s / sorties_estimate
+}
+
+/// The next wave: its take-off time (seconds from the shift's start) and its flyers (indices
+/// into `flyers`); `None` when no drone can fly a worthwhile sortie before the shift ends.
+/// The wave takes off at the earliest ready time; drones ready more than [`WAVE_JOIN_S`]
+/// later wait for the next wave, so that one search routes drones that fly together.
+fn next_wave(flyers: &[Flyer<'_>], shift_s: f64) -> Option<(f64, Vec<usize>)> {
+    let ready: Vec<usize> = (0..flyers.len())
+        .filter(|&i| {
+            flyers[i].next_free_s + flyers[i].takeoff_s + flyers[i].landing_s + MIN_PATROL_S
+                <= shift_s
+        })
+        .collect();
+    if ready.is_empty() {
+        return None;
+    }
+    let t0 = ready
+        .iter()
+        .map(|&i| flyers[i].next_free_s)
+        .fold(f64::MAX, f64::min);
+    let flying: Vec<usize> = ready
+        .into_iter()
+        .filter(|&i| flyers[i].next_free_s <= t0 + WAVE_JOIN_S)
+        .collect();
+    Some((t0, flying))
+}
+
+/// Flies `route` with flyer `f` in the wave taking off at `t0`: times it exactly and, while
+/// it exceeds the battery or the rest of the shift, drops its least valuable stop (the
+/// search plans in still air on a share of the battery, so exact timing may not fit). The
+/// sortie that fits is recorded; a drone left with nothing to fly waits [`IDLE_WAIT_S`] for
+/// cell values to recover.
+fn fly_route(
+    scope: &PatrolScope<'_>,
+    f: &mut Flyer<'_>,
+    mut route: Vec<Stop>,
+    t0: f64,
+    state: &mut [CellState],
+) -> Result<(), PlanError> {
+    let req = scope.req;
+    let cells = scope.risk.cells();
+    if route.is_empty() {
+        f.next_free_s = t0 + IDLE_WAIT_S;
+        return Ok(());
+    }
+    let start = f.next_free_s.max(t0);
+    let limit_s = f.usable_s.min(req.shift_s() - start);
+    loop {
+        let timed = time_route(
+            &scope.area.terrain,
+            cells,
+            f,
+            &route,
+            scope.sweeps,
+            scope.obstacles,
+            req.heights,
+            req.wind,
+            start,
+        );
+        if timed.flight_time_s <= limit_s || route.len() <= 1 {
+            if timed.flight_time_s <= limit_s {
+                let sortie = record_sortie(
+                    scope.area,
+                    scope.risk,
+                    f,
+                    timed,
+                    &route,
+                    scope.sweeps,
+                    req,
+                    state,
+                )?;
+                f.next_free_s = sortie.end_s + f.drone.battery_swap_min * 60.0;
+                f.sorties.push(sortie);
+            } else {
+                f.next_free_s = t0 + IDLE_WAIT_S;
+            }
+            return Ok(());
+        }
+        let worth = |stop: &Stop| match *stop {
+            Stop::Cell(ci) => cells[ci].risk * scope.typical_share,
+            Stop::Sweep(k) => scope.sweeps[k].cells.iter().map(|&ci| cells[ci].risk).sum(),
+        };
+        if let Some(pos) =
+            (0..route.len()).min_by(|&a, &b| worth(&route[a]).total_cmp(&worth(&route[b])))
+        {
+            route.remove(pos);
+        }
+    }
+}

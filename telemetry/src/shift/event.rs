@@ -1,0 +1,369 @@
+//! What happens during a shift, as values: every flight, upload, dispatch, alarm and alert
+//! event, stamped with mission and wall time.
+//!
+//! Events are published on the session's [`super::bus::EventBus`]. Nothing that produces them
+//! formats text: the event log, the console, the live fleet table and the demo report are
+//! subscribers that render them ([`super::render`] holds the English text), and so can a live
+//! view, a broker bridge or a translation.
+
+use std::path::PathBuf;
+
+use crate::alerts::model::AlertId;
+use crate::detect::observation::SightingClass;
+use crate::gcs::transfer::TransferError;
+use crate::gcs::{CommandError, EventKind, VehicleKey};
+use crate::mav::mission_item::ListKind;
+
+/// One event of a shift.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShiftEvent {
+    /// When it happened on the mission clock, µs since the UNIX epoch (the clock of tlogs and
+    /// alerts; shift time is this minus the clock's start).
+    pub at_unix_us: u64,
+    /// When it was published on the wall clock, µs since the UNIX epoch.
+    pub wall_unix_us: u64,
+    /// What happened.
+    pub kind: ShiftEventKind,
+}
+
+/// A drone as events name it: its id from the plan when the plan has it, and its system id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DroneRef {
+    /// The plan's drone id (`None` for a vehicle the plan does not name).
+    pub drone_id: Option<String>,
+    /// MAVLink system id.
+    pub system_id: u8,
+}
+
+/// Kinds of events, by the part of the shift they come from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ShiftEventKind {
+    /// Something the ground service saw on a vehicle or link (found, lost, regained, mode,
+    /// arming, battery, a status text...).
+    Vehicle {
+        /// The drone, when the event concerns one.
+        drone: Option<DroneRef>,
+        /// The vehicle as the service knows it (link, peer, system id).
+        key: Option<VehicleKey>,
+        /// What.
+        event: EventKind,
+    },
+    /// A drone's sorties.
+    Sortie {
+        /// The drone.
+        drone: DroneRef,
+        /// What.
+        event: SortieEvent,
+    },
+    /// An alert raised or changed by the alerting side.
+    Alert(AlertEvent),
+    /// A verification flight.
+    Dispatch(DispatchEvent),
+    /// An external alarm input.
+    Alarm(AlarmEvent),
+    /// The session itself.
+    Service(ServiceEvent),
+}
+
+/// Why a sortie was not flown (or not to its end).
+#[derive(Debug, Clone, PartialEq)]
+pub enum SkipReason {
+    /// The vehicle was never heard.
+    VehicleNotHeard,
+    /// The sortie's times in the plan are not usable numbers.
+    UnusableTimes,
+    /// No pack at [`crate::fly::sorties::FRESH_BATTERY_PCT`] within an hour of shift time.
+    NoFreshBattery,
+    /// An upload failed after its attempts.
+    Upload(TransferError),
+    /// The vehicle would not arm and start.
+    WouldNotStart,
+    /// The sortie ran more than 30 min past twice its planned flight time.
+    Overran {
+        /// Whether the vehicle was lost (else still flying) at the deadline.
+        lost: bool,
+    },
+}
+
+/// What happened to a drone's sorties.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SortieEvent {
+    /// No vehicle with the drone's system id was heard in time.
+    NotHeard {
+        /// The wait, wall seconds.
+        timeout_s: u64,
+    },
+    /// The drone waits for its sortie's start (index from 1 among its sorties).
+    Waiting {
+        /// The sortie.
+        sortie: String,
+        /// Its index among the drone's sorties, from 1.
+        index: usize,
+    },
+    /// The pack is below fresh: the crew must swap it.
+    WaitingForSwap {
+        /// Battery now, percent.
+        battery_pct: u8,
+    },
+    /// Uploading fence, rally points and mission.
+    Uploading {
+        /// The sortie.
+        sortie: String,
+    },
+    /// One list uploaded.
+    Uploaded {
+        /// The sortie.
+        sortie: String,
+        /// Mission, fence or rally points.
+        list: ListKind,
+        /// Items sent.
+        items: usize,
+        /// Wall seconds the upload took.
+        took_s: f64,
+    },
+    /// An upload failed; it is tried again.
+    UploadRetry {
+        /// The sortie.
+        sortie: String,
+        /// Why it failed.
+        error: TransferError,
+    },
+    /// Setting the mode, arming and starting.
+    Arming {
+        /// The sortie.
+        sortie: String,
+    },
+    /// One attempt to arm and start failed.
+    StartFailed {
+        /// The sortie.
+        sortie: String,
+        /// Why.
+        error: CommandError,
+        /// This attempt, from 1.
+        attempt: u32,
+        /// Attempts in all.
+        of: u32,
+    },
+    /// Disarming after the failed start failed too.
+    DisarmFailed {
+        /// Why.
+        error: CommandError,
+    },
+    /// The sortie is flying.
+    Started {
+        /// The sortie.
+        sortie: String,
+        /// Mission items.
+        items: usize,
+        /// Planned flight time, minutes.
+        planned_min: f64,
+    },
+    /// The sortie ended: landed and disarmed.
+    Ended {
+        /// The sortie.
+        sortie: String,
+        /// Battery at the end, percent (0 when unknown).
+        battery_pct: u8,
+    },
+    /// The sortie was skipped (or abandoned).
+    Skipped {
+        /// The sortie.
+        sortie: String,
+        /// Why.
+        reason: SkipReason,
+    },
+    /// Every sortie of the drone is done (flown or skipped).
+    AllDone,
+}
+
+/// What happened to an alert.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AlertEvent {
+    /// A believable incident got an alert (committed to the store before this event).
+    Raised {
+        /// The alert.
+        alert: AlertId,
+        /// What was seen.
+        class: SightingClass,
+        /// Where, degrees.
+        lat_deg: f64,
+        /// Where, degrees.
+        lon_deg: f64,
+        /// 1-sigma radius, metres.
+        radius_m: f64,
+        /// Danger class 1..5 of the place.
+        danger_class: u8,
+        /// Sightings behind it.
+        sightings: usize,
+        /// Who saw it (a drone id or an external source).
+        seen_by: String,
+        /// The nearest base and its distance, metres.
+        nearest_base: Option<(String, f64)>,
+    },
+    /// The verifying drone saw the fire again on scene.
+    Confirmed {
+        /// The alert.
+        alert: AlertId,
+        /// The drone.
+        by: String,
+    },
+    /// A write to the alert store failed.
+    StoreFailed {
+        /// Why.
+        error: String,
+    },
+}
+
+/// What happened to a verification flight.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DispatchEvent {
+    /// No drone can reach the alert and return with its reserve.
+    NoDroneCanReach {
+        /// The alert.
+        alert: AlertId,
+    },
+    /// A drone was sent.
+    Dispatched {
+        /// The alert.
+        alert: AlertId,
+        /// The drone.
+        drone_id: String,
+        /// Diverted from a sortie (else launched from its base).
+        diverted: bool,
+        /// Horizontal distance to the scene, metres.
+        distance_m: f64,
+        /// Expected time to the scene, seconds.
+        eta_s: f64,
+        /// Battery to spare after the verification and the return, seconds of flight.
+        margin_s: f64,
+    },
+    /// The drone is on scene.
+    OnScene {
+        /// The alert.
+        alert: AlertId,
+        /// The drone.
+        drone_id: String,
+        /// Mission seconds from the alert to the drone on scene.
+        after_s: f64,
+        /// How long it looks, seconds.
+        loiter_s: f64,
+    },
+    /// The drone saw nothing more on scene.
+    NothingMoreSeen {
+        /// The alert.
+        alert: AlertId,
+        /// The drone.
+        drone_id: String,
+    },
+    /// The drone goes back to its sortie.
+    ResumesSortie {
+        /// The drone.
+        drone_id: String,
+    },
+    /// The drone flies home.
+    ReturnsToBase {
+        /// The drone.
+        drone_id: String,
+    },
+    /// The verification failed.
+    Failed {
+        /// The alert.
+        alert: AlertId,
+        /// The drone.
+        drone_id: String,
+        /// Why.
+        why: String,
+    },
+    /// After a failed verification the drone was made safe.
+    Recovered {
+        /// The drone.
+        drone_id: String,
+        /// How.
+        how: Recovery,
+    },
+    /// A command to make the drone safe failed (it is tried again).
+    RecoveryFailed {
+        /// The drone.
+        drone_id: String,
+        /// Why.
+        error: CommandError,
+    },
+    /// A verification flight was still going when the session stopped waiting.
+    StillVerifying {
+        /// How long the session waited, wall seconds.
+        waited_s: u64,
+    },
+}
+
+/// How a drone was made safe after a failed verification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recovery {
+    /// Disarmed on the ground.
+    Disarmed,
+    /// Back on its sortie (AUTO).
+    BackOnSortie,
+    /// Sent home (RTL).
+    SentHome,
+}
+
+/// What happened at an external alarm input.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AlarmEvent {
+    /// A line of an alarm file was refused.
+    FileLineRefused {
+        /// The file.
+        path: PathBuf,
+        /// The line and why.
+        reason: String,
+    },
+    /// An alarm lies outside the area's terrain.
+    OutsideTerrain {
+        /// Its source.
+        source: String,
+    },
+}
+
+/// What happened to the session.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ServiceEvent {
+    /// The run's time limit was reached.
+    TimeLimitReached,
+    /// The user interrupted the run.
+    Interrupted,
+    /// A drone's task failed (a bug: it is named so that it can be reported).
+    TaskFailed {
+        /// Why.
+        error: String,
+    },
+    /// Vehicle events were lost because their subscriber fell behind.
+    EventsDropped {
+        /// How many.
+        count: u64,
+    },
+    /// The shift is over: the last event of a session.
+    Ended,
+}
+
+impl ShiftEvent {
+    /// The drone the event concerns, if any.
+    pub fn drone(&self) -> Option<&DroneRef> {
+        match &self.kind {
+            ShiftEventKind::Vehicle { drone, .. } => drone.as_ref(),
+            ShiftEventKind::Sortie { drone, .. } => Some(drone),
+            _ => None,
+        }
+    }
+
+    /// Mission seconds since `start_unix_us` (the shift's start).
+    pub fn shift_s(&self, start_unix_us: u64) -> f64 {
+        self.at_unix_us.saturating_sub(start_unix_us) as f64 / 1e6
+    }
+}
+
+impl SkipReason {
+    /// Whether the sortie was skipped because of something that went wrong (as opposed to
+    /// the plan itself): what an exit status must report.
+    pub fn is_failure(&self) -> bool {
+        !matches!(self, SkipReason::UnusableTimes)
+    }
+}

@@ -1,0 +1,305 @@
+//! Events as English text: the lines of `events.log` and the console.
+//!
+//! A line is `[H:MM:SS] who: text`, with shift time (mission seconds since the shift's start).
+//! Events that only move a drone's phase along (waiting, uploading, arming, the end of the
+//! shift) and vehicle changes nobody reads (the current mission item) have no line.
+
+use crate::gcs::EventKind;
+use crate::gcs::vehicle::Change;
+use crate::mav::flight_mode::FlightMode;
+
+use super::event::{
+    AlarmEvent, AlertEvent, DispatchEvent, DroneRef, Recovery, ServiceEvent, ShiftEvent,
+    ShiftEventKind, SkipReason, SortieEvent,
+};
+
+/// Seconds as H:MM:SS.
+pub fn hms(s: f64) -> String {
+    let s = s.max(0.0) as u64;
+    format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+}
+
+impl std::fmt::Display for DroneRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.drone_id {
+            Some(id) => write!(f, "{id} (system {})", self.system_id),
+            None => write!(f, "system {}", self.system_id),
+        }
+    }
+}
+
+impl std::fmt::Display for SkipReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SkipReason::VehicleNotHeard => f.write_str("vehicle not heard"),
+            SkipReason::UnusableTimes => {
+                f.write_str("its times in plan.json are not usable numbers")
+            }
+            SkipReason::NoFreshBattery => f.write_str("no fresh battery within an hour"),
+            SkipReason::Upload(e) => write!(f, "{e}"),
+            SkipReason::WouldNotStart => f.write_str("the vehicle would not arm and start"),
+            SkipReason::Overran { lost } => write!(
+                f,
+                "sortie overran by more than 30 min (still {})",
+                if *lost { "lost" } else { "flying" }
+            ),
+        }
+    }
+}
+
+impl ShiftEvent {
+    /// Who the line is about: a drone, or the part of the service that speaks.
+    pub fn subject(&self) -> String {
+        match &self.kind {
+            ShiftEventKind::Vehicle { drone, .. } => drone
+                .as_ref()
+                .map_or_else(|| "service".to_string(), ToString::to_string),
+            ShiftEventKind::Sortie { drone, .. } => drone.to_string(),
+            ShiftEventKind::Alert(_) => "alerts".into(),
+            ShiftEventKind::Dispatch(_) => "dispatch".into(),
+            ShiftEventKind::Alarm(_) => "alarms".into(),
+            ShiftEventKind::Service(_) => "service".into(),
+        }
+    }
+
+    /// The event's text, or `None` for events that have no line.
+    pub fn text(&self) -> Option<String> {
+        match &self.kind {
+            ShiftEventKind::Vehicle { key, event, .. } => vehicle_text(key.as_ref(), event),
+            ShiftEventKind::Sortie { drone, event } => sortie_text(drone, event),
+            ShiftEventKind::Alert(e) => Some(alert_text(e)),
+            ShiftEventKind::Dispatch(e) => Some(dispatch_text(e)),
+            ShiftEventKind::Alarm(e) => Some(match e {
+                AlarmEvent::FileLineRefused { path, reason } => {
+                    format!("{}: {reason}", path.display())
+                }
+                AlarmEvent::OutsideTerrain { source } => format!(
+                    "external alarm from {source} is outside the area's terrain: not usable"
+                ),
+            }),
+            ShiftEventKind::Service(e) => service_text(e),
+        }
+    }
+
+    /// The event-log line, `[H:MM:SS] who: text`, with shift time since `start_unix_us`.
+    pub fn line(&self, start_unix_us: u64) -> Option<String> {
+        let text = self.text()?;
+        Some(format!(
+            "[{}] {}: {text}",
+            hms(self.shift_s(start_unix_us)),
+            self.subject()
+        ))
+    }
+}
+
+fn vehicle_text(key: Option<&crate::gcs::VehicleKey>, event: &EventKind) -> Option<String> {
+    let peer = || key.map(|k| k.peer.to_string()).unwrap_or_default();
+    Some(match event {
+        EventKind::Found { mav_type } => format!(
+            "vehicle found on link {} ({}, MAV_TYPE {mav_type})",
+            key.map_or(0, |k| k.link),
+            peer()
+        ),
+        EventKind::Lost => "link lost: no heartbeat for 3.5 s (the vehicle returns home on its own after its failsafe delay)".into(),
+        EventKind::Regained { silent_s } => {
+            format!("link regained after {silent_s:.1} s; telemetry rates requested again")
+        }
+        EventKind::DuplicateSystemId { first } => format!(
+            "DUPLICATE system id: a second vehicle answers as system {} at {}; kept apart from the first ({}); fix the SYSID_THISMAV of one of them",
+            first.system_id,
+            peer(),
+            first.peer
+        ),
+        EventKind::LinkUp { link, detail } => format!("link {link} up: {detail}"),
+        EventKind::LinkDown { link, reason } => format!("link {link} down: {reason}"),
+        EventKind::Changed(c) => match c {
+            Change::Mode(m) => format!(
+                "mode {}",
+                FlightMode::from_custom_mode(*m)
+                    .map_or_else(|| m.to_string(), |m| m.name().to_string())
+            ),
+            Change::Armed(true) => "armed".into(),
+            Change::Armed(false) => "disarmed".into(),
+            Change::Landed(1) => "on the ground".into(),
+            Change::Landed(2) => "in the air".into(),
+            Change::Landed(_) | Change::CurrentItem(_) | Change::ItemReached(_) => return None,
+            Change::LowBattery(p) => format!(
+                "low battery: {p}%; the vehicle's failsafe brings it home at its return level, and its next sortie waits for a fresh pack"
+            ),
+            Change::Status(sev, text) => {
+                let level = if *sev <= 2 {
+                    "CRITICAL"
+                } else if *sev <= 4 {
+                    "warning"
+                } else {
+                    "info"
+                };
+                format!("vehicle says ({level}): {text}")
+            }
+        },
+    })
+}
+
+fn sortie_text(drone: &DroneRef, e: &SortieEvent) -> Option<String> {
+    Some(match e {
+        SortieEvent::NotHeard { timeout_s } => format!(
+            "no vehicle with system id {} heard within {timeout_s} s; its sorties are skipped",
+            drone.system_id
+        ),
+        SortieEvent::Waiting { .. }
+        | SortieEvent::Uploading { .. }
+        | SortieEvent::Arming { .. } => {
+            return None;
+        }
+        SortieEvent::WaitingForSwap { battery_pct } => {
+            format!("battery at {battery_pct}%: waiting for the swap")
+        }
+        SortieEvent::Uploaded {
+            sortie,
+            list,
+            items,
+            took_s,
+        } => format!(
+            "{} uploaded for sortie {sortie} ({items} items, {took_s:.1} s)",
+            list.name()
+        ),
+        SortieEvent::UploadRetry { error, .. } => format!("{error}; retrying the upload"),
+        SortieEvent::StartFailed {
+            sortie,
+            error,
+            attempt,
+            of,
+        } => format!("start of sortie {sortie} failed: {error} (attempt {attempt} of {of})"),
+        SortieEvent::DisarmFailed { error } => {
+            format!("disarming after the failed start failed too: {error}")
+        }
+        SortieEvent::Started {
+            sortie,
+            items,
+            planned_min,
+        } => format!("sortie {sortie} started ({items} items, {planned_min:.0} min planned)"),
+        SortieEvent::Ended {
+            sortie,
+            battery_pct,
+        } => format!("sortie {sortie} ended: landed and disarmed, battery {battery_pct}%"),
+        // The drone's "not heard" line already says its sorties are skipped.
+        SortieEvent::Skipped {
+            reason: SkipReason::VehicleNotHeard,
+            ..
+        } => return None,
+        SortieEvent::Skipped { sortie, reason } => format!("sortie {sortie} skipped: {reason}"),
+        SortieEvent::AllDone => "all sorties done".into(),
+    })
+}
+
+fn alert_text(e: &AlertEvent) -> String {
+    match e {
+        AlertEvent::Raised {
+            alert,
+            class,
+            lat_deg,
+            lon_deg,
+            radius_m,
+            danger_class,
+            sightings,
+            seen_by,
+            nearest_base,
+        } => format!(
+            "ALERT {}: {} at {lat_deg:.5}, {lon_deg:.5} (±{radius_m:.0} m, danger class {danger_class}, {sightings} sighting(s), seen by {seen_by}; nearest base {})",
+            alert.0,
+            class.name(),
+            nearest_base.as_ref().map_or_else(
+                || "none".to_string(),
+                |(name, m)| format!("{name} at {:.1} km", m / 1000.0)
+            ),
+        ),
+        AlertEvent::Confirmed { alert, by } => {
+            format!("alert {} CONFIRMED FIRE by {by} on scene", alert.0)
+        }
+        AlertEvent::StoreFailed { error } => format!("alert store: {error}"),
+    }
+}
+
+fn dispatch_text(e: &DispatchEvent) -> String {
+    match e {
+        DispatchEvent::NoDroneCanReach { alert } => format!(
+            "alert {}: no drone can reach it and return with its reserve; left for the duty officer",
+            alert.0
+        ),
+        DispatchEvent::Dispatched {
+            alert,
+            drone_id,
+            diverted,
+            distance_m,
+            eta_s,
+            margin_s,
+        } => format!(
+            "alert {}: {drone_id} {} ({:.1} km, ETA {eta_s:.0} s, {margin_s:.0} s of battery to spare)",
+            alert.0,
+            if *diverted {
+                "diverted from its sortie"
+            } else {
+                "launched from its base"
+            },
+            distance_m / 1000.0,
+        ),
+        DispatchEvent::OnScene {
+            alert,
+            drone_id,
+            after_s,
+            loiter_s,
+        } => format!(
+            "alert {}: {drone_id} on scene {after_s:.0} s after the alert; looking for {loiter_s:.0} s",
+            alert.0
+        ),
+        DispatchEvent::NothingMoreSeen { alert, drone_id } => format!(
+            "alert {}: {drone_id} saw nothing more on scene; the verdict is the duty officer's",
+            alert.0
+        ),
+        DispatchEvent::ResumesSortie { drone_id } => format!("{drone_id} resumes its sortie"),
+        DispatchEvent::ReturnsToBase { drone_id } => format!("{drone_id} returns to base"),
+        DispatchEvent::Failed {
+            alert,
+            drone_id,
+            why,
+        } => format!(
+            "alert {}: verification by {drone_id} failed: {why}",
+            alert.0
+        ),
+        DispatchEvent::Recovered { drone_id, how } => format!(
+            "{drone_id}: {}",
+            match how {
+                Recovery::Disarmed => "disarmed on the ground",
+                Recovery::BackOnSortie => "back on its sortie",
+                Recovery::SentHome => "sent home",
+            }
+        ),
+        DispatchEvent::RecoveryFailed { drone_id, error } => {
+            format!("{drone_id}: recovery command failed: {error}")
+        }
+        DispatchEvent::StillVerifying { waited_s } => format!(
+            "a verification flight was still going after {}; stopping anyway",
+            if *waited_s >= 60 && waited_s % 60 == 0 {
+                format!("{} min", waited_s / 60)
+            } else {
+                format!("{waited_s} s")
+            }
+        ),
+    }
+}
+
+fn service_text(e: &ServiceEvent) -> Option<String> {
+    Some(match e {
+        ServiceEvent::TimeLimitReached => {
+            "--duration reached: stopping (vehicles keep flying their missions)".into()
+        }
+        ServiceEvent::Interrupted => {
+            "interrupted: stopping (vehicles keep flying their missions)".into()
+        }
+        ServiceEvent::TaskFailed { error } => format!("a drone's task failed: {error}"),
+        ServiceEvent::EventsDropped { count } => {
+            format!("{count} events not shown (too many at once)")
+        }
+        ServiceEvent::Ended => return None,
+    })
+}
