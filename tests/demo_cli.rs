@@ -197,7 +197,7 @@ fn demo_refuses_bad_input_with_a_clear_error() {
         "--run-dir",
         used.to_str().expect("utf-8"),
     ]);
-    expect_error(&out, &["already holds a run"]);
+    expect_error(&out, &["already holds a recorded run"]);
     assert_eq!(
         std::fs::read_to_string(used.join("events.log")).expect("read"),
         "earlier run\n"

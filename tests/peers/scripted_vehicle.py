@@ -9,6 +9,15 @@ missions, fences and rally points (re-requesting an item after 0.25 s of silence
 link needs), and a COMMAND_ACK ACCEPTED for every COMMAND_LONG / COMMAND_INT. It records what
 the ground station sent, so the test checks the upload through a MAVLink stack it did not write.
 
+Faults for testing how a ground station copes (each off by default): --ignore MISSION_COUNT or
+--ignore MISSION_REQUEST_LIST (never answered, while heartbeats and telemetry go on),
+--ignore-item-request N (the download request for item N is never answered), --tamper
+lat|drop|command (the stored mission differs from what was uploaded: item 2's latitude moved
+by 1e-4 degree, the last item dropped, or item 2's command replaced by RETURN_TO_LAUNCH, as
+autopilots that overwrite slots do), --refuse-fence (a fence upload gets MAV_MISSION_DENIED),
+--never-arm (the arm command is acknowledged but the vehicle stays disarmed), --no-battery
+(SYS_STATUS reports the battery as unknown, as MAVSDK's vehicle-side server does by default).
+
 Exits 0 --exit-after-start seconds after MAV_CMD_MISSION_START, printing one JSON object:
 {"missions": {"0": [[seq, frame, command, lat_e7, lon_e7, alt], ...], "1": .., "2": ..},
  "mission_params": {"0": [[param1..param4], ...], ..}, "commands": [[command, p1, p2, confirmation], ...],
@@ -96,7 +105,8 @@ class Vehicle:
             if mid == mavlink.MAVLINK_MSG_ID_GLOBAL_POSITION_INT:
                 m.global_position_int_send(self.boot_ms(), lat, lon, amsl, 0, 0, 0, 0, 0)
             elif mid == mavlink.MAVLINK_MSG_ID_SYS_STATUS:
-                m.sys_status_send(0, 0, 0, 100, 12600, 0, 100, 0, 0, 0, 0, 0, 0)
+                battery = -1 if a.no_battery else 100
+                m.sys_status_send(0, 0, 0, 100, 12600, 0, battery, 0, 0, 0, 0, 0, 0)
             elif mid == mavlink.MAVLINK_MSG_ID_EXTENDED_SYS_STATE:
                 m.extended_sys_state_send(mavlink.MAV_VTOL_STATE_UNDEFINED, mavlink.MAV_LANDED_STATE_ON_GROUND)
             elif mid == mavlink.MAVLINK_MSG_ID_HOME_POSITION:
@@ -126,6 +136,11 @@ class Vehicle:
         if t.startswith("MISSION_") and t != "MISSION_ACK" and getattr(msg, "mission_type", 0) not in self.missions:
             m.mission_ack_send(msg.get_srcSystem(), msg.get_srcComponent(), mavlink.MAV_MISSION_UNSUPPORTED, msg.mission_type)
             return
+        if t in self.args.ignore:
+            return  # the fault under test: never answered
+        if t == "MISSION_COUNT" and msg.mission_type == mavlink.MAV_MISSION_TYPE_FENCE and self.args.refuse_fence:
+            m.mission_ack_send(msg.get_srcSystem(), msg.get_srcComponent(), mavlink.MAV_MISSION_DENIED, msg.mission_type)
+            return
         if t == "MISSION_COUNT":
             if msg.count == 0:
                 self.missions[msg.mission_type] = []
@@ -142,7 +157,7 @@ class Vehicle:
             self.upload[4] = now
             items[-1].lat_e7, items[-1].lon_e7 = lat, lon
             if len(items) == count:
-                self.missions[mtype] = items
+                self.missions[mtype] = self.tampered(items) if mtype == 0 else items
                 self.upload = None
                 m.mission_ack_send(msg.get_srcSystem(), msg.get_srcComponent(), mavlink.MAV_MISSION_ACCEPTED, mtype)
             else:
@@ -151,6 +166,8 @@ class Vehicle:
             m.mission_count_send(msg.get_srcSystem(), msg.get_srcComponent(),
                                  len(self.missions[msg.mission_type]), msg.mission_type)
         elif t in ("MISSION_REQUEST_INT", "MISSION_REQUEST"):
+            if msg.seq == self.args.ignore_item_request:
+                return
             items = self.missions[msg.mission_type]
             if msg.seq < len(items):
                 i = items[msg.seq]
@@ -166,7 +183,7 @@ class Vehicle:
             if msg.command == mavlink.MAV_CMD_DO_SET_MODE and int(msg.param1) & mavlink.MAV_MODE_FLAG_CUSTOM_MODE_ENABLED:
                 self.custom_mode = int(msg.param2)
             elif msg.command == mavlink.MAV_CMD_COMPONENT_ARM_DISARM:
-                self.armed = msg.param1 == 1
+                self.armed = msg.param1 == 1 and not self.args.never_arm
             elif msg.command == mavlink.MAV_CMD_SET_MESSAGE_INTERVAL and int(msg.param1) in self.period:
                 us = msg.param2
                 self.period[int(msg.param1)] = STREAMS[int(msg.param1)] if us == 0 else (-1 if us < 0 else us / 1e6)
@@ -175,6 +192,18 @@ class Vehicle:
                 self.start_time = now
             m.command_ack_send(msg.command, mavlink.MAV_RESULT_ACCEPTED, 0, 0,
                                msg.get_srcSystem(), msg.get_srcComponent())
+
+    def tampered(self, items):
+        """What the vehicle stores of an uploaded mission, with the --tamper fault applied."""
+        items = list(items)
+        how = self.args.tamper
+        if how == "lat" and len(items) > 2:
+            items[2].lat_e7 += 1000  # 1e-4 degree, about 11 m
+        elif how == "drop" and items:
+            items.pop()
+        elif how == "command" and len(items) > 2:
+            items[2].command = mavlink.MAV_CMD_NAV_RETURN_TO_LAUNCH
+        return items
 
     def result(self):
         missions = {str(k): [[i.seq, i.frame, i.command, i.lat_e7, i.lon_e7, i.z] for i in v]
@@ -197,6 +226,13 @@ def main():
     ap.add_argument("--timeout", type=float, default=60.0, help="give up (exit 1) after this many s")
     ap.add_argument("--signing-key", help="optional: sign what we send with this key (64 hex chars in a file)")
     ap.add_argument("--exit-after-start", type=float, default=1.0, help="s to keep running after MISSION_START")
+    ap.add_argument("--ignore", action="append", default=[], choices=["MISSION_COUNT", "MISSION_REQUEST_LIST"],
+                    help="never answer this message (repeatable)")
+    ap.add_argument("--ignore-item-request", type=int, default=-1, help="never answer the request for this item")
+    ap.add_argument("--tamper", choices=["lat", "drop", "command"], help="store a mission other than the one uploaded")
+    ap.add_argument("--refuse-fence", action="store_true", help="deny every fence upload")
+    ap.add_argument("--never-arm", action="store_true", help="acknowledge arming but stay disarmed")
+    ap.add_argument("--no-battery", action="store_true", help="report the battery as unknown")
     args = ap.parse_args()
 
     try:
