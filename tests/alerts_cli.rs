@@ -390,3 +390,32 @@ fn errors_name_the_database_and_the_alert() {
     std::fs::write(&not_db, "not a database at all, just some text").expect("write");
     expect_error(&patrol(&["alerts", "list", arg(&not_db)]), &["notes.txt"]);
 }
+
+#[test]
+fn a_run_recorded_before_the_flight_session_is_listed_and_shown() {
+    // Copied, so that SQLite's side files stay out of the source tree.
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/run-before-session");
+    let dir = tempfile::tempdir().expect("tempdir");
+    for entry in std::fs::read_dir(&fixture).expect("fixture") {
+        let entry = entry.expect("entry");
+        std::fs::copy(entry.path(), dir.path().join(entry.file_name())).expect("copy");
+    }
+    let out = patrol(&["alerts", "list", arg(dir.path())]);
+    assert!(out.status.success(), "{}", out.stderr_text());
+    let text = out.stdout_text();
+    // The run's own CSV export says what the store held when it was written.
+    let csv = std::fs::read_to_string(dir.path().join("alerts.csv")).expect("alerts.csv");
+    let rows: Vec<&str> = csv.lines().skip(1).collect();
+    assert_eq!(rows.len(), 2);
+    for (row, state) in rows.iter().zip(["on-scene", "confirmed-fire"]) {
+        assert!(row.contains(state), "{row}");
+        let id = row.split(',').next().expect("id");
+        assert!(
+            text.lines().any(|l| l.starts_with(&format!("{id} ")) && l.contains(state)),
+            "alert {id} ({state}) not listed:\n{text}"
+        );
+    }
+    let out = patrol(&["alerts", "show", arg(dir.path()), "2"]);
+    assert!(out.status.success(), "{}", out.stderr_text());
+    assert!(out.stdout_text().contains("confirmed-fire"), "{}", out.stdout_text());
+}

@@ -69,6 +69,10 @@ pub struct FlyArgs {
     /// Raise alerts but do not send drones to verify them.
     #[arg(long)]
     no_dispatch: bool,
+    /// Do not read each uploaded mission, fence and rally list back to compare it with what was
+    /// sent (for links too slow to afford the second transfer).
+    #[arg(long)]
+    no_verify: bool,
 }
 
 /// The run directory: `--run-dir` if given (refused if it holds a run), else a new
@@ -173,6 +177,7 @@ pub fn run(args: FlyArgs) -> anyhow::Result<()> {
             max_sorties: args.sorties,
             only: args.only.clone(),
             tasks: FleetTasks::default(),
+            verify: !args.no_verify,
         },
         verification_wait: Duration::from_secs(900),
         echo: !interactive,
@@ -192,12 +197,13 @@ pub fn run(args: FlyArgs) -> anyhow::Result<()> {
         }
         let sorties: usize = plan.drones.iter().map(|d| d.sorties.len().min(args.sorties.unwrap_or(usize::MAX))).sum();
         println!(
-            "flying {} ({} drones, {sorties} sorties) over {}; speed-up {}; recording in {}",
+            "flying {} ({} drones, {sorties} sorties) over {}; speed-up {}; recording in {}{}",
             plan_json.display(),
             plan.drones.len(),
             endpoints.iter().map(|e| e.to_string()).collect::<Vec<_>>().join(", "),
             args.speedup,
-            run_dir.path().display()
+            run_dir.path().display(),
+            if args.no_verify { "; uploads NOT read back (--no-verify)" } else { "" }
         );
         let ended = {
             let view = async {
@@ -275,6 +281,24 @@ pub fn run(args: FlyArgs) -> anyhow::Result<()> {
             run_dir.path().display(),
             if alerts_on { ", alerts.sqlite" } else { "" }
         );
+        if args.no_verify {
+            println!("  uploads were not read back and compared (--no-verify)");
+        }
+        // Any sortie skipped or abandoned is a failed run, whatever flew besides it; sorties
+        // the run never reached because it was stopped are not counted.
+        let skipped: Vec<String> = summary
+            .outcomes
+            .iter()
+            .flat_map(|o| o.skipped.iter().map(move |(s, why)| format!("{s} of {} ({why})", o.drone_id)))
+            .collect();
+        if !skipped.is_empty() {
+            bail!(
+                "{} sortie(s) not flown: {} (see {})",
+                skipped.len(),
+                skipped.join("; "),
+                run_dir.events_log().display()
+            );
+        }
         let flown: usize = summary.outcomes.iter().map(|o| o.flown).sum();
         if flown == 0 && sorties > 0 && ended == FlightEnd::Done {
             bail!("no sortie was flown (see {})", run_dir.events_log().display());

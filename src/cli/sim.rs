@@ -301,6 +301,21 @@ pub fn run(args: SimArgs) -> anyhow::Result<()> {
             fleet.local_addr().map(|a| format!(" (bound to {a})")).unwrap_or_default(),
             args.speedup
         );
+        // What happens to the link is said when it happens: a mistyped port, a radio unplugged.
+        {
+            let f = fleet.clone();
+            tokio::spawn(async move {
+                let mut shown = 0;
+                loop {
+                    let notes = f.view().link_notes;
+                    for n in notes.iter().skip(shown) {
+                        println!("{n}");
+                    }
+                    shown = notes.len();
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+            });
+        }
         if let Some(fires) = fleet.fires() {
             let first_s = fires.fires().map(|f| f.ignition_s).reduce(f64::min);
             println!(

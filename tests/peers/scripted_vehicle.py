@@ -17,6 +17,7 @@ by 1e-4 degree, the last item dropped, or item 2's command replaced by RETURN_TO
 autopilots that overwrite slots do), --refuse-fence (a fence upload gets MAV_MISSION_DENIED),
 --never-arm (the arm command is acknowledged but the vehicle stays disarmed), --no-battery
 (SYS_STATUS reports the battery as unknown, as MAVSDK's vehicle-side server does by default).
+Like ArduCopter, an armed vehicle switches to AUTO on MAV_CMD_MISSION_START.
 
 Exits 0 --exit-after-start seconds after MAV_CMD_MISSION_START, printing one JSON object:
 {"missions": {"0": [[seq, frame, command, lat_e7, lon_e7, alt], ...], "1": .., "2": ..},
@@ -190,6 +191,9 @@ class Vehicle:
                 self.next_send[int(msg.param1)] = now
             elif msg.command == mavlink.MAV_CMD_MISSION_START and self.start_time is None:
                 self.start_time = now
+                if self.armed:
+                    self.custom_mode = 3  # AUTO, as ArduCopter switches on MISSION_START
+                    self.next_hb = now  # and says so at once
             m.command_ack_send(msg.command, mavlink.MAV_RESULT_ACCEPTED, 0, 0,
                                msg.get_srcSystem(), msg.get_srcComponent())
 

@@ -235,6 +235,7 @@ async fn fly_demo(
             max_sorties: None,
             only: Vec::new(),
             tasks: FleetTasks::default(),
+            verify: true,
         },
         // A drone still verifying an alert finishes first (a minute of wall time at most).
         verification_wait: Duration::from_secs(60),

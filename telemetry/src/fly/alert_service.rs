@@ -102,7 +102,8 @@ pub struct AlertService {
     /// The UDP port's address, if one was opened.
     pub alarm_addr: Option<SocketAddr>,
     alarm_counters: Option<SharedCounters>,
-    tap: Tap,
+    /// Held for its drop count; dropped at the end so that the tap can close.
+    tap: Option<Tap>,
     file_counters: AlarmCounters,
     alarm_tx: Option<mpsc::Sender<crate::alarms::external::ExternalAlarm>>,
     tasks: Vec<JoinHandle<()>>,
@@ -200,7 +201,7 @@ impl AlertService {
             store,
             alarm_addr,
             alarm_counters,
-            tap,
+            tap: Some(tap),
             file_counters,
             alarm_tx: Some(alarm_tx),
             tasks: handles,
@@ -210,7 +211,7 @@ impl AlertService {
 
     /// Tapped messages dropped because the alerting task was behind.
     pub fn tap_dropped(&self) -> u64 {
-        self.tap.dropped()
+        self.tap.as_ref().map_or(0, Tap::dropped)
     }
 
     /// External alarms accepted and rejected (files and UDP together).
@@ -230,6 +231,9 @@ impl AlertService {
             t.abort();
         }
         self.alarm_tx.take();
+        // The tap's last sender: once the service has stopped, the alerting task sees the tap
+        // close and ends as soon as it has drained it.
+        self.tap.take();
         let alerting = std::mem::replace(&mut self.alerting, tokio::spawn(async {}));
         // The listener task holds a sender too: aborted above, so the channel closes.
         let _ = tokio::time::timeout(std::time::Duration::from_secs(10), alerting).await;

@@ -13,16 +13,36 @@ use patrol_planner::plan::model::{DronePlan, Plan, Sortie};
 
 use crate::fly::dispatch::DroneTask;
 use crate::fly::lists::{fence_items, rally_items};
+use crate::gcs::readback::compare;
+use crate::gcs::transfer::TransferError;
 use crate::gcs::{Gcs, VehicleKey};
 use crate::mav::flight_mode::FlightMode;
 use crate::mav::mission_item::ListKind;
 use crate::shift::bus::EventBus;
-use crate::shift::event::{DroneRef, ServiceEvent, ShiftEventKind, SkipReason, SortieEvent};
+use crate::shift::event::{
+    DroneRef, ServiceEvent, ShiftEventKind, SkipReason, SortieEvent, StartError, UploadFailure,
+};
 
 /// MAV_CMD_MISSION_START.
 const MISSION_START: u16 = 300;
 /// Battery share at which a swapped pack counts as fresh.
 pub const FRESH_BATTERY_PCT: u8 = 90;
+/// Shift time a drone waits for a fresh pack before its sortie is skipped, seconds.
+const SWAP_WAIT_S: f64 = 3600.0;
+/// Wall time without any battery report before the wait is announced.
+const BATTERY_REPORT_QUIET: Duration = Duration::from_secs(3);
+/// Wall time a vehicle may take to report its battery at all (it sends one every second).
+const BATTERY_REPORT_WAIT: Duration = Duration::from_secs(30);
+/// Attempts at uploading (and reading back) each list.
+const UPLOAD_ATTEMPTS: u32 = 3;
+/// Wall pause between upload attempts.
+const UPLOAD_PAUSE: Duration = Duration::from_secs(2);
+/// Attempts at arming and starting.
+const START_ATTEMPTS: u32 = 5;
+/// Wall time the vehicle has to show it is armed and in its mission after the start.
+const START_CONFIRM: Duration = Duration::from_secs(10);
+/// PX4's custom mode for AUTO.MISSION (main mode 4 and sub mode 4 in the upper bytes).
+const PX4_AUTO_MISSION: u32 = (4 << 16) | (4 << 24);
 
 /// How to fly.
 #[derive(Debug, Clone)]
@@ -36,6 +56,8 @@ pub struct FlyOptions {
     /// What each drone is doing, shared with the dispatcher (a drone sent to verify an alert
     /// starts its next sortie only when it is back).
     pub tasks: crate::fly::dispatch::FleetTasks,
+    /// Read every uploaded list back and compare it with what was sent.
+    pub verify: bool,
 }
 
 /// Flies the plan with the vehicles `gcs` sees; returns when every drone is done (flown or
@@ -150,7 +172,7 @@ async fn fly_drone(plan: &Plan, d: &DronePlan, gcs: &Gcs, bus: &EventBus, option
             report.skip(sortie, why);
             continue;
         }
-        let flown = fly_sortie(plan, d, sortie, gcs, key, &report).await;
+        let flown = fly_sortie(plan, d, sortie, gcs, key, options.verify, &report).await;
         options.tasks.wait_not_verifying(d.system_id).await;
         options.tasks.set(d.system_id, DroneTask::AtBase);
         match flown {
@@ -183,23 +205,164 @@ async fn wait_until_shift(gcs: &Gcs, shift_s: f64) {
 
 async fn wait_for_battery(gcs: &Gcs, key: VehicleKey, report: &Reporter) -> Result<(), SkipReason> {
     let clock = gcs.clock();
-    let began = clock.elapsed_s();
-    let mut told = false;
+    let until_s = clock.elapsed_s() + SWAP_WAIT_S;
+    let unreported_since = Instant::now();
+    let (mut told_swap, mut told_report, mut ever_reported) = (false, false, false);
     loop {
-        let v = gcs.vehicle(key);
-        match v.and_then(|v| v.battery_pct) {
+        match gcs.vehicle(key).and_then(|v| v.battery_pct) {
             Some(p) if p >= FRESH_BATTERY_PCT => return Ok(()),
             Some(p) => {
-                if !told {
-                    told = true;
-                    report.say(SortieEvent::WaitingForSwap { battery_pct: p });
+                ever_reported = true;
+                if !told_swap {
+                    told_swap = true;
+                    report.say(SortieEvent::WaitingForSwap {
+                        battery_pct: p,
+                        until_s,
+                    });
+                }
+            }
+            None if !ever_reported => {
+                let quiet = unreported_since.elapsed();
+                if quiet >= BATTERY_REPORT_QUIET && !told_report {
+                    told_report = true;
+                    report.say(SortieEvent::WaitingForBatteryReport {
+                        for_s: BATTERY_REPORT_WAIT.as_secs(),
+                    });
+                }
+                if quiet >= BATTERY_REPORT_WAIT {
+                    return Err(SkipReason::NoBatteryReport {
+                        waited_s: BATTERY_REPORT_WAIT.as_secs(),
+                    });
                 }
             }
             None => {}
         }
         // A swap takes minutes; an hour of shift time without a fresh pack means no crew.
-        if clock.elapsed_s() - began > 3600.0 {
+        if clock.elapsed_s() > until_s {
             return Err(SkipReason::NoFreshBattery);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+/// Uploads one list, reads it back when asked and compares; up to [`UPLOAD_ATTEMPTS`]
+/// attempts, each failure reported as it happens. A list the vehicle rejects outright (an
+/// error MISSION_ACK: no space, denied) is not tried again.
+async fn upload_list(
+    gcs: &Gcs,
+    key: VehicleKey,
+    list: ListKind,
+    items: &[patrol_planner::plan::model::MissionItem],
+    ardupilot: bool,
+    verify: bool,
+    sortie: &Sortie,
+    report: &Reporter,
+) -> Result<(), SkipReason> {
+    for attempt in 1..=UPLOAD_ATTEMPTS {
+        let began = Instant::now();
+        let tried = async {
+            gcs.upload(key, list, items.to_vec())
+                .await
+                .map_err(UploadFailure::Transfer)?;
+            if verify {
+                let back = gcs
+                    .download(key, list)
+                    .await
+                    .map_err(UploadFailure::ReadBack)?;
+                // The upload renumbers the items from 0; so does the vehicle.
+                let sent: Vec<_> = items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, it)| {
+                        let mut it = it.clone();
+                        it.seq = i as u16;
+                        it
+                    })
+                    .collect();
+                compare(list, ardupilot, &sent, &back).map_err(UploadFailure::Mismatch)?;
+            }
+            Ok::<(), UploadFailure>(())
+        }
+        .await;
+        match tried {
+            Ok(()) => {
+                report.say(SortieEvent::Uploaded {
+                    sortie: sortie.id.clone(),
+                    list,
+                    items: items.len(),
+                    took_s: began.elapsed().as_secs_f64(),
+                    verified: verify,
+                });
+                return Ok(());
+            }
+            Err(failure) => {
+                let final_answer = matches!(
+                    failure,
+                    UploadFailure::Transfer(TransferError::Rejected { .. })
+                );
+                if attempt == UPLOAD_ATTEMPTS || final_answer {
+                    return Err(SkipReason::Upload {
+                        failure,
+                        attempts: attempt,
+                    });
+                }
+                report.say(SortieEvent::UploadRetry {
+                    sortie: sortie.id.clone(),
+                    failure,
+                    attempt,
+                    of: UPLOAD_ATTEMPTS,
+                    next_in_s: UPLOAD_PAUSE.as_secs_f64(),
+                });
+                tokio::time::sleep(UPLOAD_PAUSE).await;
+            }
+        }
+    }
+    unreachable!("the last attempt returns")
+}
+
+/// Whether `custom_mode` is the vehicle flying its mission: ArduCopter's AUTO, or PX4's
+/// AUTO.MISSION.
+fn in_mission(custom_mode: u32) -> bool {
+    custom_mode == FlightMode::Auto.custom_mode() || custom_mode == PX4_AUTO_MISSION
+}
+
+/// Sets the mode, arms and starts the mission, then waits until the vehicle reports itself
+/// armed and in its mission.
+async fn start_sortie(gcs: &Gcs, key: VehicleKey, px4: bool) -> Result<(), StartError> {
+    // ArduPilot arms in GUIDED; PX4's modes are numbered otherwise, and it starts a mission
+    // from any armable mode.
+    if !px4 {
+        gcs.set_mode(key, FlightMode::Guided.custom_mode())
+            .await
+            .map_err(StartError::Command)?;
+    }
+    gcs.arm(key, true).await.map_err(StartError::Command)?;
+    gcs.command(
+        key,
+        crate::gcs::command::Command::long(MISSION_START, [0.0; 7]),
+    )
+    .await
+    .map_err(StartError::Command)?;
+    // An acknowledgement is not a start: the heartbeat must say armed, and the mode AUTO.
+    let began = Instant::now();
+    loop {
+        let v = gcs.vehicle(key);
+        if v.as_ref().is_some_and(|v| v.armed && in_mission(v.custom_mode)) {
+            return Ok(());
+        }
+        if began.elapsed() >= START_CONFIRM {
+            let waited_s = began.elapsed().as_secs_f64();
+            return Err(match v {
+                Some(v) if v.armed => StartError::NotInMission {
+                    mode: FlightMode::from_custom_mode(v.custom_mode).map_or_else(
+                        || format!("mode {}", v.custom_mode),
+                        |m| m.name().to_string(),
+                    ),
+                    waited_s,
+                },
+                _ => StartError::NotArmed { waited_s },
+            });
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
@@ -212,88 +375,52 @@ async fn fly_sortie(
     sortie: &Sortie,
     gcs: &Gcs,
     key: VehicleKey,
+    verify: bool,
     report: &Reporter,
 ) -> Result<u8, SkipReason> {
     let clock = gcs.clock();
     report.say(SortieEvent::Uploading {
         sortie: sortie.id.clone(),
     });
+    let px4 = d.firmware == patrol_planner::area::fleet::Firmware::Px4;
     let home_alt = sortie.mission.home.alt_amsl_m;
     let uploads = [
         (ListKind::Fence, fence_items(plan)),
         (ListKind::Rally, rally_items(plan, home_alt)),
         (ListKind::Mission, sortie.mission.items.clone()),
     ];
-    for (kind, items) in uploads {
-        let n = items.len();
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            let began = Instant::now();
-            match gcs.upload(key, kind, items.clone()).await {
-                Ok(()) => {
-                    report.say(SortieEvent::Uploaded {
-                        sortie: sortie.id.clone(),
-                        list: kind,
-                        items: n,
-                        took_s: began.elapsed().as_secs_f64(),
-                    });
-                    break;
-                }
-                Err(error) if attempt < 3 => {
-                    report.say(SortieEvent::UploadRetry {
-                        sortie: sortie.id.clone(),
-                        error,
-                    });
-                    tokio::time::sleep(Duration::from_secs(2)).await;
-                }
-                Err(e) => return Err(SkipReason::Upload(e)),
-            }
-        }
+    for (list, items) in uploads {
+        upload_list(gcs, key, list, &items, !px4, verify, sortie, report).await?;
     }
-    // Arm in GUIDED, then start the mission (ArduPilot's order; MAVSDK does the same).
     report.say(SortieEvent::Arming {
         sortie: sortie.id.clone(),
+        confirm_s: START_CONFIRM.as_secs_f64(),
     });
-    const ATTEMPTS: u32 = 5;
-    let mut armed = false;
-    for attempt in 1..=ATTEMPTS {
-        let r = async {
-            // ArduPilot arms in GUIDED; PX4's modes are numbered otherwise, and it starts a
-            // mission from any armable mode.
-            if d.firmware != patrol_planner::area::fleet::Firmware::Px4 {
-                gcs.set_mode(key, FlightMode::Guided.custom_mode()).await?;
-            }
-            gcs.arm(key, true).await?;
-            gcs.command(
-                key,
-                crate::gcs::command::Command::long(MISSION_START, [0.0; 7]),
-            )
-            .await
-        }
-        .await;
-        match r {
+    let mut last = None;
+    for attempt in 1..=START_ATTEMPTS {
+        match start_sortie(gcs, key, px4).await {
             Ok(()) => {
-                armed = true;
+                last = None;
                 break;
             }
             Err(error) => {
                 report.say(SortieEvent::StartFailed {
                     sortie: sortie.id.clone(),
-                    error,
+                    error: error.clone(),
                     attempt,
-                    of: ATTEMPTS,
+                    of: START_ATTEMPTS,
                 });
+                last = Some(error);
                 tokio::time::sleep(Duration::from_secs(2)).await;
             }
         }
     }
-    if !armed {
+    if let Some(last) = last {
         // Never leave a vehicle armed on the pad.
         if let Err(error) = gcs.arm(key, false).await {
             report.say(SortieEvent::DisarmFailed { error });
         }
-        return Err(SkipReason::WouldNotStart);
+        return Err(SkipReason::WouldNotStart { last });
     }
     report.say(SortieEvent::Started {
         sortie: sortie.id.clone(),

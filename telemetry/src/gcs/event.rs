@@ -1,5 +1,6 @@
 //! What the ground service tells its subscribers about vehicles and links.
 
+use super::transfer::TransferRetry;
 use super::vehicle::{Change, VehicleKey};
 
 /// What happened, for the operator.
@@ -49,4 +50,6 @@ pub enum EventKind {
         /// Why.
         reason: String,
     },
+    /// A mission, fence or rally transfer resent a message the vehicle did not answer.
+    TransferRetry(TransferRetry),
 }

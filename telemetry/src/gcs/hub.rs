@@ -20,7 +20,7 @@ use super::command::{Command, CommandError, CommandTransaction};
 use super::event::{EventKind, GcsEvent};
 use super::handle::{GcsConfig, Request, Snapshot};
 use super::tap::{Malformed, Tapped};
-use super::transfer::{Transfer, TransferError};
+use super::transfer::{Transfer, TransferError, retries_for_loss};
 use super::vehicle::{LINK_LOST_AFTER, Vehicle, VehicleKey};
 use crate::mav::dialect::{
     AUTOPILOT_COMPONENT_ID, GCS_COMPONENT_ID, GCS_SYSTEM_ID, HEARTBEAT_DATA, MavAutopilot,
@@ -549,8 +549,11 @@ impl Hub {
                     Some(items) => Transfer::upload(kind, target, items, now),
                     None => Ok(Transfer::download(kind, target, now)),
                 };
+                // As many retries per step as the loss this vehicle's link shows needs.
+                let loss = self.vehicles.get(&key).map_or(0.0, |v| v.seq.loss_ratio());
                 match started {
                     Ok((t, first)) => {
+                        let t = t.with_retry_limit(retries_for_loss(loss));
                         self.send_to(key, &first);
                         self.transfers.insert(key, (t, reply));
                     }
@@ -600,10 +603,17 @@ impl Hub {
             self.emit(Some(k), EventKind::Lost);
         }
         let mut out = Vec::new();
+        let mut retries = Vec::new();
         for (k, (t, _)) in &mut self.transfers {
             for m in t.on_tick(now) {
                 out.push((*k, m));
             }
+            if let Some(r) = t.take_retry() {
+                retries.push((*k, r));
+            }
+        }
+        for (k, r) in retries {
+            self.emit(Some(k), EventKind::TransferRetry(r));
         }
         for (k, c, _) in &mut self.commands {
             if let Some(m) = c.on_tick(now) {

@@ -5,13 +5,23 @@
 //! A pure state machine: it is fed the vehicle's messages and the clock, and answers with the
 //! messages to send, so the protocol is tested without sockets. Timeouts are
 //! QGroundControl's: 1.5 s for the opening exchange and the final acknowledgement, 250 ms per
-//! item, 5 retries. A retry is counted only when the vehicle said nothing at all during the
-//! timeout: any message from it (a repeated request, its telemetry) proves it is alive, so the
-//! exchange is resent without using up a retry. On a lossy radio this is what lets a long
-//! transfer finish (with 20% loss each way a round trip fails 36% of the time, and 5 plain
-//! retries would fail one item in 500), while a vehicle that has really gone silent still fails
-//! the transfer after 5 retries, and one that talks but ignores the protocol after 40 resends
-//! of the same step.
+//! item.
+//!
+//! # Retries
+//!
+//! The protocol's rule: a retry is a resend of the message the vehicle did not answer, whatever
+//! else the vehicle sends meanwhile (its telemetry proves the link, not that it heard us). Only
+//! an answer of the protocol moves the exchange on and starts the count again: the vehicle's
+//! request for an item (also a repeated one: it re-requests what it did not get, as ArduPilot
+//! does), the item count, the item asked for. After [`MAX_RETRIES`] unanswered resends of one
+//! step the transfer fails, naming the message that went unanswered: about 9 s for a vehicle
+//! that ignores MISSION_COUNT, as in QGroundControl.
+//!
+//! A lossy radio needs more: with 20 % loss each way a round trip fails 36 % of the time, and
+//! 5 retries would leave one step in 500 failed. [`retries_for_loss`] gives the retries that
+//! keep a step's failure below one in a million at the loss the link shows (the vehicle's
+//! sequence gaps), never fewer than 5; each retry is reported as it happens
+//! ([`TransferRetry`]).
 
 use std::time::{Duration, Instant};
 
@@ -27,17 +37,53 @@ use crate::mav::mission_item::{ListKind, from_wire, to_wire};
 pub const ACK_TIMEOUT: Duration = Duration::from_millis(1500);
 /// Timeout per item.
 pub const ITEM_TIMEOUT: Duration = Duration::from_millis(250);
-/// Retries without any answer before a transfer fails.
+/// Unanswered resends of one step before a transfer fails, on a link without loss
+/// (QGroundControl's figure).
 pub const MAX_RETRIES: u32 = 5;
-/// Resends of one item or request while the vehicle is heard but the exchange keeps failing
-/// (a vehicle that streams telemetry but ignores the protocol must not hold us forever).
-pub const MAX_RESENDS_PER_STEP: u32 = 40;
+/// The most retries [`retries_for_loss`] gives, however lossy the link.
+pub const MAX_RETRIES_LOSSY: u32 = 20;
+
+/// Retries of one step that keep its failure below one in a million when each message is lost
+/// with probability `loss_ratio` (both ways), between [`MAX_RETRIES`] and
+/// [`MAX_RETRIES_LOSSY`].
+pub fn retries_for_loss(loss_ratio: f64) -> u32 {
+    let loss = if loss_ratio.is_finite() {
+        loss_ratio.clamp(0.0, 0.99)
+    } else {
+        0.0
+    };
+    // A round trip fails unless both messages get through.
+    let fail = 1.0 - (1.0 - loss) * (1.0 - loss);
+    if fail <= 0.0 {
+        return MAX_RETRIES;
+    }
+    // Attempts n with fail^n <= 1e-6; retries are the attempts after the first.
+    let attempts = (1e-6_f64.ln() / fail.ln()).ceil();
+    ((attempts as u32).saturating_sub(1)).clamp(MAX_RETRIES, MAX_RETRIES_LOSSY)
+}
+
+/// One resend of a step the vehicle did not answer, for the operator.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TransferRetry {
+    /// Mission, fence or rally points.
+    pub list: ListKind,
+    /// Upload (else download).
+    pub upload: bool,
+    /// The message that went unanswered, e.g. `MISSION_COUNT` or `MISSION_REQUEST_INT 7`.
+    pub unanswered: String,
+    /// How long it waited for the answer, seconds.
+    pub waited_s: f64,
+    /// This retry, from 1.
+    pub retry: u32,
+    /// Retries allowed before the transfer fails.
+    pub of: u32,
+}
 
 /// Why a transfer failed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum TransferError {
-    /// The vehicle stopped answering.
-    #[error("{kind} {direction}: no answer from the vehicle after {retries} retries ({stage})")]
+    /// The vehicle did not answer one step of the protocol.
+    #[error("{kind} {direction} failed: {unanswered} unanswered after {retries} retries")]
     Timeout {
         /// Mission, fence or rally.
         kind: &'static str,
@@ -45,8 +91,8 @@ pub enum TransferError {
         direction: &'static str,
         /// Retries made.
         retries: u32,
-        /// Where it stopped.
-        stage: String,
+        /// The message that went unanswered, e.g. `MISSION_COUNT` or `MISSION_ITEM_INT 7 of 53`.
+        unanswered: String,
     },
     /// The vehicle refused (an error MISSION_ACK); it keeps its previous list.
     #[error("{kind} upload rejected by the vehicle: {result}")]
@@ -82,10 +128,14 @@ pub struct Transfer {
     stage: Stage,
     items: Vec<MissionItem>,
     deadline: Instant,
+    /// When the message now waiting for its answer was sent.
+    sent_at: Instant,
+    /// Unanswered resends of the current step.
     retries: u32,
-    resends_this_step: u32,
-    step: Option<u16>,
-    heard_since_retry: bool,
+    /// Retries allowed per step.
+    retry_limit: u32,
+    /// The last resend, not yet reported.
+    retry: Option<TransferRetry>,
     /// Set when the transfer has ended.
     result: Option<Result<Vec<MissionItem>, TransferError>>,
 }
@@ -121,11 +171,44 @@ impl Transfer {
             stage,
             items,
             deadline: now + ACK_TIMEOUT,
+            sent_at: now,
             retries: 0,
-            resends_this_step: 0,
-            step: None,
-            heard_since_retry: false,
+            retry_limit: MAX_RETRIES,
+            retry: None,
             result: None,
+        }
+    }
+
+    /// The same transfer allowing `retries` unanswered resends per step (see
+    /// [`retries_for_loss`]).
+    pub fn with_retry_limit(mut self, retries: u32) -> Transfer {
+        self.retry_limit = retries.max(1);
+        self
+    }
+
+    /// The resend made by the last [`Transfer::on_tick`], once.
+    pub fn take_retry(&mut self) -> Option<TransferRetry> {
+        self.retry.take()
+    }
+
+    /// The vehicle answered the step: the next one starts with a fresh count.
+    fn answered(&mut self, now: Instant) {
+        self.retries = 0;
+        self.sent_at = now;
+    }
+
+    /// The message the current step waits an answer to.
+    fn unanswered(&self) -> String {
+        match &self.stage {
+            Stage::Uploading { sent: None } => "MISSION_COUNT".to_string(),
+            Stage::Uploading { sent: Some(s) } if *s as usize + 1 == self.items.len() => {
+                format!("MISSION_ITEM_INT {s} (the last: no MISSION_ACK)")
+            }
+            Stage::Uploading { sent: Some(s) } => {
+                format!("MISSION_ITEM_INT {s} of {}", self.items.len())
+            }
+            Stage::AwaitCount => "MISSION_REQUEST_LIST".to_string(),
+            Stage::Downloading { next, count } => format!("MISSION_REQUEST_INT {next} of {count}"),
         }
     }
 
@@ -181,8 +264,6 @@ impl Transfer {
         if self.result.is_some() {
             return Vec::new();
         }
-        // Any message proves the vehicle is alive (the service passes only this vehicle's).
-        self.heard_since_retry = true;
         let mine = |t| ListKind::from_mission_type(t) == Some(self.kind);
         let mut out = Vec::new();
         match (&mut self.stage, msg) {
@@ -190,6 +271,8 @@ impl Transfer {
                 if mine(r.mission_type) =>
             {
                 *sent = Some(r.seq);
+                self.retries = 0;
+                self.sent_at = now;
                 match self.item_msg(r.seq) {
                     Some(m) => out.push(m),
                     None => {
@@ -209,6 +292,8 @@ impl Transfer {
                 // Legacy request: answer with MISSION_ITEM_INT anyway (as QGroundControl does);
                 // a request past the end starts over (which also forgets `sent`).
                 *sent = Some(r.seq);
+                self.retries = 0;
+                self.sent_at = now;
                 match self.item_msg(r.seq) {
                     Some(m) => out.push(m),
                     None => out.push(self.restart_upload()),
@@ -234,6 +319,7 @@ impl Transfer {
                 }
             }
             (Stage::AwaitCount, MavMessage::MISSION_COUNT(c)) if mine(c.mission_type) => {
+                self.answered(now);
                 if c.count == 0 {
                     out.push(self.ack());
                     self.finish(Ok(Vec::new()));
@@ -250,6 +336,8 @@ impl Transfer {
                 if mine(it.mission_type) =>
             {
                 if it.seq == *next {
+                    self.retries = 0;
+                    self.sent_at = now;
                     self.items.push(from_wire(it));
                     *next += 1;
                     if *next == *count {
@@ -298,48 +386,33 @@ impl Transfer {
         })
     }
 
-    /// Advances the clock; returns messages to resend after a timeout.
+    /// Advances the clock; returns messages to resend after a timeout (reported once by
+    /// [`Transfer::take_retry`]), or ends the transfer when the step's retries are used up.
     pub fn on_tick(&mut self, now: Instant) -> Vec<MavMessage> {
         if self.result.is_some() || now < self.deadline {
             return Vec::new();
         }
-        if self.heard_since_retry {
-            self.heard_since_retry = false;
-            self.retries = 0;
-        }
-        let step = match &self.stage {
-            Stage::Uploading { sent } => sent.map(|s| s.saturating_add(1)),
-            Stage::AwaitCount => None,
-            Stage::Downloading { next, .. } => Some(next.saturating_add(1)),
-        };
-        if step != self.step {
-            self.step = step;
-            self.resends_this_step = 0;
-        }
-        self.resends_this_step += 1;
-        if self.retries >= MAX_RETRIES || self.resends_this_step > MAX_RESENDS_PER_STEP {
-            let stage = match &self.stage {
-                Stage::Uploading { sent: None } => "waiting for the first item request".to_string(),
-                Stage::Uploading { sent: Some(s) } => {
-                    format!("after item {s} of {}", self.items.len())
-                }
-                Stage::AwaitCount => "waiting for the item count".to_string(),
-                Stage::Downloading { next, count } => format!("item {next} of {count}"),
-            };
-            let direction = if matches!(self.stage, Stage::Uploading { .. }) {
-                "upload"
-            } else {
-                "download"
-            };
+        let unanswered = self.unanswered();
+        let upload = matches!(self.stage, Stage::Uploading { .. });
+        if self.retries >= self.retry_limit {
             self.finish(Err(TransferError::Timeout {
                 kind: self.kind.name(),
-                direction,
+                direction: if upload { "upload" } else { "download" },
                 retries: self.retries,
-                stage,
+                unanswered,
             }));
             return Vec::new();
         }
         self.retries += 1;
+        self.retry = Some(TransferRetry {
+            list: self.kind,
+            upload,
+            unanswered,
+            waited_s: now.saturating_duration_since(self.sent_at).as_secs_f64(),
+            retry: self.retries,
+            of: self.retry_limit,
+        });
+        self.sent_at = now;
         match &self.stage {
             Stage::Uploading { sent: None } => {
                 self.deadline = now + ACK_TIMEOUT;
@@ -449,5 +522,72 @@ mod tests {
             t.take_result(),
             Some(Err(TransferError::Timeout { .. }))
         ));
+    }
+
+    #[test]
+    fn telemetry_does_not_answer_the_protocol() {
+        // A vehicle that streams telemetry but ignores MISSION_COUNT: five resends of 1.5 s,
+        // each reported, then a failure naming the message, about 9 s in (QGroundControl's).
+        let t0 = Instant::now();
+        let (mut t, _) = Transfer::upload(ListKind::Fence, (1, 1), items(3), t0).expect("ok");
+        let heartbeat = MavMessage::HEARTBEAT(crate::mav::dialect::HEARTBEAT_DATA::default());
+        let mut now = t0;
+        let mut retries = Vec::new();
+        while !t.is_done() {
+            now += Duration::from_millis(100);
+            t.on_message(&heartbeat, now);
+            t.on_tick(now);
+            retries.extend(t.take_retry());
+            assert!(now - t0 < Duration::from_secs(60), "never ends");
+        }
+        let took = (now - t0).as_secs_f64();
+        assert!((8.9..=9.2).contains(&took), "failed after {took} s");
+        assert_eq!(retries.len(), 5);
+        for (i, r) in retries.iter().enumerate() {
+            assert_eq!((r.retry, r.of, r.upload), (i as u32 + 1, 5, true));
+            assert_eq!(r.unanswered, "MISSION_COUNT");
+            assert!((r.waited_s - 1.5).abs() < 0.11, "{r:?}");
+        }
+        let err = t.take_result().expect("done").expect_err("timed out");
+        assert_eq!(
+            err.to_string(),
+            "fence upload failed: MISSION_COUNT unanswered after 5 retries"
+        );
+    }
+
+    #[test]
+    fn an_unanswered_item_request_is_named_in_a_download() {
+        let t0 = Instant::now();
+        let (mut t, _) = Transfer::download(ListKind::Mission, (1, 1), t0);
+        let count = MavMessage::MISSION_COUNT(MISSION_COUNT_DATA {
+            count: 4,
+            target_system: 255,
+            target_component: 190,
+            mission_type: ListKind::Mission.mission_type(),
+            opaque_id: 0,
+        });
+        t.on_message(&count, t0);
+        let mut now = t0;
+        while !t.is_done() {
+            now += Duration::from_millis(50);
+            t.on_tick(now);
+        }
+        let err = t.take_result().expect("done").expect_err("timed out");
+        assert_eq!(
+            err.to_string(),
+            "mission download failed: MISSION_REQUEST_INT 0 of 4 unanswered after 5 retries"
+        );
+        // 250 ms per request, six of them.
+        assert!((now - t0) <= Duration::from_millis(1600), "{:?}", now - t0);
+    }
+
+    #[test]
+    fn retries_grow_with_the_loss_the_link_shows() {
+        assert_eq!(retries_for_loss(0.0), MAX_RETRIES);
+        assert_eq!(retries_for_loss(0.01), MAX_RETRIES);
+        assert_eq!(retries_for_loss(f64::NAN), MAX_RETRIES);
+        // 20 % each way: 36 % of round trips fail; 0.36^14 < 1e-6.
+        assert_eq!(retries_for_loss(0.2), 13);
+        assert_eq!(retries_for_loss(0.6), MAX_RETRIES_LOSSY);
     }
 }

@@ -10,6 +10,7 @@ use std::path::PathBuf;
 
 use crate::alerts::model::AlertId;
 use crate::detect::observation::SightingClass;
+use crate::gcs::readback::Mismatch;
 use crate::gcs::transfer::TransferError;
 use crate::gcs::{CommandError, EventKind, VehicleKey};
 use crate::mav::mission_item::ListKind;
@@ -74,14 +75,57 @@ pub enum SkipReason {
     UnusableTimes,
     /// No pack at [`crate::fly::sorties::FRESH_BATTERY_PCT`] within an hour of shift time.
     NoFreshBattery,
+    /// The vehicle never reported its battery.
+    NoBatteryReport {
+        /// How long it was waited for, wall seconds.
+        waited_s: u64,
+    },
     /// An upload failed after its attempts.
-    Upload(TransferError),
+    Upload {
+        /// The last attempt's failure.
+        failure: UploadFailure,
+        /// Attempts made.
+        attempts: u32,
+    },
     /// The vehicle would not arm and start.
-    WouldNotStart,
+    WouldNotStart {
+        /// The last attempt's failure.
+        last: StartError,
+    },
     /// The sortie ran more than 30 min past twice its planned flight time.
     Overran {
         /// Whether the vehicle was lost (else still flying) at the deadline.
         lost: bool,
+    },
+}
+
+/// Why one attempt to upload a list failed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum UploadFailure {
+    /// The upload itself failed (unanswered, rejected).
+    Transfer(TransferError),
+    /// Reading the list back failed.
+    ReadBack(TransferError),
+    /// The list read back is not what was sent.
+    Mismatch(Mismatch),
+}
+
+/// Why one attempt to arm and start failed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StartError {
+    /// A command (mode, arm, start) failed.
+    Command(CommandError),
+    /// Every command was acknowledged, but the vehicle did not report itself armed.
+    NotArmed {
+        /// How long that was waited for, wall seconds.
+        waited_s: f64,
+    },
+    /// Armed, but not flying its mission.
+    NotInMission {
+        /// The mode it reports.
+        mode: String,
+        /// How long that was waited for, wall seconds.
+        waited_s: f64,
     },
 }
 
@@ -104,6 +148,13 @@ pub enum SortieEvent {
     WaitingForSwap {
         /// Battery now, percent.
         battery_pct: u8,
+        /// Until when the swap is waited for, shift seconds.
+        until_s: f64,
+    },
+    /// The vehicle has reported no battery yet.
+    WaitingForBatteryReport {
+        /// Until when the report is waited for, wall seconds from now.
+        for_s: u64,
     },
     /// Uploading fence, rally points and mission.
     Uploading {
@@ -118,27 +169,38 @@ pub enum SortieEvent {
         list: ListKind,
         /// Items sent.
         items: usize,
-        /// Wall seconds the upload took.
+        /// Wall seconds the upload (and its read-back) took.
         took_s: f64,
+        /// Whether it was read back and found identical.
+        verified: bool,
     },
-    /// An upload failed; it is tried again.
+    /// An upload attempt failed; it is tried again.
     UploadRetry {
         /// The sortie.
         sortie: String,
         /// Why it failed.
-        error: TransferError,
+        failure: UploadFailure,
+        /// The attempt that failed, from 1.
+        attempt: u32,
+        /// Attempts in all.
+        of: u32,
+        /// Wall seconds until the next attempt.
+        next_in_s: f64,
     },
-    /// Setting the mode, arming and starting.
+    /// Setting the mode, arming and starting; the sortie counts as started once the vehicle
+    /// reports itself armed and in its mission, within `confirm_s`.
     Arming {
         /// The sortie.
         sortie: String,
+        /// Wall seconds allowed for the vehicle to show it is armed and in its mission.
+        confirm_s: f64,
     },
     /// One attempt to arm and start failed.
     StartFailed {
         /// The sortie.
         sortie: String,
         /// Why.
-        error: CommandError,
+        error: StartError,
         /// This attempt, from 1.
         attempt: u32,
         /// Attempts in all.
@@ -357,13 +419,5 @@ impl ShiftEvent {
     /// Mission seconds since `start_unix_us` (the shift's start).
     pub fn shift_s(&self, start_unix_us: u64) -> f64 {
         self.at_unix_us.saturating_sub(start_unix_us) as f64 / 1e6
-    }
-}
-
-impl SkipReason {
-    /// Whether the sortie was skipped because of something that went wrong (as opposed to
-    /// the plan itself): what an exit status must report.
-    pub fn is_failure(&self) -> bool {
-        !matches!(self, SkipReason::UnusableTimes)
     }
 }

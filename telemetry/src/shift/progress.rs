@@ -84,6 +84,7 @@ impl FleetProgress {
             }
             SortieEvent::AllDone => o.phase = "done".into(),
             SortieEvent::WaitingForSwap { .. }
+            | SortieEvent::WaitingForBatteryReport { .. }
             | SortieEvent::Uploaded { .. }
             | SortieEvent::UploadRetry { .. }
             | SortieEvent::StartFailed { .. }
@@ -182,7 +183,10 @@ mod tests {
                 "waiting for start",
             ),
             (SortieEvent::Uploading { sortie: "a".into() }, "uploading"),
-            (SortieEvent::Arming { sortie: "a".into() }, "arming"),
+            (
+                SortieEvent::Arming { sortie: "a".into(), confirm_s: 10.0 },
+                "arming",
+            ),
             (
                 SortieEvent::Started {
                     sortie: "a".into(),

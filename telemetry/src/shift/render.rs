@@ -10,7 +10,7 @@ use crate::mav::flight_mode::FlightMode;
 
 use super::event::{
     AlarmEvent, AlertEvent, DispatchEvent, DroneRef, Recovery, ServiceEvent, ShiftEvent,
-    ShiftEventKind, SkipReason, SortieEvent,
+    ShiftEventKind, SkipReason, SortieEvent, StartError, UploadFailure,
 };
 
 /// Seconds as H:MM:SS.
@@ -36,12 +36,46 @@ impl std::fmt::Display for SkipReason {
                 f.write_str("its times in plan.json are not usable numbers")
             }
             SkipReason::NoFreshBattery => f.write_str("no fresh battery within an hour"),
-            SkipReason::Upload(e) => write!(f, "{e}"),
-            SkipReason::WouldNotStart => f.write_str("the vehicle would not arm and start"),
+            SkipReason::NoBatteryReport { waited_s } => write!(
+                f,
+                "the vehicle reported no battery level in {waited_s} s (SYS_STATUS or BATTERY_STATUS); a sortie is not started on an unknown pack"
+            ),
+            SkipReason::Upload { failure, attempts } => {
+                write!(f, "{failure} (after {attempts} attempts)")
+            }
+            SkipReason::WouldNotStart { last } => {
+                write!(f, "the vehicle would not arm and start: {last}")
+            }
             SkipReason::Overran { lost } => write!(
                 f,
                 "sortie overran by more than 30 min (still {})",
                 if *lost { "lost" } else { "flying" }
+            ),
+        }
+    }
+}
+
+impl std::fmt::Display for UploadFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            UploadFailure::Transfer(e) => write!(f, "{e}"),
+            UploadFailure::ReadBack(e) => write!(f, "reading the list back: {e}"),
+            UploadFailure::Mismatch(m) => write!(f, "{m}"),
+        }
+    }
+}
+
+impl std::fmt::Display for StartError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StartError::Command(e) => write!(f, "{e}"),
+            StartError::NotArmed { waited_s } => write!(
+                f,
+                "the commands were acknowledged but the vehicle still reports itself disarmed after {waited_s:.0} s"
+            ),
+            StartError::NotInMission { mode, waited_s } => write!(
+                f,
+                "armed, but in {mode} rather than its mission after {waited_s:.0} s"
             ),
         }
     }
@@ -112,6 +146,15 @@ fn vehicle_text(key: Option<&crate::gcs::VehicleKey>, event: &EventKind) -> Opti
         ),
         EventKind::LinkUp { link, detail } => format!("link {link} up: {detail}"),
         EventKind::LinkDown { link, reason } => format!("link {link} down: {reason}"),
+        EventKind::TransferRetry(r) => format!(
+            "{} {}: {} unanswered for {:.1} s; sent again (retry {} of {})",
+            r.list.name(),
+            if r.upload { "upload" } else { "download" },
+            r.unanswered,
+            r.waited_s,
+            r.retry,
+            r.of
+        ),
         EventKind::Changed(c) => match c {
             Change::Mode(m) => format!(
                 "mode {}",
@@ -151,19 +194,40 @@ fn sortie_text(drone: &DroneRef, e: &SortieEvent) -> Option<String> {
         | SortieEvent::Arming { .. } => {
             return None;
         }
-        SortieEvent::WaitingForSwap { battery_pct } => {
-            format!("battery at {battery_pct}%: waiting for the swap")
-        }
+        SortieEvent::WaitingForSwap {
+            battery_pct,
+            until_s,
+        } => format!(
+            "battery at {battery_pct}%: waiting for a fresh pack (90 % or more) until shift time {}",
+            hms(*until_s)
+        ),
+        SortieEvent::WaitingForBatteryReport { for_s } => format!(
+            "no battery level reported yet: waiting {for_s} s for SYS_STATUS or BATTERY_STATUS"
+        ),
         SortieEvent::Uploaded {
             sortie,
             list,
             items,
             took_s,
+            verified,
         } => format!(
-            "{} uploaded for sortie {sortie} ({items} items, {took_s:.1} s)",
-            list.name()
+            "{} uploaded for sortie {sortie} ({items} items, {took_s:.1} s{})",
+            list.name(),
+            if *verified {
+                "; read back identical"
+            } else {
+                ""
+            }
         ),
-        SortieEvent::UploadRetry { error, .. } => format!("{error}; retrying the upload"),
+        SortieEvent::UploadRetry {
+            failure,
+            attempt,
+            of,
+            next_in_s,
+            ..
+        } => format!(
+            "{failure}; uploading again in {next_in_s:.0} s (attempt {attempt} of {of} failed)"
+        ),
         SortieEvent::StartFailed {
             sortie,
             error,

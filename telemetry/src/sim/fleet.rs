@@ -170,6 +170,9 @@ pub struct FleetView {
     pub link: LinkStats,
     /// Frames sent per vehicle, by system id.
     pub frames_sent: Vec<(u8, u64)>,
+    /// What happened to the link (a port that cannot be opened, a connection made or lost),
+    /// in order, for the operator.
+    pub link_notes: Vec<String>,
 }
 
 /// A running simulated fleet.
@@ -333,6 +336,16 @@ impl SimFleet {
     }
 }
 
+/// Appends a link note to the view (at most a thousand: a flapping link must not grow it
+/// without bound).
+fn note(view: &Mutex<FleetView>, text: String) {
+    if let Ok(mut v) = view.lock()
+        && v.link_notes.len() < 1000
+    {
+        v.link_notes.push(text);
+    }
+}
+
 async fn run(
     link: Link,
     mut vehicles: Vec<SimVehicle>,
@@ -351,7 +364,17 @@ async fn run(
         tokio::select! {
             ev = ev_rx.recv() => {
                 let Some(ev) = ev else { return };
-                let LinkEvent::Frame(rx) = ev else { continue };
+                let rx = match ev {
+                    LinkEvent::Frame(rx) => rx,
+                    LinkEvent::Up { detail, .. } => {
+                        note(&view, format!("link up: {detail}"));
+                        continue;
+                    }
+                    LinkEvent::Down { reason, .. } => {
+                        note(&view, format!("link down: {reason}"));
+                        continue;
+                    }
+                };
                 let Ok(msg) = rx.frame.decode() else { continue };
                 let from = (rx.frame.system_id(), rx.frame.component_id());
                 let now = Instant::now();

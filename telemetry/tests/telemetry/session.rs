@@ -58,6 +58,7 @@ fn config(plan: &Plan, run_dir: RunDir, endpoint: Endpoint, clock: MissionClock)
             max_sorties: Some(1),
             only: Vec::new(),
             tasks: FleetTasks::default(),
+            verify: true,
         },
         verification_wait: Duration::from_secs(1),
         echo: false,

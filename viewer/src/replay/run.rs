@@ -446,4 +446,32 @@ mod tests {
         let err = Run::load(dir.path()).expect_err("no plan");
         assert!(err.to_string().contains("plan.json: missing"), "{err}");
     }
+
+    #[test]
+    fn a_run_recorded_before_the_flight_session_still_opens() {
+        // Copied, so that SQLite's side files stay out of the source tree.
+        let fixture =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/run-before-session");
+        let dir = tempfile::tempdir().expect("temp dir");
+        for entry in std::fs::read_dir(&fixture).expect("fixture") {
+            let entry = entry.expect("entry");
+            std::fs::copy(entry.path(), dir.path().join(entry.file_name())).expect("copy");
+        }
+        let run = Run::load(dir.path()).expect("an old run loads");
+        let plan = run.plan.as_ref().expect("plan.json");
+        assert_eq!(plan.drones.len(), 8);
+        // Its two tlogs became tracks of systems 1 and 2, with fixes in them.
+        let flown: Vec<u8> = run
+            .drones
+            .iter()
+            .filter(|d| !d.track.samples().is_empty())
+            .map(|d| d.system_id)
+            .collect();
+        assert_eq!(flown, [1, 2]);
+        // run.json put time zero at the shift's start.
+        assert_eq!(run.start_unix_us, 1_796_624_592_150_502);
+        assert_eq!(run.alerts.len(), 2, "alerts.sqlite");
+        assert_eq!(run.fires.len(), 2, "fires.json");
+        assert!(run.end_unix_us > run.start_unix_us);
+    }
 }
