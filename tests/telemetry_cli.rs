@@ -5,103 +5,16 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::Command;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use common::{OutputText, bundled_area, expect_error, patrol};
+use common::{OutputText, Proc, bundled_area, expect_error, json_of, patrol, peer, udp_port};
 use patrol_planner::export::read_plan_json;
 use patrol_planner::plan::model::Plan;
 use patrol_telemetry::fly::lists::{fence_items, rally_items};
 use patrol_telemetry::mav::tlog::read_tlog;
 use serde_json::Value;
-
-fn python() -> PathBuf {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python");
-    assert!(
-        p.exists(),
-        "{} is missing: run scripts/test.sh",
-        p.display()
-    );
-    p
-}
-
-fn peer(script: &str) -> Command {
-    let mut c = Command::new(python());
-    c.arg(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/peers")
-            .join(script),
-    );
-    c
-}
-
-fn json_of(out: &Output) -> Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): {}\nstderr: {}",
-            out.stdout_text(),
-            out.stderr_text()
-        )
-    })
-}
-
-fn udp_port() -> u16 {
-    std::net::UdpSocket::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port()
-}
-
-/// A child process killed when dropped.
-struct Proc(Child);
-
-impl Proc {
-    fn spawn(cmd: &mut Command) -> Proc {
-        Proc(
-            cmd.stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .expect("spawns"),
-        )
-    }
-
-    fn patrol(args: &[&str]) -> Proc {
-        Proc::spawn(Command::new(env!("CARGO_BIN_EXE_patrol")).args(args))
-    }
-
-    fn signal(&self, sig: &str) {
-        let _ = Command::new("kill")
-            .args([sig, &self.0.id().to_string()])
-            .status();
-    }
-
-    fn wait_output(self, timeout: Duration) -> Output {
-        let began = Instant::now();
-        let mut me = self;
-        loop {
-            if let Ok(Some(_)) = me.0.try_wait() {
-                break;
-            }
-            if began.elapsed() > timeout {
-                let _ = me.0.kill();
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let child = std::mem::replace(&mut me.0, Command::new("true").spawn().expect("true"));
-        std::mem::forget(me);
-        child.wait_with_output().expect("output")
-    }
-}
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 /// One plan of a one-hour shift over the bundled area, shared by the tests.
 fn plan() -> &'static (PathBuf, Plan) {

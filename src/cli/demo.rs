@@ -104,5 +104,13 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     println!(
         "\nNext:\n  patrol alerts list {dir}\n  patrol alerts show {dir} 1\n  patrol view {dir}   (the 3D replay)"
     );
+    if !outcome.not_flown.is_empty() {
+        bail!(
+            "{} sortie(s) not flown: {} (see {})",
+            outcome.not_flown.len(),
+            outcome.not_flown.join("; "),
+            run_dir.events_log().display()
+        );
+    }
     Ok(())
 }

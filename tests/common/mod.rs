@@ -3,7 +3,8 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 /// The bundled area in the repository.
 pub fn bundled_area() -> PathBuf {
@@ -91,3 +92,93 @@ pub fn expect_error(out: &Output, needles: &[&str]) -> String {
     }
     stderr
 }
+
+/// `.venv/bin/python` of the workspace (scripts/test.sh makes it, with pymavlink).
+pub fn python() -> PathBuf {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python");
+    assert!(
+        p.exists(),
+        "{} is missing: run scripts/test.sh",
+        p.display()
+    );
+    p
+}
+
+pub fn peer(script: &str) -> Command {
+    let mut c = Command::new(python());
+    c.arg(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/peers")
+            .join(script),
+    );
+    c
+}
+
+pub fn json_of(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}\nstderr: {}",
+            out.stdout_text(),
+            out.stderr_text()
+        )
+    })
+}
+
+pub fn udp_port() -> u16 {
+    std::net::UdpSocket::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
+/// A child process killed when dropped.
+#[derive(Debug)]
+pub struct Proc(pub Child);
+
+impl Proc {
+    pub fn spawn(cmd: &mut Command) -> Proc {
+        Proc(
+            cmd.stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("spawns"),
+        )
+    }
+
+    pub fn patrol(args: &[&str]) -> Proc {
+        Proc::spawn(Command::new(env!("CARGO_BIN_EXE_patrol")).args(args))
+    }
+
+    pub fn signal(&self, sig: &str) {
+        let _ = Command::new("kill")
+            .args([sig, &self.0.id().to_string()])
+            .status();
+    }
+
+    pub fn wait_output(self, timeout: Duration) -> Output {
+        let began = Instant::now();
+        let mut me = self;
+        loop {
+            if let Ok(Some(_)) = me.0.try_wait() {
+                break;
+            }
+            if began.elapsed() > timeout {
+                let _ = me.0.kill();
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let child = std::mem::replace(&mut me.0, Command::new("true").spawn().expect("true"));
+        std::mem::forget(me);
+        child.wait_with_output().expect("output")
+    }
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+

@@ -110,6 +110,8 @@ pub struct DemoOutcome {
     pub report: String,
     /// Files written, with what they hold.
     pub files: Vec<(PathBuf, &'static str)>,
+    /// Sorties not flown, each as `sortie of drone (why)`.
+    pub not_flown: Vec<String>,
 }
 
 /// Runs the whole demo and writes its run directory.
@@ -332,10 +334,20 @@ async fn fly_demo(
             "replay it in 3D: patrol view <this directory>",
         ),
     ];
+    let not_flown = summary
+        .outcomes
+        .iter()
+        .flat_map(|o| {
+            o.skipped
+                .iter()
+                .map(move |(s, why)| format!("{s} of {} ({why})", o.drone_id))
+        })
+        .collect();
     Ok(DemoOutcome {
         run_dir: run_dir.path().to_path_buf(),
         report,
         files,
+        not_flown,
     })
 }
 

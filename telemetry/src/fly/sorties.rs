@@ -38,7 +38,7 @@ const UPLOAD_ATTEMPTS: u32 = 3;
 /// Wall pause between upload attempts.
 const UPLOAD_PAUSE: Duration = Duration::from_secs(2);
 /// Attempts at arming and starting.
-const START_ATTEMPTS: u32 = 5;
+const START_ATTEMPTS: u32 = 3;
 /// Wall time the vehicle has to show it is armed and in its mission after the start.
 const START_CONFIRM: Duration = Duration::from_secs(10);
 /// PX4's custom mode for AUTO.MISSION (main mode 4 and sub mode 4 in the upper bytes).

@@ -1,0 +1,281 @@
+//! `patrol fly` against vehicles that fail the mission protocol the ways real ones do (a
+//! pymavlink vehicle scripted in tests/peers/scripted_vehicle.py): every failure is named when
+//! it happens, no sortie starts on a mission the vehicle does not hold exactly, and the exit
+//! status tells.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use common::{OutputText, Proc, bundled_area, patrol, peer, udp_port};
+use patrol_planner::export::read_plan_json;
+use patrol_planner::plan::model::Plan;
+use patrol_telemetry::mav::dialect::{GCS_SYSTEM_ID, MavMessage};
+use patrol_telemetry::mav::tlog::read_tlog;
+use patrol_telemetry::run_dir::RunDir;
+
+/// A one-hour plan over the bundled area; drone 1's first sortie starts at shift time zero.
+fn plan() -> &'static (PathBuf, Plan) {
+    static PLAN: OnceLock<(PathBuf, Plan)> = OnceLock::new();
+    PLAN.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("tempdir").keep();
+        let out = patrol(&[
+            "plan",
+            bundled_area().to_str().expect("utf8"),
+            "-o",
+            dir.to_str().expect("utf8"),
+            "--shift",
+            "10:00-11:00",
+            "--time-limit",
+            "1",
+        ]);
+        assert!(out.status.success(), "{}", out.stderr_text());
+        let plan = read_plan_json(&dir.join("plan.json")).expect("plan.json");
+        (dir, plan)
+    })
+}
+
+/// What a run against one scripted vehicle left.
+struct Flown {
+    fly: std::process::Output,
+    events: String,
+    run: RunDir,
+    _dir: tempfile::TempDir,
+}
+
+/// Flies drone 1's first sortie against the scripted vehicle with `faults`, at `speedup`,
+/// for at most `duration_s` wall seconds.
+fn fly_against(faults: &[&str], speedup: &str, duration_s: u64) -> Flown {
+    let (plan_dir, plan) = plan();
+    let d = plan
+        .drones
+        .iter()
+        .find(|d| d.system_id == 1)
+        .expect("drone 1");
+    let base = plan
+        .bases
+        .iter()
+        .find(|b| b.name == d.home_base)
+        .expect("base");
+    let port = udp_port();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let run = dir.path().join("run");
+    let _vehicle = Proc::spawn(
+        peer("scripted_vehicle.py")
+            .args(["--connect", &format!("udpout:127.0.0.1:{port}")])
+            .args(["--sysid", "1", "--timeout", &(duration_s + 30).to_string()])
+            // It stays after a start, so that every attempt meets it.
+            .args(["--exit-after-start", "1000"])
+            .args(["--lat", &base.lat_deg.to_string()])
+            .args(["--lon", &base.lon_deg.to_string()])
+            .args(faults),
+    );
+    let fly = Proc::patrol(&[
+        "fly",
+        "--plan",
+        plan_dir.to_str().expect("utf8"),
+        "--connect",
+        &format!("udpin:127.0.0.1:{port}"),
+        "--only",
+        "1",
+        "--sorties",
+        "1",
+        "--speedup",
+        speedup,
+        "--run-dir",
+        run.to_str().expect("utf8"),
+        "--duration",
+        &duration_s.to_string(),
+        "--status-every",
+        "1000",
+    ])
+    .wait_output(Duration::from_secs(duration_s + 30));
+    let run = RunDir::at(run);
+    let events = std::fs::read_to_string(run.events_log()).expect("events.log");
+    Flown {
+        fly,
+        events,
+        run,
+        _dir: dir,
+    }
+}
+
+/// The MAV_CMD numbers we sent the vehicle, from our own tlog of it.
+fn commands_sent(run: &RunDir) -> Vec<u16> {
+    let tlog = read_tlog(&run.tlog(1, 1)).expect("tlog");
+    tlog.records
+        .iter()
+        .filter(|(_, f)| f.system_id() == GCS_SYSTEM_ID)
+        .filter_map(|(_, f)| match f.decode() {
+            Ok(MavMessage::COMMAND_LONG(c)) => Some(c.command as u16),
+            Ok(MavMessage::COMMAND_INT(c)) => Some(c.command as u16),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Shift seconds of the first event line containing `needle`.
+fn at_s(events: &str, needle: &str) -> Option<f64> {
+    let line = events.lines().find(|l| l.contains(needle))?;
+    let stamp = line.strip_prefix('[')?.split(']').next()?;
+    let mut parts = stamp.split(':').map(|p| p.parse::<f64>().ok());
+    let (h, m, s) = (parts.next()??, parts.next()??, parts.next()??);
+    Some(h * 3600.0 + m * 60.0 + s)
+}
+
+#[test]
+fn a_mission_stored_otherwise_is_caught_and_never_started() {
+    let cases = [
+        ("lat", "mission read back: item 2 latitude"),
+        ("drop", "mission read back: the vehicle holds"),
+        ("command", "mission read back: item 2 command is 20 on the vehicle"),
+    ];
+    let runs: Vec<_> = cases
+        .iter()
+        .map(|(how, _)| {
+            let how: &'static str = how;
+            std::thread::spawn(move || fly_against(&["--tamper", how], "100", 90))
+        })
+        .collect();
+    for ((how, named), r) in cases.iter().zip(runs) {
+        let r = r.join().expect("thread");
+        let err = r.fly.stderr_text();
+        assert!(!r.fly.status.success(), "{how}: exit 0\n{}", r.events);
+        assert!(
+            err.contains("q1-1") && err.contains(named),
+            "{how}: the summary names the sortie and the difference: {err}"
+        );
+        // Each attempt was named as it failed, then the sortie was skipped.
+        assert!(
+            r.events.contains(named)
+                && r.events.contains("uploading again in 2 s (attempt 1 of 3 failed)")
+                && r.events.contains("sortie q1-1 skipped: mission read back"),
+            "{how}:\n{}",
+            r.events
+        );
+        assert!(!r.events.contains("started"), "{how}:\n{}", r.events);
+        // Nothing was armed or started: not one arm or mission-start command went out.
+        let sent = commands_sent(&r.run);
+        assert!(
+            !sent.contains(&400) && !sent.contains(&300) && !sent.contains(&176),
+            "{how}: commands sent {sent:?}"
+        );
+        // The fence and rally points were read back identical before the mission.
+        assert!(r.events.contains("fence uploaded for sortie q1-1"), "{}", r.events);
+        assert!(r.events.contains("; read back identical)"), "{}", r.events);
+    }
+}
+
+#[test]
+fn unanswered_steps_are_named_within_the_protocols_retry_time() {
+    // At speed-up 1 shift time is wall time: the event times are when it happened.
+    let cases: [(&[&str], &str, &str); 3] = [
+        (
+            &["--ignore", "MISSION_COUNT"],
+            "fence upload: MISSION_COUNT unanswered for 1.5 s; sent again (retry 1 of 5)",
+            "fence upload failed: MISSION_COUNT unanswered after 5 retries",
+        ),
+        (
+            &["--ignore", "MISSION_REQUEST_LIST"],
+            "fence download: MISSION_REQUEST_LIST unanswered for 1.5 s; sent again (retry 1 of 5)",
+            "reading the list back: fence download failed: MISSION_REQUEST_LIST unanswered after 5 retries",
+        ),
+        (
+            &["--ignore-item-request", "1"],
+            "fence download: MISSION_REQUEST_INT 1 of",
+            "unanswered after 5 retries",
+        ),
+    ];
+    let runs: Vec<_> = cases
+        .iter()
+        .map(|(faults, _, _)| {
+            let faults: Vec<&'static str> = faults.to_vec();
+            std::thread::spawn(move || fly_against(&faults, "1", 45))
+        })
+        .collect();
+    for ((faults, first, failed), r) in cases.iter().zip(runs) {
+        let r = r.join().expect("thread");
+        let found = at_s(&r.events, "vehicle found").expect("found");
+        let retry = at_s(&r.events, first).unwrap_or_else(|| panic!("{faults:?}:\n{}", r.events));
+        let failure =
+            at_s(&r.events, failed).unwrap_or_else(|| panic!("{faults:?}:\n{}", r.events));
+        // The first resend 1.5 s (or 0.25 s per item) after the step, the failure after five:
+        // never a minute of silence.
+        assert!(retry - found <= 5.0, "{faults:?}: first retry {retry} s, found {found} s");
+        assert!(
+            failure - found <= 15.0,
+            "{faults:?}: failed at {failure} s, found {found} s\n{}",
+            r.events
+        );
+        assert!(!r.fly.status.success(), "{faults:?}");
+        assert!(r.fly.stderr_text().contains("q1-1"), "{}", r.fly.stderr_text());
+    }
+}
+
+#[test]
+fn the_exit_status_names_every_sortie_not_flown() {
+    let cases: [(&[&str], &str); 3] = [
+        (
+            &["--refuse-fence"],
+            "fence upload rejected by the vehicle: MAV_MISSION_DENIED (after 1 attempts)",
+        ),
+        (
+            &["--never-arm"],
+            "the vehicle would not arm and start: the commands were acknowledged but the vehicle still reports itself disarmed",
+        ),
+        (
+            &["--no-battery"],
+            "the vehicle reported no battery level in 30 s",
+        ),
+    ];
+    let runs: Vec<_> = cases
+        .iter()
+        .map(|(faults, _)| {
+            let faults: Vec<&'static str> = faults.to_vec();
+            std::thread::spawn(move || fly_against(&faults, "100", 90))
+        })
+        .collect();
+    let runs: Vec<Flown> = runs.into_iter().map(|r| r.join().expect("thread")).collect();
+    for ((faults, why), r) in cases.iter().zip(&runs) {
+        assert_eq!(r.fly.status.code(), Some(1), "{faults:?}\n{}", r.events);
+        let err = r.fly.stderr_text();
+        assert!(
+            err.contains("1 sortie(s) not flown: q1-1 of q1") && err.contains(why),
+            "{faults:?}: {err}"
+        );
+        assert!(!r.events.contains("sortie q1-1 started"), "{faults:?}\n{}", r.events);
+    }
+    // The wait said what it waited for, and for how long, when it began.
+    assert!(
+        runs[2]
+            .events
+            .contains("no battery level reported yet: waiting 30 s for SYS_STATUS or BATTERY_STATUS"),
+        "{}",
+        runs[2].events
+    );
+    // A vehicle that never arms was asked three times, each failure named, and then told to
+    // disarm: never left armed on the pad.
+    let never = &runs[1];
+    let sent = commands_sent(&never.run);
+    assert_eq!(sent.iter().filter(|c| **c == 300).count(), 3, "{sent:?}");
+    assert_eq!(sent.last(), Some(&400), "the last command disarms: {sent:?}");
+    assert!(
+        never
+            .events
+            .contains("start of sortie q1-1 failed: the commands were acknowledged")
+            && never.events.contains("(attempt 3 of 3)"),
+        "{}",
+        never.events
+    );
+}
+
+#[test]
+fn a_plan_path_in_the_test_is_where_patrol_plan_wrote_it() {
+    // Guard for the tests above: drone 1's first sortie starts at once.
+    let (_, plan) = plan();
+    let d = plan.drones.iter().find(|d| d.system_id == 1).expect("drone 1");
+    assert_eq!(d.sorties[0].start_s, 0.0);
+    assert!(Path::new(&plan.area_dir).ends_with("missions/cumberland"));
+}
