@@ -411,11 +411,16 @@ fn a_run_recorded_before_the_flight_session_is_listed_and_shown() {
         assert!(row.contains(state), "{row}");
         let id = row.split(',').next().expect("id");
         assert!(
-            text.lines().any(|l| l.starts_with(&format!("{id} ")) && l.contains(state)),
+            text.lines()
+                .any(|l| l.starts_with(&format!("{id} ")) && l.contains(state)),
             "alert {id} ({state}) not listed:\n{text}"
         );
     }
     let out = patrol(&["alerts", "show", arg(dir.path()), "2"]);
     assert!(out.status.success(), "{}", out.stderr_text());
-    assert!(out.stdout_text().contains("confirmed-fire"), "{}", out.stdout_text());
+    assert!(
+        out.stdout_text().contains("confirmed-fire"),
+        "{}",
+        out.stdout_text()
+    );
 }

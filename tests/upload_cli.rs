@@ -130,7 +130,10 @@ fn a_mission_stored_otherwise_is_caught_and_never_started() {
     let cases = [
         ("lat", "mission read back: item 2 latitude"),
         ("drop", "mission read back: the vehicle holds"),
-        ("command", "mission read back: item 2 command is 20 on the vehicle"),
+        (
+            "command",
+            "mission read back: item 2 command is 20 on the vehicle",
+        ),
     ];
     let runs: Vec<_> = cases
         .iter()
@@ -150,7 +153,8 @@ fn a_mission_stored_otherwise_is_caught_and_never_started() {
         // Each attempt was named as it failed, then the sortie was skipped.
         assert!(
             r.events.contains(named)
-                && r.events.contains("uploading again in 2 s (attempt 1 of 3 failed)")
+                && r.events
+                    .contains("uploading again in 2 s (attempt 1 of 3 failed)")
                 && r.events.contains("sortie q1-1 skipped: mission read back"),
             "{how}:\n{}",
             r.events
@@ -163,7 +167,11 @@ fn a_mission_stored_otherwise_is_caught_and_never_started() {
             "{how}: commands sent {sent:?}"
         );
         // The fence and rally points were read back identical before the mission.
-        assert!(r.events.contains("fence uploaded for sortie q1-1"), "{}", r.events);
+        assert!(
+            r.events.contains("fence uploaded for sortie q1-1"),
+            "{}",
+            r.events
+        );
         assert!(r.events.contains("; read back identical)"), "{}", r.events);
     }
 }
@@ -203,14 +211,21 @@ fn unanswered_steps_are_named_within_the_protocols_retry_time() {
             at_s(&r.events, failed).unwrap_or_else(|| panic!("{faults:?}:\n{}", r.events));
         // The first resend 1.5 s (or 0.25 s per item) after the step, the failure after five:
         // never a minute of silence.
-        assert!(retry - found <= 5.0, "{faults:?}: first retry {retry} s, found {found} s");
+        assert!(
+            retry - found <= 5.0,
+            "{faults:?}: first retry {retry} s, found {found} s"
+        );
         assert!(
             failure - found <= 15.0,
             "{faults:?}: failed at {failure} s, found {found} s\n{}",
             r.events
         );
         assert!(!r.fly.status.success(), "{faults:?}");
-        assert!(r.fly.stderr_text().contains("q1-1"), "{}", r.fly.stderr_text());
+        assert!(
+            r.fly.stderr_text().contains("q1-1"),
+            "{}",
+            r.fly.stderr_text()
+        );
     }
 }
 
@@ -237,7 +252,10 @@ fn the_exit_status_names_every_sortie_not_flown() {
             std::thread::spawn(move || fly_against(&faults, "100", 90))
         })
         .collect();
-    let runs: Vec<Flown> = runs.into_iter().map(|r| r.join().expect("thread")).collect();
+    let runs: Vec<Flown> = runs
+        .into_iter()
+        .map(|r| r.join().expect("thread"))
+        .collect();
     for ((faults, why), r) in cases.iter().zip(&runs) {
         assert_eq!(r.fly.status.code(), Some(1), "{faults:?}\n{}", r.events);
         let err = r.fly.stderr_text();
@@ -245,13 +263,17 @@ fn the_exit_status_names_every_sortie_not_flown() {
             err.contains("1 sortie(s) not flown: q1-1 of q1") && err.contains(why),
             "{faults:?}: {err}"
         );
-        assert!(!r.events.contains("sortie q1-1 started"), "{faults:?}\n{}", r.events);
+        assert!(
+            !r.events.contains("sortie q1-1 started"),
+            "{faults:?}\n{}",
+            r.events
+        );
     }
     // The wait said what it waited for, and for how long, when it began.
     assert!(
-        runs[2]
-            .events
-            .contains("no battery level reported yet: waiting 30 s for SYS_STATUS or BATTERY_STATUS"),
+        runs[2].events.contains(
+            "no battery level reported yet: waiting 30 s for SYS_STATUS or BATTERY_STATUS"
+        ),
         "{}",
         runs[2].events
     );
@@ -260,7 +282,11 @@ fn the_exit_status_names_every_sortie_not_flown() {
     let never = &runs[1];
     let sent = commands_sent(&never.run);
     assert_eq!(sent.iter().filter(|c| **c == 300).count(), 3, "{sent:?}");
-    assert_eq!(sent.last(), Some(&400), "the last command disarms: {sent:?}");
+    assert_eq!(
+        sent.last(),
+        Some(&400),
+        "the last command disarms: {sent:?}"
+    );
     assert!(
         never
             .events
@@ -275,7 +301,154 @@ fn the_exit_status_names_every_sortie_not_flown() {
 fn a_plan_path_in_the_test_is_where_patrol_plan_wrote_it() {
     // Guard for the tests above: drone 1's first sortie starts at once.
     let (_, plan) = plan();
-    let d = plan.drones.iter().find(|d| d.system_id == 1).expect("drone 1");
+    let d = plan
+        .drones
+        .iter()
+        .find(|d| d.system_id == 1)
+        .expect("drone 1");
     assert_eq!(d.sorties[0].start_s, 0.0);
     assert!(Path::new(&plan.area_dir).ends_with("missions/cumberland"));
+}
+
+/// Runs `patrol mission` against a scripted vehicle with `faults`.
+fn mission_against(faults: &[&str], args: &[&str]) -> std::process::Output {
+    let port = udp_port();
+    let _vehicle = Proc::spawn(
+        peer("scripted_vehicle.py")
+            .args(["--connect", &format!("udpout:127.0.0.1:{port}")])
+            .args(["--sysid", "3", "--timeout", "60"])
+            .args(faults),
+    );
+    let link = format!("udpin:127.0.0.1:{port}");
+    let mut all: Vec<&str> = args.to_vec();
+    all.extend(["--connect", &link, "--sysid", "3"]);
+    patrol(&all)
+}
+
+/// Rows of a `.waypoints` file as (frame, command, lat e7, lon e7, alt cm).
+fn rows(path: &Path) -> Vec<(u8, u16, i64, i64, i64)> {
+    std::fs::read_to_string(path)
+        .expect("waypoints")
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let c: Vec<f64> = l.split('\t').map(|x| x.parse().expect("number")).collect();
+            (
+                c[2] as u8,
+                c[3] as u16,
+                (c[8] * 1e7).round() as i64,
+                (c[9] * 1e7).round() as i64,
+                (c[10] * 100.0).round() as i64,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_sortie_file_goes_up_and_comes_back_down_the_same() {
+    let (plan_dir, _) = plan();
+    let sortie = plan_dir.join("q1-1.plan");
+    let out_dir = tempfile::tempdir().expect("tempdir");
+    let port = udp_port();
+    let _vehicle = Proc::spawn(
+        peer("scripted_vehicle.py")
+            .args(["--connect", &format!("udpout:127.0.0.1:{port}")])
+            .args(["--sysid", "3", "--timeout", "60"]),
+    );
+    let link = format!("udpin:127.0.0.1:{port}");
+    let up = patrol(&[
+        "mission",
+        "upload",
+        sortie.to_str().expect("utf8"),
+        "--connect",
+        &link,
+        "--sysid",
+        "3",
+    ]);
+    assert!(up.status.success(), "{}", up.stderr_text());
+    for list in ["mission", "fence", "rally points"] {
+        assert!(
+            up.stdout_text()
+                .lines()
+                .any(|l| l.starts_with(&format!("{list}: ")) && l.ends_with("read back identical")),
+            "{}",
+            up.stdout_text()
+        );
+    }
+    let down = patrol(&[
+        "mission",
+        "download",
+        "--connect",
+        &link,
+        "--sysid",
+        "3",
+        "-o",
+        out_dir.path().to_str().expect("utf8"),
+    ]);
+    assert!(down.status.success(), "{}", down.stderr_text());
+    // What the vehicle holds is the sortie's mission, row for row (within the wire's 1e-7
+    // degrees and the float's centimetre), and its fence and rally points.
+    let want = rows(&plan_dir.join("q1-1.waypoints"));
+    let got = rows(&out_dir.path().join("vehicle-3.waypoints"));
+    assert_eq!(want.len(), got.len());
+    for (w, g) in want.iter().zip(&got) {
+        assert_eq!((w.0, w.1), (g.0, g.1));
+        assert!(
+            (w.2 - g.2).abs() <= 1 && (w.3 - g.3).abs() <= 1 && (w.4 - g.4).abs() <= 1,
+            "{w:?} vs {g:?}"
+        );
+    }
+    let sent: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&sortie).expect("plan")).expect("json");
+    let held: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(out_dir.path().join("vehicle-3.plan")).expect("plan"),
+    )
+    .expect("json");
+    for key in ["polygons"] {
+        assert_eq!(
+            sent["geoFence"][key].as_array().map(Vec::len),
+            held["geoFence"][key].as_array().map(Vec::len)
+        );
+    }
+    assert_eq!(
+        sent["rallyPoints"]["points"].as_array().map(Vec::len),
+        held["rallyPoints"]["points"].as_array().map(Vec::len)
+    );
+}
+
+#[test]
+fn an_upload_the_vehicle_stores_otherwise_is_named_and_fails() {
+    let (plan_dir, _) = plan();
+    let sortie = plan_dir.join("q1-1.waypoints");
+    let out = mission_against(
+        &["--tamper", "drop"],
+        &["mission", "upload", sortie.to_str().expect("utf8")],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        out.stderr_text()
+            .contains("system 3: mission read back: the vehicle holds"),
+        "{}",
+        out.stderr_text()
+    );
+    // A broken file is named by line before any vehicle is waited for.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bad = dir.path().join("bad.waypoints");
+    std::fs::write(&bad, "QGC WPL 110\n0\t1\t0\t16\t0\t0\t0\t0\t36.6\t-84.2\n").expect("write");
+    let out = patrol(&[
+        "mission",
+        "upload",
+        bad.to_str().expect("utf8"),
+        "--connect",
+        "udpin:127.0.0.1:0",
+        "--sysid",
+        "1",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        out.stderr_text()
+            .contains("bad.waypoints: line 2: 10 columns, expected 12"),
+        "{}",
+        out.stderr_text()
+    );
 }

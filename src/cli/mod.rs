@@ -4,6 +4,7 @@ mod alerts;
 mod area;
 mod demo;
 mod fly;
+mod mission;
 mod plan;
 mod route;
 mod sim;
@@ -42,6 +43,9 @@ enum Command {
     Route(route::RouteCommand),
     /// Fly a plan with the fleet over MAVLink, watch it and record tlogs.
     Fly(fly::FlyArgs),
+    /// Read what a vehicle holds into mission files, or upload one file and read it back.
+    #[command(subcommand)]
+    Mission(mission::MissionCommand),
     /// Run a whole simulated patrol shift: plan, fires, fleet, alerts, dispatch, report.
     Demo(demo::DemoArgs),
     /// Simulate the fleet as MAVLink vehicles (ArduPilot-like), with fault injection.
@@ -58,6 +62,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Route(cmd) => route::run(cmd),
         Command::Plan(args) => plan::run(args),
         Command::Fly(args) => fly::run(args),
+        Command::Mission(cmd) => mission::run(cmd),
         Command::Sim(args) => sim::run(args),
         Command::Demo(args) => demo::run(args),
         Command::View(args) => view::run(args),

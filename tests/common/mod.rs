@@ -181,4 +181,3 @@ impl Drop for Proc {
         let _ = self.0.wait();
     }
 }
-

@@ -22,6 +22,7 @@ pub mod geojson;
 pub mod kml;
 pub mod qgc_plan;
 pub mod summary_csv;
+pub mod vehicle_lists;
 pub mod waypoints;
 
 use std::collections::HashMap;

@@ -13,14 +13,14 @@ use patrol_planner::plan::model::{DronePlan, Plan, Sortie};
 
 use crate::fly::dispatch::DroneTask;
 use crate::fly::lists::{fence_items, rally_items};
-use crate::gcs::readback::compare;
+use crate::gcs::readback::{UploadFailure, upload_verified};
 use crate::gcs::transfer::TransferError;
 use crate::gcs::{Gcs, VehicleKey};
 use crate::mav::flight_mode::FlightMode;
 use crate::mav::mission_item::ListKind;
 use crate::shift::bus::EventBus;
 use crate::shift::event::{
-    DroneRef, ServiceEvent, ShiftEventKind, SkipReason, SortieEvent, StartError, UploadFailure,
+    DroneRef, ServiceEvent, ShiftEventKind, SkipReason, SortieEvent, StartError,
 };
 
 /// MAV_CMD_MISSION_START.
@@ -261,30 +261,7 @@ async fn upload_list(
 ) -> Result<(), SkipReason> {
     for attempt in 1..=UPLOAD_ATTEMPTS {
         let began = Instant::now();
-        let tried = async {
-            gcs.upload(key, list, items.to_vec())
-                .await
-                .map_err(UploadFailure::Transfer)?;
-            if verify {
-                let back = gcs
-                    .download(key, list)
-                    .await
-                    .map_err(UploadFailure::ReadBack)?;
-                // The upload renumbers the items from 0; so does the vehicle.
-                let sent: Vec<_> = items
-                    .iter()
-                    .enumerate()
-                    .map(|(i, it)| {
-                        let mut it = it.clone();
-                        it.seq = i as u16;
-                        it
-                    })
-                    .collect();
-                compare(list, ardupilot, &sent, &back).map_err(UploadFailure::Mismatch)?;
-            }
-            Ok::<(), UploadFailure>(())
-        }
-        .await;
+        let tried = upload_verified(gcs, key, list, items, ardupilot, verify).await;
         match tried {
             Ok(()) => {
                 report.say(SortieEvent::Uploaded {
@@ -348,7 +325,9 @@ async fn start_sortie(gcs: &Gcs, key: VehicleKey, px4: bool) -> Result<(), Start
     let began = Instant::now();
     loop {
         let v = gcs.vehicle(key);
-        if v.as_ref().is_some_and(|v| v.armed && in_mission(v.custom_mode)) {
+        if v.as_ref()
+            .is_some_and(|v| v.armed && in_mission(v.custom_mode))
+        {
             return Ok(());
         }
         if began.elapsed() >= START_CONFIRM {

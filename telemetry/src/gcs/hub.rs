@@ -287,6 +287,7 @@ impl Hub {
                 return;
             }
         };
+        let mut found = None;
         let key = match self.routes.get(&route) {
             Some(k) => *k,
             None => {
@@ -341,16 +342,12 @@ impl Hub {
                         v.duplicate_of = first;
                         self.vehicles.insert(key, v);
                         self.routes.insert(route, key);
-                        self.emit(
-                            Some(key),
-                            EventKind::Found {
-                                mav_type: num_traits::ToPrimitive::to_u8(&h.mavtype).unwrap_or(0),
-                            },
-                        );
-                        if let Some(first) = first {
-                            self.emit(Some(key), EventKind::DuplicateSystemId { first });
-                        }
-                        self.request_streams(key);
+                        // Announced once its first heartbeat is applied below: whoever
+                        // reacts to a new vehicle finds its autopilot and type filled in.
+                        found = Some((
+                            num_traits::ToPrimitive::to_u8(&h.mavtype).unwrap_or(0),
+                            first,
+                        ));
                         key
                     }
                 }
@@ -387,6 +384,13 @@ impl Hub {
                     regained = Some(silent);
                 }
             }
+        }
+        if let Some((mav_type, first)) = found {
+            self.emit(Some(key), EventKind::Found { mav_type });
+            if let Some(first) = first {
+                self.emit(Some(key), EventKind::DuplicateSystemId { first });
+            }
+            self.request_streams(key);
         }
         if let Some(silent_s) = regained {
             self.emit(Some(key), EventKind::Regained { silent_s });

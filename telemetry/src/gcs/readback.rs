@@ -11,7 +11,55 @@
 
 use patrol_planner::plan::model::MissionItem;
 
+use super::handle::Gcs;
+use super::transfer::TransferError;
+use super::vehicle::VehicleKey;
 use crate::mav::mission_item::ListKind;
+
+/// Why an upload, with its read-back, failed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum UploadFailure {
+    /// The upload itself failed (unanswered, rejected).
+    #[error("{0}")]
+    Transfer(TransferError),
+    /// Reading the list back failed.
+    #[error("reading the list back: {0}")]
+    ReadBack(TransferError),
+    /// The list read back is not what was sent.
+    #[error("{0}")]
+    Mismatch(Mismatch),
+}
+
+/// Uploads `items` as the vehicle's `list` and, when `verify`, downloads it again and compares
+/// ([`compare`]; `home_at_0` as there). The items are numbered from 0 as they go up.
+pub async fn upload_verified(
+    gcs: &Gcs,
+    key: VehicleKey,
+    list: ListKind,
+    items: &[MissionItem],
+    home_at_0: bool,
+    verify: bool,
+) -> Result<(), UploadFailure> {
+    let sent: Vec<MissionItem> = items
+        .iter()
+        .enumerate()
+        .map(|(i, it)| MissionItem {
+            seq: i as u16,
+            ..it.clone()
+        })
+        .collect();
+    gcs.upload(key, list, sent.clone())
+        .await
+        .map_err(UploadFailure::Transfer)?;
+    if verify {
+        let back = gcs
+            .download(key, list)
+            .await
+            .map_err(UploadFailure::ReadBack)?;
+        compare(list, home_at_0, &sent, &back).map_err(UploadFailure::Mismatch)?;
+    }
+    Ok(())
+}
 
 /// The first difference between what was sent and what the vehicle holds.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -90,7 +138,12 @@ pub fn compare(
     let skip = usize::from(home_at_0 && list == ListKind::Mission);
     for (i, (a, b)) in sent.iter().zip(stored).enumerate().skip(skip) {
         if a.command != b.command {
-            return Err(differ(i, "command", a.command.to_string(), b.command.to_string()));
+            return Err(differ(
+                i,
+                "command",
+                a.command.to_string(),
+                b.command.to_string(),
+            ));
         }
         if plain_frame(a.frame) != plain_frame(b.frame) {
             return Err(differ(i, "frame", a.frame.to_string(), b.frame.to_string()));

@@ -10,8 +10,7 @@ use std::path::PathBuf;
 
 use crate::alerts::model::AlertId;
 use crate::detect::observation::SightingClass;
-use crate::gcs::readback::Mismatch;
-use crate::gcs::transfer::TransferError;
+pub use crate::gcs::readback::UploadFailure;
 use crate::gcs::{CommandError, EventKind, VehicleKey};
 use crate::mav::mission_item::ListKind;
 
@@ -97,17 +96,6 @@ pub enum SkipReason {
         /// Whether the vehicle was lost (else still flying) at the deadline.
         lost: bool,
     },
-}
-
-/// Why one attempt to upload a list failed.
-#[derive(Debug, Clone, PartialEq)]
-pub enum UploadFailure {
-    /// The upload itself failed (unanswered, rejected).
-    Transfer(TransferError),
-    /// Reading the list back failed.
-    ReadBack(TransferError),
-    /// The list read back is not what was sent.
-    Mismatch(Mismatch),
 }
 
 /// Why one attempt to arm and start failed.

@@ -184,7 +184,10 @@ mod tests {
             ),
             (SortieEvent::Uploading { sortie: "a".into() }, "uploading"),
             (
-                SortieEvent::Arming { sortie: "a".into(), confirm_s: 10.0 },
+                SortieEvent::Arming {
+                    sortie: "a".into(),
+                    confirm_s: 10.0,
+                },
                 "arming",
             ),
             (

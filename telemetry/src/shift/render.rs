@@ -10,7 +10,7 @@ use crate::mav::flight_mode::FlightMode;
 
 use super::event::{
     AlarmEvent, AlertEvent, DispatchEvent, DroneRef, Recovery, ServiceEvent, ShiftEvent,
-    ShiftEventKind, SkipReason, SortieEvent, StartError, UploadFailure,
+    ShiftEventKind, SkipReason, SortieEvent, StartError,
 };
 
 /// Seconds as H:MM:SS.
@@ -51,16 +51,6 @@ impl std::fmt::Display for SkipReason {
                 "sortie overran by more than 30 min (still {})",
                 if *lost { "lost" } else { "flying" }
             ),
-        }
-    }
-}
-
-impl std::fmt::Display for UploadFailure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            UploadFailure::Transfer(e) => write!(f, "{e}"),
-            UploadFailure::ReadBack(e) => write!(f, "reading the list back: {e}"),
-            UploadFailure::Mismatch(m) => write!(f, "{m}"),
         }
     }
 }
