@@ -2,7 +2,8 @@
 # Runs every test of forest-patrol. On a fresh Debian machine it first installs what the
 # tests talk to: GDAL's command-line tools (the outside oracle for rasters and vectors), socat
 # (real serial pairs for the MAVLink links), pymavlink in the repository's .venv (the
-# outside MAVLink peer: ground station, scripted vehicle, tlog and .waypoints reader), and a
+# outside MAVLink peer: ground station, scripted vehicle, tlog and .waypoints reader), MAVSDK
+# in the same .venv (a vehicle's mission server), and a
 # virtual X display with Mesa's software Vulkan driver for the viewer's real render
 # (tests/view_cli.rs).
 set -euo pipefail
@@ -35,6 +36,9 @@ fi
 # and planner/tests/planner/exports.rs (scripts in tests/peers/).
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -c 'import pymavlink' >/dev/null 2>&1 || .venv/bin/pip install -q pymavlink==2.4.50
+# MAVSDK (PyPI, its C++ library in the wheel): the vehicle side of tests/upload_cli.rs
+# (tests/peers/mavsdk_vehicle.py), a mission stack we did not write.
+.venv/bin/python -c 'import mavsdk' >/dev/null 2>&1 || .venv/bin/pip install -q mavsdk==4.1.0
 
 cargo fmt --all --check
 cargo test --workspace --locked -j"$(nproc)"

@@ -452,3 +452,99 @@ fn an_upload_the_vehicle_stores_otherwise_is_named_and_fails() {
         out.stderr_text()
     );
 }
+
+#[test]
+fn mavsdk_as_the_vehicle_takes_a_sortie_and_gives_it_back_identical() {
+    // MAVSDK's own MissionRawServer (PyPI mavsdk) plays the vehicle: a mission stack we did
+    // not write stores what we upload and serves the read-back.
+    let (plan_dir, plan) = plan();
+    let sortie = &plan
+        .drones
+        .iter()
+        .find(|d| d.system_id == 1)
+        .expect("q1")
+        .sorties[0];
+    let file = plan_dir.join(format!("{}.plan", sortie.id));
+    let port = udp_port();
+    let vehicle = Proc::spawn(
+        peer("mavsdk_vehicle.py")
+            .args(["--connect", &format!("udpout://127.0.0.1:{port}")])
+            .args(["--sysid", "4", "--wait", "4", "--timeout", "60"]),
+    );
+    let up = patrol(&[
+        "mission",
+        "upload",
+        file.to_str().expect("utf8"),
+        "--connect",
+        &format!("udpin:127.0.0.1:{port}"),
+        "--sysid",
+        "4",
+    ]);
+    let text = up.stdout_text();
+    assert!(up.status.success(), "{text}\n{}", up.stderr_text());
+    for list in ["mission", "fence", "rally points"] {
+        assert!(
+            text.lines()
+                .any(|l| l.starts_with(&format!("{list}: ")) && l.ends_with("read back identical")),
+            "{text}"
+        );
+    }
+    let got = vehicle.wait_output(Duration::from_secs(30));
+    let held = common::json_of(&got);
+    assert!(got.status.success(), "{held}\n{}", got.stderr_text());
+    // MAVSDK says it is a generic autopilot, not ArduPilot: the mission went up without a
+    // home item, exactly the sortie's items after home.
+    let items = held["missions"].as_array().expect("missions");
+    let want: Vec<_> = sortie.mission.items.iter().skip(1).collect();
+    assert_eq!(items.len(), want.len(), "{held}");
+    for (g, w) in items.iter().zip(want) {
+        assert_eq!(g[2].as_u64(), Some(u64::from(w.command)));
+        assert_eq!(g[3].as_i64(), Some((w.lat_deg * 1e7).round() as i64));
+        assert_eq!(g[4].as_i64(), Some((w.lon_deg * 1e7).round() as i64));
+    }
+    assert_eq!(held["uploads_by_type"]["1"], 1, "one fence upload: {held}");
+    assert_eq!(held["uploads_by_type"]["2"], 1, "one rally upload: {held}");
+}
+
+#[test]
+fn a_serial_port_that_cannot_open_is_named_at_once_by_sim_and_fly() {
+    let out = patrol(&[
+        "sim",
+        "--area",
+        bundled_area().to_str().expect("utf8"),
+        "--drones",
+        "1",
+        "--connect",
+        "serial:/dev/nonexistent-radio:57600",
+        "--duration",
+        "2",
+    ]);
+    assert!(
+        out.stdout_text().contains(
+            "link down: /dev/nonexistent-radio: No such file or directory; retrying every 5 s at most"
+        ),
+        "{}",
+        out.stdout_text()
+    );
+    let (plan_dir, _) = plan();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = patrol(&[
+        "fly",
+        "--plan",
+        plan_dir.to_str().expect("utf8"),
+        "--connect",
+        "serial:/dev/nonexistent-radio:57600",
+        "--sorties",
+        "0",
+        "--duration",
+        "2",
+        "--run-dir",
+        dir.path().join("run").to_str().expect("utf8"),
+    ]);
+    assert!(
+        out.stdout_text()
+            .contains("service: link 0 down: /dev/nonexistent-radio: No such file or directory"),
+        "{}",
+        out.stdout_text()
+    );
+}

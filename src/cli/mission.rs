@@ -141,7 +141,7 @@ impl Link {
             tap: None,
         })
         .await?;
-        let mut rx = gcs.subscribe();
+        let mut rx = gcs.subscribe_from_start();
         tokio::spawn(async move {
             while let Ok(ev) = rx.recv().await {
                 if matches!(

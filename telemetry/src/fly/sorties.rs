@@ -125,6 +125,9 @@ async fn fly_drone(plan: &Plan, d: &DronePlan, gcs: &Gcs, bus: &EventBus, option
         bus: bus.clone(),
         drone: drone_ref(d),
     };
+    report.say(SortieEvent::WaitingForVehicle {
+        timeout_s: options.vehicle_timeout.as_secs(),
+    });
     let Some(key) = gcs.wait_for(d.system_id, options.vehicle_timeout).await else {
         report.say(SortieEvent::NotHeard {
             timeout_s: options.vehicle_timeout.as_secs(),
@@ -144,15 +147,16 @@ async fn fly_drone(plan: &Plan, d: &DronePlan, gcs: &Gcs, bus: &EventBus, option
             report.skip(sortie, SkipReason::UnusableTimes);
             continue;
         }
-        report.say(SortieEvent::Waiting {
-            sortie: sortie.id.clone(),
-            index: i + 1,
-        });
         // Start at the planned time, but never before the swap after a late landing.
         let mut start_s = sortie.start_s;
         if let Some((landed, planned_end)) = landed_at {
             start_s = start_s.max(landed + (sortie.start_s - planned_end).max(0.0));
         }
+        report.say(SortieEvent::Waiting {
+            sortie: sortie.id.clone(),
+            index: i + 1,
+            start_s,
+        });
         wait_until_shift(gcs, start_s).await;
         // A fresh pack, then the drone claimed for the sortie; if the dispatcher took it in
         // between, its pack is checked again after the verification flight.

@@ -111,6 +111,8 @@ impl Snapshot {
 pub struct Gcs {
     req: mpsc::UnboundedSender<Request>,
     events: broadcast::Sender<GcsEvent>,
+    /// A receiver made before the links could say anything, for the first who asks.
+    from_start: Arc<Mutex<Option<broadcast::Receiver<GcsEvent>>>>,
     snapshot: Arc<Mutex<Snapshot>>,
     clock: MissionClock,
 }
@@ -154,13 +156,14 @@ impl Gcs {
             links.push(Link::open(i as u8, e.clone(), options, link_tx.clone()).await?);
         }
         let (req_tx, req_rx) = mpsc::unbounded_channel();
-        let (ev_tx, _) = broadcast::channel(4096);
+        let (ev_tx, ev_rx) = broadcast::channel(4096);
         let snapshot = Arc::new(Mutex::new(Snapshot::default()));
         let hub = Hub::new(config.clone(), links, ev_tx.clone(), snapshot.clone());
         tokio::spawn(hub.run(link_rx, req_rx));
         Ok(Gcs {
             req: req_tx,
             events: ev_tx,
+            from_start: Arc::new(Mutex::new(Some(ev_rx))),
             snapshot,
             clock: config.clock,
         })
@@ -169,6 +172,17 @@ impl Gcs {
     /// Events from now on.
     pub fn subscribe(&self) -> broadcast::Receiver<GcsEvent> {
         self.events.subscribe()
+    }
+
+    /// Every event since the service started (a serial port that would not open is said at
+    /// once, before any caller could subscribe), for the first caller; later callers get
+    /// events from now on, as [`Gcs::subscribe`].
+    pub fn subscribe_from_start(&self) -> broadcast::Receiver<GcsEvent> {
+        self.from_start
+            .lock()
+            .ok()
+            .and_then(|mut r| r.take())
+            .unwrap_or_else(|| self.events.subscribe())
     }
 
     /// The current state of every vehicle and link.

@@ -125,12 +125,19 @@ pub enum SortieEvent {
         /// The wait, wall seconds.
         timeout_s: u64,
     },
+    /// The drone's task waits for its vehicle's first heartbeat.
+    WaitingForVehicle {
+        /// How long, wall seconds.
+        timeout_s: u64,
+    },
     /// The drone waits for its sortie's start (index from 1 among its sorties).
     Waiting {
         /// The sortie.
         sortie: String,
         /// Its index among the drone's sorties, from 1.
         index: usize,
+        /// When it starts, shift seconds.
+        start_s: f64,
     },
     /// The pack is below fresh: the crew must swap it.
     WaitingForSwap {

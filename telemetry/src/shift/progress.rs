@@ -84,6 +84,7 @@ impl FleetProgress {
             }
             SortieEvent::AllDone => o.phase = "done".into(),
             SortieEvent::WaitingForSwap { .. }
+            | SortieEvent::WaitingForVehicle { .. }
             | SortieEvent::WaitingForBatteryReport { .. }
             | SortieEvent::Uploaded { .. }
             | SortieEvent::UploadRetry { .. }
@@ -179,6 +180,7 @@ mod tests {
                 SortieEvent::Waiting {
                     sortie: "a".into(),
                     index: 1,
+                    start_s: 0.0,
                 },
                 "waiting for start",
             ),
@@ -215,6 +217,7 @@ mod tests {
             SortieEvent::Waiting {
                 sortie: "b".into(),
                 index: 2,
+                start_s: 3600.0,
             },
         ));
         p.apply(&sortie(

@@ -179,11 +179,22 @@ fn sortie_text(drone: &DroneRef, e: &SortieEvent) -> Option<String> {
             "no vehicle with system id {} heard within {timeout_s} s; its sorties are skipped",
             drone.system_id
         ),
-        SortieEvent::Waiting { .. }
-        | SortieEvent::Uploading { .. }
-        | SortieEvent::Arming { .. } => {
-            return None;
+        SortieEvent::WaitingForVehicle { timeout_s } => format!(
+            "waiting up to {timeout_s} s for a heartbeat from system id {}",
+            drone.system_id
+        ),
+        SortieEvent::Waiting {
+            sortie, start_s, ..
+        } => {
+            format!(
+                "sortie {sortie} waits for its start at shift time {}",
+                hms(*start_s)
+            )
         }
+        SortieEvent::Uploading { .. } => return None,
+        SortieEvent::Arming { sortie, confirm_s } => format!(
+            "arming for sortie {sortie} and starting its mission; waiting up to {confirm_s:.0} s for the vehicle to show armed and in its mission"
+        ),
         SortieEvent::WaitingForSwap {
             battery_pct,
             until_s,

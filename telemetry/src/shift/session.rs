@@ -320,7 +320,7 @@ impl FlightSession {
 
 /// The ground service's vehicle and link events, named by the plan's drones, onto the bus.
 async fn forward_vehicle_events(gcs: Gcs, plan: Plan, bus: EventBus) {
-    let mut rx = gcs.subscribe();
+    let mut rx = gcs.subscribe_from_start();
     let drone = |system_id: u8| DroneRef {
         drone_id: plan
             .drones

@@ -84,6 +84,7 @@ fn sortie_steps(events: &[ShiftEvent], system_id: u8) -> Vec<String> {
         .filter_map(|e| match &e.kind {
             ShiftEventKind::Sortie { drone, event } if drone.system_id == system_id => {
                 Some(match event {
+                    SortieEvent::WaitingForVehicle { .. } => "waiting for the vehicle".into(),
                     SortieEvent::Waiting { index, .. } => format!("waiting {index}"),
                     SortieEvent::Uploading { .. } => "uploading".into(),
                     SortieEvent::Uploaded { list, .. } => format!("uploaded {}", list.name()),
@@ -163,6 +164,7 @@ fn a_simulated_sortie_yields_its_events_in_order() {
         assert_eq!(
             sortie_steps(&events, d.system_id),
             [
+                "waiting for the vehicle",
                 "waiting 1",
                 "uploading",
                 "uploaded fence",
@@ -322,6 +324,7 @@ fn a_pymavlink_vehicle_yields_the_upload_and_start_events() {
         assert_eq!(
             sortie_steps(&events, d.system_id),
             [
+                "waiting for the vehicle",
                 "waiting 1",
                 "uploading",
                 "uploaded fence",

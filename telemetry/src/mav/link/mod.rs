@@ -209,7 +209,9 @@ impl Link {
                 let task = tokio::spawn(run_reconnecting(core, out_rx, move || {
                     let target = target.clone();
                     async move {
-                        let s = TcpStream::connect(&target).await?;
+                        let s = TcpStream::connect(&target)
+                            .await
+                            .map_err(|e| std::io::Error::new(e.kind(), format!("{target}: {e}")))?;
                         s.set_nodelay(true)?;
                         Ok::<_, std::io::Error>((s, format!("connected to {target}")))
                     }
@@ -228,7 +230,7 @@ impl Link {
                             .stop_bits(tokio_serial::StopBits::One)
                             .flow_control(tokio_serial::FlowControl::None)
                             .open_native_async()
-                            .map_err(std::io::Error::other)?;
+                            .map_err(|e| std::io::Error::other(format!("{port}: {e}")))?;
                         Ok::<_, std::io::Error>((s, format!("opened {port} at {baud} baud")))
                     }
                 }));
