@@ -25,3 +25,4 @@ pub mod raster;
 pub mod risk;
 pub mod route;
 pub mod terrain;
+pub mod watch;

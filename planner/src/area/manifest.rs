@@ -23,6 +23,12 @@
 //! scenic_spots = "layers/scenic.geojson"
 //! no_fly = "layers/no-fly.geojson"
 //! bases = "layers/bases.geojson"
+//! towers = "layers/towers.geojson"     # optional: video towers (points)
+//! ir_alarms = "layers/ir-alarms.geojson" # optional: infrared alarms (points)
+//!
+//! [watch]                               # optional
+//! smoke_column_m = 60                   # the column a tower must see for a fire to count
+//! blind_spot_weight = 1.0               # 0: plan as if towers and alarms did not exist
 //!
 //! [fleet]
 //! path = "fleet.toml"
@@ -58,6 +64,9 @@ pub struct AreaManifest {
     pub risk_model: RiskModelConfig,
     /// The day's noon weather for the Fire Weather Index.
     pub weather: Option<WeatherConfig>,
+    /// How the towers' and alarms' watch is judged and weighed in planning.
+    #[serde(default)]
+    pub watch: crate::watch::coverage::WatchSettings,
 }
 
 /// `[terrain]`.
@@ -131,6 +140,10 @@ pub struct LayersEntry {
     pub no_fly: Option<PathBuf>,
     /// Launch bases: GeoJSON points with a `name`.
     pub bases: PathBuf,
+    /// Video towers: GeoJSON points (see [`super::watch_layers`]).
+    pub towers: Option<PathBuf>,
+    /// Under-canopy infrared alarms: GeoJSON points (see [`super::watch_layers`]).
+    pub ir_alarms: Option<PathBuf>,
 }
 
 /// `[fleet]`.
@@ -161,6 +174,25 @@ impl AreaManifest {
         manifest.risk_model.validate(&path)?;
         if let Some(w) = &manifest.weather {
             w.validate(&path)?;
+        }
+        let watch = manifest.watch;
+        if !(watch.smoke_column_m.is_finite() && (1.0..=1000.0).contains(&watch.smoke_column_m)) {
+            return Err(AreaError::field(
+                &path,
+                "[watch]",
+                "smoke_column_m",
+                watch.smoke_column_m,
+                "1 to 1000 metres above the ground",
+            ));
+        }
+        if !(0.0..=1.0).contains(&watch.blind_spot_weight) {
+            return Err(AreaError::field(
+                &path,
+                "[watch]",
+                "blind_spot_weight",
+                watch.blind_spot_weight,
+                "0 (towers and alarms ignored in planning) to 1",
+            ));
         }
         Ok(manifest)
     }

@@ -3,7 +3,7 @@
 //!
 //! [`Area::load`] reads the manifest ([`manifest`]), the terrain, the optional risk layer
 //! (into planning cells, [`crate::risk::cells`]), the forest mask, the human-access layers,
-//! the no-fly zones, the bases and the fleet, then checks that they agree with each other:
+//! the no-fly zones, the bases, the towers and infrared alarms and the fleet, then checks that they agree with each other:
 //! the DEM covers every base, no base sits inside a no-fly zone, every drone's home base
 //! exists.
 
@@ -16,6 +16,7 @@ pub mod manifest;
 pub mod no_fly;
 pub mod summary;
 pub mod vector;
+pub mod watch_layers;
 
 use std::path::{Path, PathBuf};
 
@@ -27,6 +28,7 @@ use forest::ForestMask;
 use manifest::AreaManifest;
 use no_fly::{NoFlyZone, read_no_fly};
 use vector::VectorLayer;
+use watch_layers::{IrAlarm, Tower, read_ir_alarms, read_towers};
 
 use crate::raster::{Crs, read_raster};
 use crate::risk::cells::{CellGrid, RiskMap};
@@ -52,6 +54,10 @@ pub struct Area {
     pub no_fly: Vec<NoFlyZone>,
     /// Launch bases.
     pub bases: Vec<Base>,
+    /// Video towers (the `towers` layer; none without one).
+    pub towers: Vec<Tower>,
+    /// Under-canopy infrared alarms (the `ir_alarms` layer; none without one).
+    pub ir_alarms: Vec<IrAlarm>,
     /// The fleet.
     pub fleet: Fleet,
 }
@@ -157,6 +163,23 @@ impl Area {
 
         let fleet = Fleet::read(&dir.join(&manifest.fleet.path), &bases)?;
 
+        let towers = match &manifest.layers.towers {
+            Some(p) => {
+                let layer = VectorLayer::read(&dir.join(p))?;
+                check_lon_lat_order(&layer, &terrain.extent())?;
+                read_towers(&layer, &terrain)?
+            }
+            None => Vec::new(),
+        };
+        let ir_alarms = match &manifest.layers.ir_alarms {
+            Some(p) => {
+                let layer = VectorLayer::read(&dir.join(p))?;
+                check_lon_lat_order(&layer, &terrain.extent())?;
+                read_ir_alarms(&layer, &terrain)?
+            }
+            None => Vec::new(),
+        };
+
         let risk = match &manifest.risk {
             Some(r) if with_risk => {
                 let grid = CellGrid::covering(&terrain, manifest.cells.size_m);
@@ -174,6 +197,8 @@ impl Area {
             access,
             no_fly,
             bases,
+            towers,
+            ir_alarms,
             fleet,
         })
     }

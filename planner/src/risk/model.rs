@@ -237,7 +237,7 @@ fn polygon_rings(
 }
 
 /// Marks the pixels a geometry covers: polygon interiors and outlines, lines, points.
-fn burn_geometry(
+pub(crate) fn burn_geometry(
     geometry: &geo::Geometry<f64>,
     w: usize,
     h: usize,

@@ -7,3 +7,4 @@ mod planning;
 mod risk_layers;
 mod route_core;
 mod terrain_queries;
+mod viewshed_gdal;
