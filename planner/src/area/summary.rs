@@ -95,6 +95,28 @@ pub fn summary_text(area: &Area) -> String {
             .collect();
         let _ = writeln!(out, "Access      {}", parts.join(", "));
     }
+    if !area.towers.is_empty() || !area.ir_alarms.is_empty() {
+        let _ = writeln!(
+            out,
+            "Watch       {} towers, {} infrared alarms",
+            area.towers.len(),
+            area.ir_alarms.len()
+        );
+        if let Some(risk) = &area.risk {
+            let cov = crate::watch::coverage::WatchCoverage::compute(
+                t,
+                risk,
+                &area.towers,
+                &area.ir_alarms,
+                area.manifest.watch,
+            );
+            let _ = write!(
+                out,
+                "{}",
+                watch_lines(&cov.shares(risk), cov.settings.smoke_column_m)
+            );
+        }
+    }
     let _ = writeln!(out, "Bases       {}", area.bases.len());
     for b in &area.bases {
         let elev = t.elevation_amsl_m(b.lat_deg, b.lon_deg).unwrap_or(f64::NAN);
@@ -161,4 +183,28 @@ pub fn summary_text(area: &Area) -> String {
         );
     }
     out
+}
+
+/// The shares of the risk each part of the watch covers, as `patrol area check` and
+/// `patrol plan` print them.
+pub fn watch_lines(s: &crate::watch::coverage::WatchShares, column_m: f64) -> String {
+    [
+        (
+            format!("risk seen by a tower ({column_m:.0} m smoke column)"),
+            s.towers,
+        ),
+        ("risk seen by two towers or more".to_string(), s.two_towers),
+        (
+            "risk within an infrared alarm's radius".to_string(),
+            s.alarms,
+        ),
+        ("risk in blind spots (neither)".to_string(), s.blind),
+        (
+            "expected risk nothing else would find".to_string(),
+            s.unwatched,
+        ),
+    ]
+    .iter()
+    .map(|(label, v)| format!("  {label:<42} {:>5.1}%\n", v * 100.0))
+    .collect()
 }

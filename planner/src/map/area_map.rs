@@ -47,6 +47,20 @@ impl MapView {
         }))
     }
 
+    /// The canvas pixel of the map area's north-west corner (the map starts this far in).
+    pub fn origin_px(&self) -> i64 {
+        self.offset_px as i64
+    }
+
+    /// The local-frame position at the centre of canvas pixel (px, py) (up = 0).
+    pub fn px_to_enu(&self, px: f64, py: f64) -> Enu {
+        Enu {
+            east_m: self.west_m + (px - self.offset_px + 0.5) * self.m_per_px,
+            north_m: self.north_m - (py - self.offset_px + 0.5) * self.m_per_px,
+            up_m: 0.0,
+        }
+    }
+
     /// Metres on the ground per map pixel.
     pub fn m_per_px(&self) -> f64 {
         self.m_per_px

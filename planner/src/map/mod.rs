@@ -2,4 +2,5 @@
 
 pub mod area_map;
 pub mod canvas;
+pub mod coverage_map;
 pub mod plan_map;

@@ -111,7 +111,7 @@ pub fn site_towers(
         (500.0 / grid.cell_h_m).round().max(1.0) as usize,
     );
     let mut sat = vec![0.0f64; (w + 1) * (h + 1)];
-    let mut cnt = vec![0u32; (w + 1) * (h + 1)];
+    let mut cnt = vec![0i64; (w + 1) * (h + 1)];
     for r in 0..h {
         for c in 0..w {
             let v = z[r * w + c];
@@ -131,7 +131,7 @@ pub fn site_towers(
         let at = |rr: usize, cc: usize| rr * (w + 1) + cc;
         let s = sat[at(r1, c1)] - sat[at(r0, c1)] - sat[at(r1, c0)] + sat[at(r0, c0)];
         let n = cnt[at(r1, c1)] - cnt[at(r0, c1)] - cnt[at(r1, c0)] + cnt[at(r0, c0)];
-        (n > 0).then(|| s / f64::from(n))
+        (n > 0).then(|| s / n as f64)
     };
     let mut candidates = Vec::new();
     for r in 1..h.saturating_sub(1) {
