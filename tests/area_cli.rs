@@ -251,3 +251,109 @@ fn help_shows_examples() {
         );
     }
 }
+
+/// `gdalinfo -json -stats` of a raster: GDAL reads what we wrote.
+fn gdalinfo(path: &std::path::Path) -> serde_json::Value {
+    let out = std::process::Command::new("gdalinfo")
+        .args(["-json", "-stats"])
+        .arg(path)
+        .output()
+        .expect("run gdalinfo (Debian gdal-bin)");
+    assert!(out.status.success(), "{}", out.stderr_text());
+    serde_json::from_slice(&out.stdout).expect("gdalinfo JSON")
+}
+
+#[test]
+fn coverage_writes_rasters_gdal_reads_and_the_shares() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = patrol(&[
+        "area",
+        "coverage",
+        bundled_area().to_str().unwrap(),
+        "-o",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", out.stderr_text());
+    let text = out.stdout_text();
+    for expected in [
+        "6 towers, 9 infrared alarms",
+        "risk seen by a tower (60 m smoke column)",
+        "risk in blind spots (neither)",
+        "tower tower-1      mast  30 m, range   5.0 km",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+    }
+    // The rasters lie on the DEM's grid; somewhere two towers overlap; the column heights
+    // run from 0 (seen at the ground) up, NaN where no tower reaches.
+    let seeing = gdalinfo(&dir.path().join("towers-seeing.tif"));
+    assert_eq!(seeing["size"], serde_json::json!([403, 344]));
+    // No tower is NoData, so that a GIS shows the watched ground over its base map.
+    assert_eq!(seeing["bands"][0]["noDataValue"], 0.0);
+    assert_eq!(seeing["bands"][0]["minimum"], 1.0);
+    assert!(seeing["bands"][0]["maximum"].as_f64().unwrap() >= 2.0);
+    let column = gdalinfo(&dir.path().join("column-height.tif"));
+    assert_eq!(column["size"], serde_json::json!([403, 344]));
+    assert_eq!(column["bands"][0]["minimum"], 0.0);
+    assert!(column["bands"][0]["maximum"].as_f64().unwrap() > 60.0);
+    let png = image::open(dir.path().join("coverage.png")).unwrap();
+    assert!(png.width() >= 1000, "{}", png.width());
+}
+
+#[test]
+fn site_towers_proposes_a_layer_the_area_accepts() {
+    let area = area_copy();
+    let proposed = area.path().join("layers/new-towers.geojson");
+    let out = patrol(&[
+        "area",
+        "site-towers",
+        area.path().to_str().unwrap(),
+        "--count",
+        "3",
+        "--existing",
+        "-o",
+        proposed.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", out.stderr_text());
+    let text = out.stdout_text();
+    assert!(
+        text.contains("3 tower sites for Cumberland Mountains (around its 6 towers"),
+        "{text}"
+    );
+    // Each site adds risk watched, the first the most (greedy).
+    let adds: Vec<f64> = text
+        .lines()
+        .filter(|l| l.trim_start().starts_with("new-"))
+        .map(|l| {
+            l.split("adds")
+                .nth(1)
+                .unwrap()
+                .trim()
+                .split('%')
+                .next()
+                .unwrap()
+                .parse()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(adds.len(), 3, "{text}");
+    assert!(
+        adds.iter().all(|&a| a > 0.0) && adds.windows(2).all(|w| w[0] >= w[1]),
+        "{adds:?}"
+    );
+    // The proposal is a valid towers layer: use it in place of the area's towers.
+    let toml = area.path().join("area.toml");
+    let manifest = std::fs::read_to_string(&toml).unwrap();
+    assert!(manifest.contains("towers = \"layers/towers.geojson\""));
+    std::fs::write(
+        &toml,
+        manifest.replace("layers/towers.geojson", "layers/new-towers.geojson"),
+    )
+    .unwrap();
+    let check = patrol(&["area", "check", area.path().to_str().unwrap()]);
+    assert!(check.status.success(), "{}", check.stderr_text());
+    assert!(
+        check.stdout_text().contains("3 towers"),
+        "{}",
+        check.stdout_text()
+    );
+}

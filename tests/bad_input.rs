@@ -631,3 +631,91 @@ fn unwritable_map_output_is_named() {
         &["area.toml/map.png", "cannot write the PNG"],
     );
 }
+
+/// The feature of a FeatureCollection whose `id` property is `id`.
+fn feature_by_id<'a>(collection: &'a mut Value, id: &str) -> &'a mut Value {
+    collection["features"]
+        .as_array_mut()
+        .expect("a FeatureCollection")
+        .iter_mut()
+        .find(|f| f["properties"]["id"] == id)
+        .unwrap_or_else(|| panic!("no feature with id {id:?}"))
+}
+
+#[test]
+fn tower_off_the_dem_is_named_with_the_dem_extent() {
+    let m = Mission::new();
+    m.edit_json("layers/towers.geojson", |fc| {
+        feature_by_id(fc, "tower-2")["geometry"]["coordinates"] = serde_json::json!([-85.0, 36.5]);
+    });
+    m.check_fails(&[
+        "towers.geojson",
+        "feature 1 ('tower-2')",
+        "is not on the DEM",
+    ]);
+}
+
+#[test]
+fn negative_mast_zero_range_and_a_duplicate_tower_are_named() {
+    let m = Mission::new();
+    m.edit_json("layers/towers.geojson", |fc| {
+        feature_by_id(fc, "tower-3")["properties"]["mast_agl_m"] = serde_json::json!(-5.0);
+    });
+    m.check_fails(&["towers.geojson", "tower-3", "mast_agl_m", "-5"]);
+
+    let m = Mission::new();
+    m.edit_json("layers/towers.geojson", |fc| {
+        feature_by_id(fc, "tower-1")["properties"]["range_m"] = serde_json::json!(0);
+    });
+    m.check_fails(&[
+        "towers.geojson",
+        "feature 0 ('tower-1')",
+        "range_m",
+        "above 0",
+    ]);
+
+    let m = Mission::new();
+    m.edit_json("layers/towers.geojson", |fc| {
+        feature_by_id(fc, "tower-4")["properties"]["id"] = serde_json::json!("tower-1");
+    });
+    m.check_fails(&["towers.geojson", "a second tower with id 'tower-1'"]);
+}
+
+#[test]
+fn unknown_tower_property_lists_the_valid_ones() {
+    let m = Mission::new();
+    m.edit_json("layers/towers.geojson", |fc| {
+        feature_by_id(fc, "tower-5")["properties"]["height"] = serde_json::json!(30);
+    });
+    m.check_fails(&[
+        "towers.geojson",
+        "tower-5",
+        "unknown property 'height'",
+        "mast_agl_m",
+    ]);
+}
+
+#[test]
+fn alarm_with_zero_radius_is_named() {
+    let m = Mission::new();
+    m.edit_json("layers/ir-alarms.geojson", |fc| {
+        feature_by_id(fc, "ir-1")["properties"]["radius_m"] = serde_json::json!(0);
+    });
+    m.check_fails(&[
+        "ir-alarms.geojson",
+        "'ir-1, Jellico cemetery'",
+        "radius_m",
+        "above 0",
+    ]);
+}
+
+#[test]
+fn watch_weight_out_of_range_names_the_field() {
+    let m = Mission::new();
+    m.replace(
+        "area.toml",
+        "[fleet]",
+        "[watch]\nblind_spot_weight = 2.5\n\n[fleet]",
+    );
+    m.check_fails(&["area.toml", "[watch]", "blind_spot_weight", "2.5"]);
+}

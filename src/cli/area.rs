@@ -6,9 +6,12 @@ use anyhow::Context as _;
 use clap::{Args, Subcommand};
 use patrol_planner::area::Area;
 use patrol_planner::area::summary::summary_text;
+use patrol_planner::area::summary::watch_lines;
 use patrol_planner::map::area_map::AreaMap;
+use patrol_planner::map::coverage_map::draw_watch_posts;
 use patrol_planner::risk::daily::compute_area_risk;
 use patrol_planner::risk::weather::{CivilDate, WeatherConfig};
+use patrol_planner::watch::coverage::WatchCoverage;
 use patrol_planner::watch::siting::SitingRequest;
 
 #[derive(Debug, Subcommand)]
@@ -129,7 +132,8 @@ pub fn run(cmd: AreaCommand) -> anyhow::Result<()> {
             size_px,
         } => {
             let area = Area::load(&dir)?;
-            let map = AreaMap::render(&area, size_px);
+            let mut map = AreaMap::render(&area, size_px);
+            draw_watch_posts(&mut map, &area);
             map.save_png(&output)
                 .with_context(|| format!("{}: cannot write the PNG", output.display()))?;
             println!(
@@ -139,6 +143,28 @@ pub fn run(cmd: AreaCommand) -> anyhow::Result<()> {
                 map.canvas.image.height(),
                 map.view.m_per_px()
             );
+            // The watch it shows, in figures (as `patrol area check` prints them).
+            if let (Some(risk), false) = (
+                &area.risk,
+                area.towers.is_empty() && area.ir_alarms.is_empty(),
+            ) {
+                let cov = WatchCoverage::compute(
+                    &area.terrain,
+                    risk,
+                    &area.towers,
+                    &area.ir_alarms,
+                    area.manifest.watch,
+                );
+                println!(
+                    "Watch: {} towers (triangles, rings at their range), {} infrared alarms (squares)",
+                    area.towers.len(),
+                    area.ir_alarms.len()
+                );
+                print!(
+                    "{}",
+                    watch_lines(&cov.shares(risk), cov.settings.smoke_column_m)
+                );
+            }
             Ok(())
         }
         AreaCommand::Coverage {
@@ -253,7 +279,6 @@ pub fn run(cmd: AreaCommand) -> anyhow::Result<()> {
 fn coverage(dir: &std::path::Path, out: &std::path::Path, size_px: u32) -> anyhow::Result<()> {
     use patrol_planner::raster::Raster;
     use patrol_planner::raster::geotiff_write::{SampleType, write_geotiff};
-    use patrol_planner::watch::coverage::WatchCoverage;
     let area = Area::load(dir)?;
     if area.towers.is_empty() && area.ir_alarms.is_empty() {
         anyhow::bail!(
@@ -303,10 +328,7 @@ fn coverage(dir: &std::path::Path, out: &std::path::Path, size_px: u32) -> anyho
         area.towers.len(),
         area.ir_alarms.len()
     );
-    print!(
-        "{}",
-        patrol_planner::area::summary::watch_lines(&shares, cov.settings.smoke_column_m)
-    );
+    print!("{}", watch_lines(&shares, cov.settings.smoke_column_m));
     for (i, t) in area.towers.iter().enumerate() {
         let cells = cov
             .cells

@@ -62,6 +62,10 @@ pub struct PlanArgs {
     /// machine however loaded (for tests and comparisons).
     #[arg(long)]
     work: Option<u64>,
+    /// Plan as if the area's towers and infrared alarms watched nothing: the drones go to the
+    /// highest risk rather than to the blind spots (the summary still says who watches what).
+    #[arg(long)]
+    ignore_watch: bool,
     /// Also write the first wave's routing problem as a `patrol route solve` instance (point
     /// visits, straight-line distances), to compare solvers on this area.
     #[arg(long)]
@@ -151,6 +155,7 @@ pub fn run(args: PlanArgs) -> anyhow::Result<()> {
             Some(args.revisit_class5_min),
         ],
         search_work: args.work,
+        use_watch: !args.ignore_watch,
         ..PlanRequest::default()
     };
     let area = Area::load(&args.area)?;

@@ -86,8 +86,25 @@ struct Props<'a> {
 }
 
 impl Props<'_> {
+    /// An error naming the feature by its id (what the tower system and the alerts call it)
+    /// and its name when it has one.
     fn err(&self, message: String) -> AreaError {
-        self.layer.feature_error(self.feature, message)
+        let id = match self.feature.properties.get("id") {
+            Some(serde_json::Value::String(s)) => Some(s.trim().to_string()),
+            Some(serde_json::Value::Number(n)) => Some(n.to_string()),
+            _ => None,
+        };
+        let label = match (id, &self.feature.name) {
+            (Some(id), Some(name)) if id != *name => Some(format!("{id}, {name}")),
+            (Some(id), _) => Some(id),
+            (None, name) => name.clone(),
+        };
+        AreaError::Feature {
+            path: self.layer.path.clone(),
+            index: self.feature.index,
+            name: label,
+            message,
+        }
     }
 
     /// A number within `range`; `default` when absent (`None`: required).

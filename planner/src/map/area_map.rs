@@ -428,6 +428,24 @@ fn draw_legend(canvas: &mut Canvas, area: &Area, view: &MapView) {
         canvas.text(x0 + 38, y + 1, 15.0, dark, label);
         y += 26;
     }
+    if !area.towers.is_empty() {
+        use super::coverage_map::TOWER_RGB;
+        canvas.triangle(
+            x0 as f64 + 14.0,
+            y as f64 + 9.0,
+            9.0,
+            TOWER_RGB,
+            [255, 255, 255],
+        );
+        canvas.text(x0 + 38, y + 1, 15.0, dark, "Video tower (ring: its range)");
+        y += 26;
+    }
+    if !area.ir_alarms.is_empty() {
+        use super::coverage_map::ALARM_RGB;
+        canvas.fill_rect(x0 + 11, y + 6, 7, 7, ALARM_RGB, 1.0);
+        canvas.text(x0 + 38, y + 1, 15.0, dark, "Infrared alarm");
+        y += 26;
+    }
     // Scale bar.
     y += 16;
     let bar_m = nice_length_m(f64::from(LEGEND_WIDTH_PX - 60) * view.m_per_px);

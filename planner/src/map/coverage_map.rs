@@ -13,8 +13,8 @@ const ONE_TOWER_RGB: [u8; 3] = [200, 200, 205];
 /// Two or more towers see it: a darker one.
 const TWO_TOWERS_RGB: [u8; 3] = [120, 120, 130];
 /// Within an alarm's radius.
-const ALARM_RGB: [u8; 3] = [110, 40, 150];
-const TOWER_RGB: [u8; 3] = [20, 20, 30];
+pub(super) const ALARM_RGB: [u8; 3] = [110, 40, 150];
+pub(super) const TOWER_RGB: [u8; 3] = [20, 20, 30];
 
 /// Renders the watch map of `area`, its larger side `map_px` pixels.
 pub fn render_coverage_map(
@@ -57,6 +57,23 @@ pub fn render_coverage_map(
             }
         }
     }
+    draw_watch_posts(&mut map, area);
+    draw_watch_legend(
+        &mut map.canvas,
+        o,
+        o + i64::from(view.height_px),
+        area,
+        shares,
+        coverage,
+    );
+    map
+}
+
+/// The towers (a triangle, their id and a ring at their camera range) and the infrared alarms
+/// (a small square) on a map of `area`: on the area map, `coverage.png` and `plan.png`.
+pub fn draw_watch_posts(map: &mut AreaMap, area: &Area) {
+    let terrain = &area.terrain;
+    let view = map.view;
     for t in &area.towers {
         let (x, y) = view.lon_lat_to_px(terrain, t.lon_deg, t.lat_deg);
         let rad = t.range_m / view.m_per_px();
@@ -77,19 +94,11 @@ pub fn render_coverage_map(
             &t.id,
         );
     }
-    for &(x, y, _) in &alarms {
+    for a in &area.ir_alarms {
+        let (x, y) = view.lon_lat_to_px(terrain, a.lon_deg, a.lat_deg);
         map.canvas
             .fill_rect(x as i64 - 3, y as i64 - 3, 7, 7, ALARM_RGB, 1.0);
     }
-    draw_watch_legend(
-        &mut map.canvas,
-        o,
-        o + i64::from(view.height_px),
-        area,
-        shares,
-        coverage,
-    );
-    map
 }
 
 /// The watch legend in the map's lower-left corner.

@@ -5,12 +5,13 @@
 use super::cell_visits::CellState;
 use super::flyers::Flyer;
 use super::model::{
-    DronePlan, LeftOut, PLAN_FORMAT_VERSION, Plan, PlanSettings, PlanTotals, PlannedBase,
-    PlannedCell, PlannedZone, Shift, Sortie,
+    DronePlan, LeftOut, PLAN_FORMAT_VERSION, Plan, PlanSettings, PlanTotals, PlanWatch,
+    PlannedBase, PlannedCell, PlannedZone, Shift, Sortie,
 };
 use super::resolve::ResolvedRequest;
 use crate::area::Area;
 use crate::risk::cells::RiskMap;
+use crate::watch::coverage::WatchCoverage;
 
 /// Assembles the plan from the flown shift. Only visited cells go into the plan, so that a
 /// plan file holds what is flown rather than the whole risk map; the sorties refer to them
@@ -22,8 +23,31 @@ pub(super) fn assemble(
     flyers: Vec<Flyer<'_>>,
     state: Vec<CellState>,
     left_out: Vec<LeftOut>,
+    watch: Option<&WatchCoverage>,
 ) -> Plan {
     let cells = risk.cells();
+    let plan_watch = watch.map(|w| {
+        let total = risk.total_risk().max(f64::MIN_POSITIVE);
+        let mut shares = [0.0; 4];
+        for ((c, cw), st) in cells.iter().zip(&w.cells).zip(&state) {
+            let towers = 1.0 - cw.p_towers_miss;
+            let alarms = cw.p_towers_miss * (1.0 - cw.p_alarms_miss);
+            let patrol = cw.p_unwatched * st.best_share;
+            let nobody = cw.p_unwatched * (1.0 - st.best_share);
+            for (s, v) in shares.iter_mut().zip([towers, alarms, patrol, nobody]) {
+                *s += c.risk * v / total;
+            }
+        }
+        PlanWatch {
+            towers: area.towers.len(),
+            ir_alarms: area.ir_alarms.len(),
+            weighted: req.use_watch && w.settings.blind_spot_weight > 0.0,
+            by_towers: shares[0],
+            by_alarms: shares[1],
+            by_patrol: shares[2],
+            unwatched: shares[3],
+        }
+    });
     // Plan cells: those visited, renumbered; sorties refer to them by the new index.
     let mut index = vec![usize::MAX; cells.len()];
     let mut planned = Vec::new();
@@ -133,5 +157,6 @@ pub(super) fn assemble(
         cells: planned,
         left_out,
         totals,
+        watch: plan_watch,
     }
 }

@@ -27,6 +27,7 @@ use super::zones::Obstacles;
 use crate::area::Area;
 use crate::risk::cells::RiskMap;
 use crate::route::instance::Instance;
+use crate::watch::coverage::WatchCoverage;
 
 /// Makes the plan.
 pub fn plan_patrol(area: &Area, req: &PlanRequest) -> Result<Plan, PlanError> {
@@ -49,6 +50,21 @@ pub fn plan_patrol_capturing(
     let mut flyers = flyers_for_shift(area, &req, &mut left_out)?;
     let candidates = cells_in_reach(risk, &flyers, &obstacles, &req, &mut left_out)?;
     let sweeps = sweeps_for_fleet(risk, &candidates, &flyers, &req);
+    // The towers' and alarms' watch: what they see is worth less to the drones (unless the
+    // request turns that off; the plan still says who watches what).
+    let watch = (!area.towers.is_empty() || !area.ir_alarms.is_empty()).then(|| {
+        WatchCoverage::compute(
+            &area.terrain,
+            risk,
+            &area.towers,
+            &area.ir_alarms,
+            area.manifest.watch,
+        )
+    });
+    let weights = match &watch {
+        Some(w) if req.use_watch => w.planning_weights(),
+        _ => vec![1.0; risk.cells().len()],
+    };
     let scope = PatrolScope {
         area,
         risk,
@@ -57,6 +73,7 @@ pub fn plan_patrol_capturing(
         candidates: &candidates,
         sweeps: &sweeps,
         typical_share: typical_pass_share(&flyers, risk.grid().size_m),
+        weights: &weights,
     };
     let mut state: Vec<CellState> = risk
         .cells()
@@ -65,7 +82,15 @@ pub fn plan_patrol_capturing(
         .collect();
     fly_waves(&scope, &mut flyers, &mut state, first_wave)?;
     left_out.extend(late_revisits(risk.cells(), &candidates, &state, &req));
-    Ok(assemble(area, &req, risk, flyers, state, left_out))
+    Ok(assemble(
+        area,
+        &req,
+        risk,
+        flyers,
+        state,
+        left_out,
+        watch.as_ref(),
+    ))
 }
 
 /// The area's risk cells: planning patrols them, so an area without them cannot be planned.

@@ -36,6 +36,32 @@ pub struct Plan {
     pub left_out: Vec<LeftOut>,
     /// Totals over the fleet.
     pub totals: PlanTotals,
+    /// How the area's risk is shared between the towers, the alarms, the patrol and nobody;
+    /// `None` for an area without towers or alarms (and plans written before there were).
+    #[serde(default)]
+    pub watch: Option<PlanWatch>,
+}
+
+/// Who watches the area's risk, as expected shares of it that sum to 1: a fire's chance of
+/// being found by a tower, else by an alarm, else by the patrol (the share of its cell the
+/// drones see), else by nobody.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct PlanWatch {
+    /// Towers in the area.
+    pub towers: usize,
+    /// Infrared alarms in the area.
+    pub ir_alarms: usize,
+    /// Whether the patrol was planned for the blind spots (`blind_spot_weight` > 0 and not
+    /// turned off).
+    pub weighted: bool,
+    /// Share found by towers.
+    pub by_towers: f64,
+    /// Share found by alarms where no tower would.
+    pub by_alarms: f64,
+    /// Share found by the patrol where neither would.
+    pub by_patrol: f64,
+    /// Share left unwatched.
+    pub unwatched: f64,
 }
 
 /// The shift window.

@@ -30,6 +30,9 @@ pub struct PlanRequest {
     /// Exact search work per wave and thread instead of the time limit's share: the same
     /// plan on any machine, however loaded (tests use it).
     pub search_work: Option<u64>,
+    /// Weigh each cell's risk by the chance the area's towers and alarms would miss a fire
+    /// there (`[watch]` of `area.toml`); `false` plans as if they did not exist.
+    pub use_watch: bool,
 }
 
 impl Default for PlanRequest {
@@ -47,6 +50,7 @@ impl Default for PlanRequest {
             side_overlap: 0.2,
             revisit_min: [None, None, Some(240.0), Some(120.0), Some(60.0)],
             search_work: None,
+            use_watch: true,
         }
     }
 }

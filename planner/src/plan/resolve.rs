@@ -145,6 +145,8 @@ pub struct ResolvedRequest<'f> {
     pub revisit_s: [Option<f64>; 5],
     /// Exact search work per wave and thread instead of the time limit's share.
     pub search_work: Option<u64>,
+    /// Whether the towers' and alarms' watch weighs the cells.
+    pub use_watch: bool,
 }
 
 impl ResolvedRequest<'_> {
@@ -240,6 +242,7 @@ impl PlanRequest {
             side_overlap: self.side_overlap,
             revisit_s: self.revisit_min.map(|m| m.map(|m| m * 60.0)),
             search_work: self.search_work,
+            use_watch: self.use_watch,
         })
     }
 }

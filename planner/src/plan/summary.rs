@@ -1,6 +1,6 @@
 //! The plan summary printed on stdout: per drone its sorties, flight time, distance, battery
-//! use and risk patrolled; in total the share of the area's risk patrolled; then what was left
-//! out and why.
+//! use and risk patrolled; in total the share of the area's risk patrolled; who watches the
+//! risk when the area has towers or alarms; then what was left out and why.
 
 use std::fmt::Write as _;
 
@@ -80,6 +80,23 @@ pub fn summary_text(plan: &Plan) -> String {
         t.area_risk,
         t.risk_patrolled
     );
+    if let Some(w) = &plan.watch {
+        let _ = writeln!(
+            out,
+            "Watch ({} towers, {} infrared alarms; patrol {}): of the area's risk {:.1}% found by towers, {:.1}% by alarms, {:.1}% by the drone patrol, {:.1}% left unwatched",
+            w.towers,
+            w.ir_alarms,
+            if w.weighted {
+                "aimed at the blind spots"
+            } else {
+                "planned as if nothing else watched"
+            },
+            w.by_towers * 100.0,
+            w.by_alarms * 100.0,
+            w.by_patrol * 100.0,
+            w.unwatched * 100.0
+        );
+    }
     for l in &plan.left_out {
         let _ = writeln!(out, "Left out: {}: {}", l.what, l.reason);
     }

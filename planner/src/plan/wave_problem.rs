@@ -70,7 +70,7 @@ pub(super) fn wave_problem(
     let value_of = |ci: usize| {
         let c = &cells[ci];
         let interval_s = req.revisit_interval_s(c.class.level());
-        let value = c.risk * available(&state[ci], t_mid, interval_s, shift_s);
+        let value = scope.weighted_risk(ci) * available(&state[ci], t_mid, interval_s, shift_s);
         // Due: its interval runs out before this wave's drones could be back for it.
         let due =
             interval_s.is_some_and(|iv| state[ci].last_visit_s.is_none_or(|l| t_next - l >= iv));

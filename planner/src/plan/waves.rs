@@ -39,6 +39,17 @@ pub(super) struct PatrolScope<'a> {
     pub sweeps: &'a [Sweep],
     /// Share of a cell one pass sees, for every drone's point visits.
     pub typical_share: f64,
+    /// What each cell's risk counts for the drones, by the chance nothing else (towers,
+    /// alarms) would find a fire there ([`crate::watch::coverage::WatchCoverage::planning_weights`]);
+    /// 1 everywhere without a watch.
+    pub weights: &'a [f64],
+}
+
+impl PatrolScope<'_> {
+    /// The risk of cell `ci` as the drones weigh it.
+    pub fn weighted_risk(&self, ci: usize) -> f64 {
+        self.risk.cells()[ci].risk * self.weights.get(ci).copied().unwrap_or(1.0)
+    }
 }
 
 /// Flies the shift's waves: gives `flyers` their sorties and marks what they see in `state`.
@@ -182,8 +193,12 @@ fn fly_route(
             return Ok(());
         }
         let worth = |stop: &Stop| match *stop {
-            Stop::Cell(ci) => cells[ci].risk * scope.typical_share,
-            Stop::Sweep(k) => scope.sweeps[k].cells.iter().map(|&ci| cells[ci].risk).sum(),
+            Stop::Cell(ci) => scope.weighted_risk(ci) * scope.typical_share,
+            Stop::Sweep(k) => scope.sweeps[k]
+                .cells
+                .iter()
+                .map(|&ci| scope.weighted_risk(ci))
+                .sum(),
         };
         if let Some(pos) =
             (0..route.len()).min_by(|&a, &b| worth(&route[a]).total_cmp(&worth(&route[b])))

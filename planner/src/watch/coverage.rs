@@ -62,7 +62,11 @@ pub struct CellWatch {
     pub towers: Vec<(usize, f32)>,
     /// Alarms whose radius reaches the cell, with the share of the cell they cover.
     pub alarms: Vec<(usize, f32)>,
-    /// Chance a fire in the cell is found by neither towers nor alarms.
+    /// Chance no tower finds a fire in the cell.
+    pub p_towers_miss: f64,
+    /// Chance no alarm finds a fire in the cell.
+    pub p_alarms_miss: f64,
+    /// Chance a fire in the cell is found by neither towers nor alarms (the product).
     pub p_unwatched: f64,
 }
 
@@ -288,19 +292,23 @@ impl WatchCoverage {
                 }
             }
             let w = &mut cells[ci];
-            let mut miss = 1.0;
-            for &(ti, h) in &w.towers {
-                miss *= 1.0
-                    - tower_catch(
+            w.p_towers_miss = w
+                .towers
+                .iter()
+                .map(|&(ti, h)| {
+                    1.0 - tower_catch(
                         towers[ti].detection_probability,
                         f64::from(h),
                         settings.smoke_column_m,
-                    );
-            }
-            for &(ai, share) in &w.alarms {
-                miss *= 1.0 - alarms[ai].detection_probability * f64::from(share);
-            }
-            w.p_unwatched = miss;
+                    )
+                })
+                .product();
+            w.p_alarms_miss = w
+                .alarms
+                .iter()
+                .map(|&(ai, share)| 1.0 - alarms[ai].detection_probability * f64::from(share))
+                .product();
+            w.p_unwatched = w.p_towers_miss * w.p_alarms_miss;
         }
         WatchCoverage {
             cells,

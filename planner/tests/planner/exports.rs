@@ -298,6 +298,7 @@ fn sample_plan() -> Plan {
             flight_time_s: 4_590.0,
             distance_m: 42_964.5,
         },
+        watch: None,
     }
 }
 

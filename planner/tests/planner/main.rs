@@ -1,5 +1,6 @@
 //! Integration tests of patrol-planner, in one test binary.
 
+mod blind_spots;
 mod exports;
 mod gdal;
 mod gdal_oracles;
