@@ -115,7 +115,7 @@ pub fn run(args: FlyArgs) -> anyhow::Result<()> {
         ("--duration", args.duration),
     ] {
         if let Some(v) = value {
-            if !super::sim::seconds_ok(v) {
+            if !super::seconds_ok(v) {
                 bail!("{name} {v}: must be between 0 and 1e9 seconds");
             }
         }

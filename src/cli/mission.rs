@@ -117,7 +117,7 @@ impl Link {
         timeout: f64,
         signing_key: Option<PathBuf>,
     ) -> anyhow::Result<Link> {
-        if !super::sim::seconds_ok(timeout) {
+        if !super::seconds_ok(timeout) {
             bail!("--timeout {timeout}: must be between 0 and 1e9 seconds");
         }
         Ok(Link {

@@ -68,3 +68,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::View(args) => view::run(args),
     }
 }
+
+/// Whether a number of seconds is one a timer can wait for.
+pub(crate) fn seconds_ok(s: f64) -> bool {
+    s.is_finite() && (0.0..=1e9).contains(&s)
+}

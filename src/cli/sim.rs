@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::seconds_ok;
 use anyhow::{Context, bail};
 use clap::Args;
 use patrol_planner::area::Area;
@@ -117,11 +118,6 @@ fn parse_at(text: &str, what: &str) -> anyhow::Result<(Option<u8>, f64, f64)> {
         bail!("{what} {text}: times must be between 0 and 1e9 seconds");
     }
     Ok((sys, start, len))
-}
-
-/// Whether a number of seconds is one a timer can wait for.
-pub(crate) fn seconds_ok(s: f64) -> bool {
-    s.is_finite() && (0.0..=1e9).contains(&s)
 }
 
 /// The detector settings of the flags, checked; the error names the flag.
