@@ -671,3 +671,105 @@ fn external_alarms_from_a_file_and_a_udp_port_become_alerts_in_patrol_fly() {
         assert!(a.alert.nearest_base.is_some());
     }
 }
+
+#[test]
+fn udp_listens_as_in_mavproxy_and_out_forwards_to_a_second_ground_station() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (plan_dir, plan) = plan();
+    let d = plan
+        .drones
+        .iter()
+        .find(|d| d.system_id == 1)
+        .expect("drone 1");
+    let base = plan
+        .bases
+        .iter()
+        .find(|b| b.name == d.home_base)
+        .expect("base");
+    let (port, qgc_port) = (udp_port(), udp_port());
+    // The second ground station listens first, as QGroundControl does on 14550.
+    let qgc = Proc::spawn(peer("second_gcs.py").args([
+        "--listen",
+        &format!("udpin:127.0.0.1:{qgc_port}"),
+        "--timeout",
+        "40",
+    ]));
+    // `udp:` on --connect listens (pymavlink's and MAVProxy's --master meaning); on --out it
+    // sends (MAVProxy's --out meaning). Our id 254 leaves 255 to the other station.
+    let run = dir.path().join("run");
+    let _fly = Proc::patrol(&[
+        "fly",
+        "--plan",
+        plan_dir.to_str().expect("utf8"),
+        "--connect",
+        &format!("udp:127.0.0.1:{port}"),
+        "--out",
+        &format!("udp:127.0.0.1:{qgc_port}"),
+        "--gcs-sysid",
+        "254",
+        "--only",
+        "1",
+        "--sorties",
+        "1",
+        "--speedup",
+        "100",
+        "--run-dir",
+        run.to_str().expect("utf8"),
+        "--duration",
+        "40",
+    ]);
+    let vehicle = peer("scripted_vehicle.py")
+        .args([
+            "--connect",
+            &format!("udpout:127.0.0.1:{port}"),
+            "--sysid",
+            "1",
+            "--timeout",
+            "40",
+            "--exit-after-start",
+            "3",
+        ])
+        .args([
+            "--lat",
+            &base.lat_deg.to_string(),
+            "--lon",
+            &base.lon_deg.to_string(),
+        ])
+        .output()
+        .expect("python");
+    let v = json_of(&vehicle);
+    assert!(vehicle.status.success(), "{v}\n{}", vehicle.stderr_text());
+    let q = qgc.wait_output(Duration::from_secs(45));
+    let g = json_of(&q);
+    assert!(
+        q.status.success(),
+        "second ground station: {g}\n{}",
+        q.stderr_text()
+    );
+    // The vehicle's heartbeats reached the second station, its command reached the vehicle
+    // and the vehicle's answer came back to it.
+    assert!(g["vehicle_heartbeats"].as_u64().expect("n") >= 2, "{g}");
+    assert_eq!(g["ack"], 0, "MAV_RESULT_ACCEPTED: {g}");
+    let commands: Vec<u64> = v["commands"]
+        .as_array()
+        .expect("commands")
+        .iter()
+        .map(|c| c[0].as_u64().expect("cmd"))
+        .collect();
+    assert!(
+        commands.contains(&183),
+        "DO_SET_SERVO from the second station: {commands:?}"
+    );
+    // Meanwhile we flew the sortie as ourselves: mission uploaded, armed, started.
+    assert_eq!(
+        v["missions"]["0"].as_array().map(|a| a.len()),
+        Some(d.sorties[0].mission.items.len())
+    );
+    assert!(
+        commands.contains(&400) && commands.contains(&300),
+        "{commands:?}"
+    );
+    let events = std::fs::read_to_string(run.join("events.log")).expect("events.log");
+    let started = format!("sortie {} started", d.sorties[0].id);
+    assert!(events.contains(&started), "{started} not in:\n{events}");
+}

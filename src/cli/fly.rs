@@ -14,6 +14,7 @@ use patrol_telemetry::fly::alert_service::AlertServiceConfig;
 use patrol_telemetry::fly::dispatch::FleetTasks;
 use patrol_telemetry::fly::sorties::FlyOptions;
 use patrol_telemetry::gcs::default_stream_rates;
+use patrol_telemetry::mav::dialect::GCS_SYSTEM_ID;
 use patrol_telemetry::mav::endpoint::Endpoint;
 use patrol_telemetry::mav::signing::SigningKey;
 use patrol_telemetry::run_dir::{RunDir, RunDirError};
@@ -30,9 +31,21 @@ pub struct FlyArgs {
     /// The plan directory written by `patrol plan` (holding plan.json).
     #[arg(long)]
     plan: PathBuf,
-    /// Links to the vehicles, e.g. udpin:0.0.0.0:14550, tcpout:127.0.0.1:5760, serial:/dev/ttyUSB0:57600 (repeatable).
+    /// Links to the vehicles, as MAVProxy's --master takes them: udp:0.0.0.0:14550 (listen),
+    /// udpout:HOST:PORT, udpbcast:HOST:PORT, tcp:HOST:PORT, tcpin:HOST:PORT, /dev/ttyUSB0,57600,
+    /// COM3,57600 or serial:PORT:BAUD (repeatable).
     #[arg(long, required = true)]
     connect: Vec<String>,
+    /// Forward the vehicles' links to another ground station, as MAVProxy's --out: every frame
+    /// from the vehicles goes there and its commands go to the vehicles, e.g. udp:127.0.0.1:14550
+    /// for QGroundControl or Mission Planner listening on this machine (repeatable).
+    #[arg(long)]
+    out: Vec<String>,
+    /// This ground station's MAVLink system id. 255 is what ArduPilot's SYSID_MYGCS expects;
+    /// when QGroundControl or Mission Planner (also 255) runs beside it through --out, give one
+    /// of the two another id.
+    #[arg(long, default_value_t = GCS_SYSTEM_ID, value_parser = clap::value_parser!(u8).range(1..))]
+    gcs_sysid: u8,
     /// Run directory for tlogs and the event log (default: runs/<UTC date and time>).
     #[arg(long)]
     run_dir: Option<PathBuf>,
@@ -97,6 +110,11 @@ pub fn run(args: FlyArgs) -> anyhow::Result<()> {
         .iter()
         .map(|c| c.parse::<Endpoint>())
         .collect::<Result<Vec<_>, _>>()?;
+    let outputs = args
+        .out
+        .iter()
+        .map(|c| Endpoint::parse_output(c).map_err(|e| anyhow::anyhow!("--out: {e}")))
+        .collect::<Result<Vec<_>, _>>()?;
     if !(args.speedup > 0.0 && args.speedup <= 1000.0) {
         bail!(
             "--speedup {}: must be above 0 and at most 1000",
@@ -159,6 +177,8 @@ pub fn run(args: FlyArgs) -> anyhow::Result<()> {
         run_dir: run_dir.clone(),
         area_dir: area_dir.clone(),
         endpoints: endpoints.clone(),
+        outputs,
+        gcs_system_id: args.gcs_sysid,
         signing,
         clock,
         stream_rates_hz: default_stream_rates()

@@ -10,6 +10,7 @@ use patrol_planner::export::vehicle_lists::VehicleLists;
 use patrol_telemetry::clock::MissionClock;
 use patrol_telemetry::gcs::readback::upload_verified;
 use patrol_telemetry::gcs::{EventKind, Gcs, GcsConfig, VehicleKey, default_stream_rates};
+use patrol_telemetry::mav::dialect::GCS_SYSTEM_ID;
 use patrol_telemetry::mav::endpoint::Endpoint;
 use patrol_telemetry::mav::mission_item::ListKind;
 use patrol_telemetry::mav::signing::SigningKey;
@@ -139,6 +140,8 @@ impl Link {
             clock,
             stream_rates_hz: default_stream_rates(),
             tap: None,
+            outputs: Vec::new(),
+            system_id: GCS_SYSTEM_ID,
         })
         .await?;
         let mut rx = gcs.subscribe_from_start();

@@ -381,6 +381,8 @@ async fn run_config(
         clock,
         stream_rates_hz: rates,
         tap: None,
+        outputs: Vec::new(),
+        system_id: GCS_SYSTEM_ID,
     })
     .await
     .expect("ground service");

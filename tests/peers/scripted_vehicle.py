@@ -82,7 +82,7 @@ class Vehicle:
         self.next_send = {mid: 0.0 for mid in STREAMS}
         self.next_hb = 0.0
         self.missions = {0: [], 1: [], 2: []}  # only these types are accepted
-        self.upload = None  # [mission_type, count, items, last request time, last progress time]
+        self.upload = None  # [mission_type, count, items, last request time, last progress time, uploader]
         self.rec = {"commands": [], "gcs_heartbeats": 0, "gcs_sysid": None, "gcs_compid": None,
                     "signed_frames": 0}
         self.start_time = None
@@ -114,8 +114,10 @@ class Vehicle:
                 m.home_position_send(lat, lon, amsl, 0, 0, 0, [1, 0, 0, 0], 0, 0, 0)
 
     def request_next(self, now):
-        mtype, _count, items, _last, _started = self.upload
-        self.c.mav.mission_request_int_send(self.gcs(0), self.gcs(1), len(items), mtype)
+        # Requests go to whoever sent MISSION_COUNT, as ArduPilot's mission protocol does: with
+        # two ground stations on the link, the other one's heartbeats do not redirect them.
+        mtype, _count, items, _last, _started, (sysid, compid) = self.upload
+        self.c.mav.mission_request_int_send(sysid, compid, len(items), mtype)
         self.upload[3] = now
 
     def gcs(self, i):
@@ -147,7 +149,8 @@ class Vehicle:
                 self.missions[msg.mission_type] = []
                 m.mission_ack_send(msg.get_srcSystem(), msg.get_srcComponent(), mavlink.MAV_MISSION_ACCEPTED, msg.mission_type)
             else:
-                self.upload = [msg.mission_type, msg.count, [], now, now]
+                self.upload = [msg.mission_type, msg.count, [], now, now,
+                               (msg.get_srcSystem(), msg.get_srcComponent())]
                 self.request_next(now)
         elif t in ("MISSION_ITEM_INT", "MISSION_ITEM") and self.upload:
             mtype, count, items = self.upload[:3]

@@ -218,6 +218,8 @@ async fn fly_demo(
             [127, 0, 0, 1],
             sim_addr.port(),
         )))],
+        outputs: Vec::new(),
+        gcs_system_id: crate::mav::dialect::GCS_SYSTEM_ID,
         signing: None,
         clock,
         // Position and attitude at 10 Hz: the geotagger interpolates the pose of each image.

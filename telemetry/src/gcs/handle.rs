@@ -38,6 +38,13 @@ pub struct GcsConfig {
     pub stream_rates_hz: Vec<(u32, f64)>,
     /// Where to copy chosen messages (the detection pipeline); `None` copies nothing.
     pub tap: Option<super::tap::Tap>,
+    /// Links to another ground station (QGroundControl, Mission Planner, MAVProxy) beside
+    /// this one, as MAVProxy's `--out`: every frame from a vehicle is copied to them, and
+    /// every frame from them goes to the vehicles unchanged.
+    pub outputs: Vec<Endpoint>,
+    /// This ground station's MAVLink system id: [`crate::mav::dialect::GCS_SYSTEM_ID`] (255, what ArduPilot's
+    /// `SYSID_MYGCS` expects), or another when a second ground station uses 255.
+    pub system_id: u8,
 }
 
 /// The telemetry rates a patrol needs: position and attitude for the view and the tlog,
@@ -154,6 +161,12 @@ impl Gcs {
                 impairment: None,
             };
             links.push(Link::open(i as u8, e.clone(), options, link_tx.clone()).await?);
+        }
+        // Outputs after the vehicle links; they carry what the other ground station has
+        // (no signing: it cannot be assumed to hold the key).
+        for (i, e) in config.outputs.iter().enumerate() {
+            let id = (config.endpoints.len() + i) as u8;
+            links.push(Link::open(id, e.clone(), LinkOptions::default(), link_tx.clone()).await?);
         }
         let (req_tx, req_rx) = mpsc::unbounded_channel();
         let (ev_tx, ev_rx) = broadcast::channel(4096);

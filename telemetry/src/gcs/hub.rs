@@ -23,11 +23,11 @@ use super::tap::{Malformed, Tapped};
 use super::transfer::{Transfer, TransferError, retries_for_loss};
 use super::vehicle::{LINK_LOST_AFTER, Vehicle, VehicleKey};
 use crate::mav::dialect::{
-    AUTOPILOT_COMPONENT_ID, GCS_COMPONENT_ID, GCS_SYSTEM_ID, HEARTBEAT_DATA, MavAutopilot,
-    MavMessage, MavModeFlag, MavState, MavType,
+    AUTOPILOT_COMPONENT_ID, GCS_COMPONENT_ID, HEARTBEAT_DATA, MavAutopilot, MavMessage,
+    MavModeFlag, MavState, MavType,
 };
 use crate::mav::frame::Frame;
-use crate::mav::link::{Destination, Link, LinkEvent};
+use crate::mav::link::{Destination, Link, LinkEvent, LinkId};
 use crate::mav::tlog::TlogWriter;
 
 type TransferReply = oneshot::Sender<Result<Vec<MissionItem>, TransferError>>;
@@ -173,7 +173,7 @@ impl Hub {
     /// A frame from the ground station, with the next sequence number.
     fn frame_to(&mut self, msg: &MavMessage) -> Frame {
         let header = MavHeader {
-            system_id: u32::from(GCS_SYSTEM_ID),
+            system_id: u32::from(self.config.system_id),
             component_id: GCS_COMPONENT_ID,
             sequence: self.seq,
         };
@@ -232,9 +232,26 @@ impl Hub {
         }
     }
 
+    /// Whether `link` is an output to another ground station rather than a vehicle link.
+    fn is_output(&self, link: LinkId) -> bool {
+        usize::from(link) >= self.config.endpoints.len()
+    }
+
     fn on_link_event(&mut self, ev: LinkEvent) {
         match ev {
-            LinkEvent::Frame(rx) => self.on_frame(rx),
+            // The other ground station's frames go to every vehicle link as they are: the
+            // vehicles answer it by its own ids, and their answers come back through here.
+            LinkEvent::Frame(rx) if self.is_output(rx.link) => {
+                for l in &self.links[..self.config.endpoints.len()] {
+                    l.send(Destination::All, rx.frame.clone());
+                }
+            }
+            LinkEvent::Frame(rx) => {
+                for l in &self.links[self.config.endpoints.len()..] {
+                    l.send(Destination::All, rx.frame.clone());
+                }
+                self.on_frame(rx)
+            }
             LinkEvent::Up { link, detail } => {
                 // A reconnected link: ask every vehicle on it for its streams again.
                 let keys: Vec<VehicleKey> = self
@@ -402,7 +419,7 @@ impl Hub {
         // Protocol machines addressed to us.
         let to_us = msg
             .target_system_id()
-            .is_none_or(|t| t == 0 || t == GCS_SYSTEM_ID);
+            .is_none_or(|t| t == 0 || t == self.config.system_id);
         if !to_us {
             return;
         }
@@ -588,7 +605,8 @@ impl Hub {
                 mavlink_version: 3,
             });
             let frame = self.frame_to(&hb);
-            for link in &self.links {
+            // To the vehicles only: the station on an output has its own heartbeat.
+            for link in &self.links[..self.config.endpoints.len()] {
                 link.send(Destination::All, frame.clone());
             }
             let keys: Vec<VehicleKey> = self.vehicles.keys().copied().collect();

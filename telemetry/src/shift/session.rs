@@ -45,6 +45,10 @@ pub struct SessionConfig {
     pub area_dir: PathBuf,
     /// Links to the vehicles.
     pub endpoints: Vec<Endpoint>,
+    /// Links to another ground station beside this one ([`GcsConfig::outputs`]).
+    pub outputs: Vec<Endpoint>,
+    /// This ground station's MAVLink system id ([`GcsConfig::system_id`]).
+    pub gcs_system_id: u8,
     /// MAVLink 2 signing key for every link.
     pub signing: Option<SigningKey>,
     /// The mission clock (shift time zero is its start).
@@ -150,6 +154,8 @@ impl FlightSession {
             run_dir,
             area_dir,
             endpoints,
+            outputs,
+            gcs_system_id,
             signing,
             clock,
             stream_rates_hz,
@@ -182,6 +188,8 @@ impl FlightSession {
             clock,
             stream_rates_hz,
             tap: alerting.is_some().then(|| tap.clone()),
+            outputs,
+            system_id: gcs_system_id,
         })
         .await?;
         let forwarder = tokio::spawn(forward_vehicle_events(

@@ -9,6 +9,7 @@ use patrol_planner::plan::energy::Wind;
 use patrol_planner::plan::model::MissionItem;
 use patrol_telemetry::clock::MissionClock;
 use patrol_telemetry::gcs::{Gcs, GcsConfig, GcsEvent, default_stream_rates};
+use patrol_telemetry::mav::dialect::GCS_SYSTEM_ID;
 use patrol_telemetry::mav::endpoint::Endpoint;
 use patrol_telemetry::mav::shaper::Impairment;
 use patrol_telemetry::sim::autopilot::Autopilot;
@@ -52,6 +53,8 @@ pub fn gcs_config(endpoints: Vec<Endpoint>) -> GcsConfig {
         clock: MissionClock::start(1.0),
         stream_rates_hz: default_stream_rates(),
         tap: None,
+        outputs: Vec::new(),
+        system_id: GCS_SYSTEM_ID,
     }
 }
 

@@ -49,6 +49,8 @@ fn config(plan: &Plan, run_dir: RunDir, endpoint: Endpoint, clock: MissionClock)
         run_dir,
         area_dir: area_dir(),
         endpoints: vec![endpoint],
+        outputs: Vec::new(),
+        gcs_system_id: patrol_telemetry::mav::dialect::GCS_SYSTEM_ID,
         signing: None,
         clock,
         stream_rates_hz: default_stream_rates(),

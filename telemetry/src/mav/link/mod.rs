@@ -186,13 +186,16 @@ impl Link {
                 let local = sock.local_addr().ok();
                 (tokio::spawn(run_udp(sock, None, core, out_rx)), local)
             }
-            Endpoint::UdpOut(addr) => {
+            Endpoint::UdpOut(addr) | Endpoint::UdpBcast(addr) => {
                 let bind: SocketAddr = if addr.is_ipv4() {
                     ([0, 0, 0, 0], 0).into()
                 } else {
                     (std::net::Ipv6Addr::UNSPECIFIED, 0).into()
                 };
                 let sock = bind_udp(bind).map_err(err)?;
+                if matches!(endpoint, Endpoint::UdpBcast(_)) {
+                    sock.set_broadcast(true).map_err(err)?;
+                }
                 let local = sock.local_addr().ok();
                 (
                     tokio::spawn(run_udp(sock, Some(*addr), core, out_rx)),
