@@ -773,3 +773,114 @@ fn udp_listens_as_in_mavproxy_and_out_forwards_to_a_second_ground_station() {
     let started = format!("sortie {} started", d.sorties[0].id);
     assert!(events.contains(&started), "{started} not in:\n{events}");
 }
+
+/// Waits until `path` contains `needle` (a line the run writes as it happens).
+fn wait_for_line(path: &Path, needle: &str, timeout: Duration) -> String {
+    let began = Instant::now();
+    loop {
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        if text.contains(needle) {
+            return text;
+        }
+        assert!(
+            began.elapsed() < timeout,
+            "{needle:?} not in {} within {timeout:?}:\n{text}",
+            path.display()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn ctrl_c_stops_new_sorties_then_recalls_the_airborne_drones() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let port = udp_port();
+    let area = bundled_area();
+    let (plan_dir, plan) = plan();
+    let q1 = plan
+        .drones
+        .iter()
+        .find(|d| d.system_id == 1)
+        .expect("drone 1");
+    assert!(q1.sorties.len() >= 2, "a second sortie to be stopped");
+    let (first, second) = (&q1.sorties[0].id, &q1.sorties[1].id);
+    let run = dir.path().join("run");
+    let events = run.join("events.log");
+    let _sim = Proc::patrol(&[
+        "sim",
+        "--area",
+        area.to_str().expect("utf8"),
+        "--connect",
+        &format!("udpout:127.0.0.1:{port}"),
+        "--speedup",
+        "100",
+    ]);
+    let fly = Proc::patrol(&[
+        "fly",
+        "--plan",
+        plan_dir.to_str().expect("utf8"),
+        "--connect",
+        &format!("udp:127.0.0.1:{port}"),
+        "--only",
+        "1",
+        "--speedup",
+        "100",
+        "--run-dir",
+        run.to_str().expect("utf8"),
+        "--duration",
+        "120",
+    ]);
+    wait_for_line(
+        &events,
+        &format!("sortie {first} started"),
+        Duration::from_secs(60),
+    );
+    wait_for_line(&events, "in the air", Duration::from_secs(30));
+    // First Ctrl-C: no new sortie; the airborne drone goes on.
+    fly.signal("-INT");
+    wait_for_line(
+        &events,
+        "stopping: no new sortie starts; 1 airborne drone(s) finish theirs",
+        Duration::from_secs(10),
+    );
+    // Second: recall, confirmed by the vehicle's own mode.
+    fly.signal("-INT");
+    wait_for_line(
+        &events,
+        &format!("recalled during sortie {first}: RTL, confirmed by its heartbeat"),
+        Duration::from_secs(20),
+    );
+    let out = fly.wait_output(Duration::from_secs(90));
+    let text = std::fs::read_to_string(&events).expect("events.log");
+    // It landed home and the run ended by itself, naming the sortie the crew stopped.
+    assert!(
+        text.contains(&format!("sortie {first} ended: landed and disarmed")),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "sortie {second} skipped: the crew stopped the shift (Ctrl-C) before it started"
+        )),
+        "{text}"
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", out.stderr_text());
+    assert!(
+        out.stderr_text().contains(&format!("{second} of q1")),
+        "{}",
+        out.stderr_text()
+    );
+    // The tlog records the vehicle's own heartbeats in RTL (ArduCopter custom mode 6).
+    let tlog = read_tlog(&run.join("vehicle-1.tlog")).expect("tlog");
+    let rtl_heartbeats = tlog
+        .records
+        .iter()
+        .filter_map(|(_, f)| match f.decode() {
+            Ok(patrol_telemetry::mav::dialect::MavMessage::HEARTBEAT(h)) if f.system_id() == 1 => {
+                Some(h.custom_mode)
+            }
+            _ => None,
+        })
+        .filter(|&m| m == 6)
+        .count();
+    assert!(rtl_heartbeats >= 1, "no RTL heartbeat in the tlog");
+}

@@ -11,6 +11,7 @@ use patrol_planner::area::manifest::AreaManifest;
 use patrol_planner::export::read_plan_json;
 use patrol_telemetry::clock::MissionClock;
 use patrol_telemetry::fly::alert_service::AlertServiceConfig;
+use patrol_telemetry::fly::control::ShiftControl;
 use patrol_telemetry::fly::dispatch::FleetTasks;
 use patrol_telemetry::fly::sorties::FlyOptions;
 use patrol_telemetry::gcs::default_stream_rates;
@@ -25,7 +26,7 @@ use patrol_telemetry::shift::status_table::status_table;
 /// Fly a plan: upload each sortie to its drone (by system id), start it on time, watch, record.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Example (two terminals, no hardware):\n  patrol sim --area missions/cumberland --connect udpout:127.0.0.1:14550 --speedup 20\n  patrol fly --plan out/ --connect udpin:127.0.0.1:14550 --speedup 20\n\nWith radios: patrol fly --plan out/ --connect serial:/dev/ttyUSB0:57600 --connect udpin:0.0.0.0:14550\nThe run directory gets one .tlog per vehicle (open with QGroundControl, MAVExplorer or pymavlink), events.log and a copy of plan.json."
+    after_help = "Example (two terminals, no hardware):\n  patrol sim --area missions/cumberland --connect udpout:127.0.0.1:14550 --speedup 20\n  patrol fly --plan out/ --connect udpin:127.0.0.1:14550 --speedup 20\n\nWith radios: patrol fly --plan out/ --connect serial:/dev/ttyUSB0:57600 --connect udpin:0.0.0.0:14550\nThe run directory gets one .tlog per vehicle (open with QGroundControl, MAVExplorer or pymavlink), events.log and a copy of plan.json.\n\nCtrl-C once: no new sortie, the airborne drones finish theirs; twice: recall them (RTL); three times: stop at once."
 )]
 pub struct FlyArgs {
     /// The plan directory written by `patrol plan` (holding plan.json).
@@ -86,6 +87,10 @@ pub struct FlyArgs {
     /// sent (for links too slow to afford the second transfer).
     #[arg(long)]
     no_verify: bool,
+    /// A first Ctrl-C recalls every airborne drone at once (RTL) instead of letting them
+    /// finish their sorties (a second Ctrl-C does that otherwise).
+    #[arg(long)]
+    recall: bool,
 }
 
 /// The run directory: `--run-dir` if given (refused if it holds a run), else a new
@@ -198,6 +203,7 @@ pub fn run(args: FlyArgs) -> anyhow::Result<()> {
             only: args.only.clone(),
             tasks: FleetTasks::default(),
             verify: !args.no_verify,
+            control: Default::default(),
         },
         verification_wait: Duration::from_secs(900),
         echo: !interactive,
@@ -248,7 +254,21 @@ pub fn run(args: FlyArgs) -> anyhow::Result<()> {
                             None => std::future::pending().await,
                         }
                     } => Stop::TimeLimit,
-                    _ = tokio::signal::ctrl_c() => Stop::Interrupted,
+                    () = async {
+                        // Ctrl-C: no new sortie (or, with --recall, recall at once); again:
+                        // recall; once more: stop at once, leaving the vehicles as they are.
+                        loop {
+                            if tokio::signal::ctrl_c().await.is_err() {
+                                std::future::pending::<()>().await;
+                            }
+                            let next = match session.control_now() {
+                                ShiftControl::Run if !args.recall => ShiftControl::NoNewSorties,
+                                ShiftControl::Run | ShiftControl::NoNewSorties => ShiftControl::Recall,
+                                ShiftControl::Recall => break,
+                            };
+                            session.control(next);
+                        }
+                    } => Stop::Interrupted,
                 }
             };
             tokio::select! {

@@ -240,6 +240,7 @@ async fn fly_demo(
             only: Vec::new(),
             tasks: FleetTasks::default(),
             verify: true,
+            control: Default::default(),
         },
         // A drone still verifying an alert finishes first (a minute of wall time at most).
         verification_wait: Duration::from_secs(60),

@@ -3,6 +3,7 @@
 //! them together.
 pub mod alert_service;
 pub mod alerting;
+pub mod control;
 pub mod dispatch;
 pub mod lists;
 pub mod sorties;

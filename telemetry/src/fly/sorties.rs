@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use patrol_planner::plan::model::{DronePlan, Plan, Sortie};
 
+use crate::fly::control::{ControlRx, ShiftControl};
 use crate::fly::dispatch::DroneTask;
 use crate::fly::lists::{fence_items, rally_items};
 use crate::gcs::readback::{UploadFailure, upload_verified};
@@ -58,6 +59,8 @@ pub struct FlyOptions {
     pub tasks: crate::fly::dispatch::FleetTasks,
     /// Read every uploaded list back and compare it with what was sent.
     pub verify: bool,
+    /// The crew's instruction (stop starting sorties, recall); the session sets it.
+    pub control: ControlRx,
 }
 
 /// Flies the plan with the vehicles `gcs` sees; returns when every drone is done (flown or
@@ -152,12 +155,19 @@ async fn fly_drone(plan: &Plan, d: &DronePlan, gcs: &Gcs, bus: &EventBus, option
         if let Some((landed, planned_end)) = landed_at {
             start_s = start_s.max(landed + (sortie.start_s - planned_end).max(0.0));
         }
+        if options.control.get() != ShiftControl::Run {
+            report.skip(sortie, SkipReason::StoppedByCrew);
+            continue;
+        }
         report.say(SortieEvent::Waiting {
             sortie: sortie.id.clone(),
             index: i + 1,
             start_s,
         });
-        wait_until_shift(gcs, start_s).await;
+        if !wait_until_shift(gcs, start_s, &options.control).await {
+            report.skip(sortie, SkipReason::StoppedByCrew);
+            continue;
+        }
         // A fresh pack, then the drone claimed for the sortie; if the dispatcher took it in
         // between, its pack is checked again after the verification flight.
         let ready = loop {
@@ -176,7 +186,13 @@ async fn fly_drone(plan: &Plan, d: &DronePlan, gcs: &Gcs, bus: &EventBus, option
             report.skip(sortie, why);
             continue;
         }
-        let flown = fly_sortie(plan, d, sortie, gcs, key, options.verify, &report).await;
+        // The crew may have stopped the shift while the pack was checked.
+        if options.control.get() != ShiftControl::Run {
+            options.tasks.set(d.system_id, DroneTask::AtBase);
+            report.skip(sortie, SkipReason::StoppedByCrew);
+            continue;
+        }
+        let flown = fly_sortie(plan, d, sortie, gcs, key, options, &report).await;
         options.tasks.wait_not_verifying(d.system_id).await;
         options.tasks.set(d.system_id, DroneTask::AtBase);
         match flown {
@@ -193,12 +209,16 @@ async fn fly_drone(plan: &Plan, d: &DronePlan, gcs: &Gcs, bus: &EventBus, option
     report.say(SortieEvent::AllDone);
 }
 
-async fn wait_until_shift(gcs: &Gcs, shift_s: f64) {
+/// Waits until shift time `shift_s`; `false` when the crew stops the shift first.
+async fn wait_until_shift(gcs: &Gcs, shift_s: f64, control: &ControlRx) -> bool {
     let clock = gcs.clock();
     loop {
+        if control.get() != ShiftControl::Run {
+            return false;
+        }
         let now = clock.elapsed_s();
         if now >= shift_s {
-            return;
+            return true;
         }
         let wait = clock
             .wall_duration(shift_s - now)
@@ -358,9 +378,10 @@ async fn fly_sortie(
     sortie: &Sortie,
     gcs: &Gcs,
     key: VehicleKey,
-    verify: bool,
+    options: &FlyOptions,
     report: &Reporter,
 ) -> Result<u8, SkipReason> {
+    let verify = options.verify;
     let clock = gcs.clock();
     report.say(SortieEvent::Uploading {
         sortie: sortie.id.clone(),
@@ -413,17 +434,86 @@ async fn fly_sortie(
     // Watch until the vehicle is on the ground and disarmed again.
     let deadline_s = clock.elapsed_s() + sortie.flight_time_s * 2.0 + 1800.0;
     let mut airborne = false;
+    let mut recall = Recall::default();
     loop {
         tokio::time::sleep(Duration::from_millis(100)).await;
         let Some(v) = gcs.vehicle(key) else { continue };
         if v.armed && v.landed_state != 1 {
             airborne = true;
         }
+        if v.armed && options.control.get() == ShiftControl::Recall {
+            recall
+                .keep_home(gcs, key, v.custom_mode, sortie, report)
+                .await;
+        }
         if airborne && !v.armed && !v.lost {
             return Ok(v.battery_pct.unwrap_or(0));
         }
         if clock.elapsed_s() > deadline_s {
             return Err(SkipReason::Overran { lost: v.lost });
+        }
+    }
+}
+
+/// MAV_CMD_NAV_RETURN_TO_LAUNCH.
+const RETURN_TO_LAUNCH: u16 = 20;
+/// PX4's custom mode for AUTO.RTL (main mode 4, sub mode 5).
+const PX4_AUTO_RTL: u32 = (4 << 16) | (5 << 24);
+/// How long a recalled vehicle has to show RTL before the command is sent again.
+const RECALL_CONFIRM: Duration = Duration::from_secs(3);
+
+/// One drone's recall: RTL sent, and sent again whenever its heartbeat shows another mode (a
+/// verification flight's GUIDED, a lost command), so that the recall holds until it lands.
+#[derive(Debug, Default)]
+struct Recall {
+    sent: Option<Instant>,
+    said_confirmed: bool,
+    said_unconfirmed: bool,
+}
+
+impl Recall {
+    async fn keep_home(
+        &mut self,
+        gcs: &Gcs,
+        key: VehicleKey,
+        custom_mode: u32,
+        sortie: &Sortie,
+        report: &Reporter,
+    ) {
+        // ArduPilot's RTL, or PX4's AUTO.RTL (a PX4 main mode is in the upper bytes, so an
+        // ArduPilot number never reads as PX4's and back).
+        if custom_mode == FlightMode::Rtl.custom_mode() || custom_mode == PX4_AUTO_RTL {
+            if !self.said_confirmed {
+                self.said_confirmed = true;
+                report.say(SortieEvent::Recalled {
+                    sortie: sortie.id.clone(),
+                    mode_confirmed: true,
+                });
+            }
+            return;
+        }
+        match self.sent {
+            Some(at) if at.elapsed() < RECALL_CONFIRM => {}
+            Some(_) if !self.said_unconfirmed => {
+                // Not confirmed in time: say so once, and keep trying.
+                self.said_unconfirmed = true;
+                report.say(SortieEvent::Recalled {
+                    sortie: sortie.id.clone(),
+                    mode_confirmed: false,
+                });
+                self.send(gcs, key).await;
+            }
+            _ => self.send(gcs, key).await,
+        }
+    }
+
+    /// MAV_CMD_NAV_RETURN_TO_LAUNCH: what ArduPilot and PX4 both take, whatever their mode
+    /// numbers.
+    async fn send(&mut self, gcs: &Gcs, key: VehicleKey) {
+        self.sent = Some(Instant::now());
+        let rtl = crate::gcs::command::Command::long(RETURN_TO_LAUNCH, [0.0; 7]);
+        if let Err(e) = gcs.command(key, rtl).await {
+            tracing::warn!("recall of {key:?}: {e}");
         }
     }
 }

@@ -91,6 +91,8 @@ pub enum SkipReason {
         /// The last attempt's failure.
         last: StartError,
     },
+    /// The crew stopped the shift before the sortie started.
+    StoppedByCrew,
     /// The sortie ran more than 30 min past twice its planned flight time.
     Overran {
         /// Whether the vehicle was lost (else still flying) at the deadline.
@@ -205,6 +207,13 @@ pub enum SortieEvent {
     DisarmFailed {
         /// Why.
         error: CommandError,
+    },
+    /// The crew recalled the fleet: the drone was told to return to launch (RTL).
+    Recalled {
+        /// The sortie it was flying.
+        sortie: String,
+        /// Whether its heartbeat showed RTL afterwards.
+        mode_confirmed: bool,
     },
     /// The sortie is flying.
     Started {
@@ -387,6 +396,16 @@ pub enum ServiceEvent {
     TimeLimitReached,
     /// The user interrupted the run.
     Interrupted,
+    /// The crew asked for no new sortie; the airborne drones finish theirs.
+    NoNewSorties {
+        /// Drones in the air then.
+        airborne: usize,
+    },
+    /// The crew recalled every airborne drone.
+    Recall {
+        /// Drones in the air then.
+        airborne: usize,
+    },
     /// A drone's task failed (a bug: it is named so that it can be reported).
     TaskFailed {
         /// Why.

@@ -78,6 +78,7 @@ impl FleetProgress {
             SortieEvent::Uploading { .. } => o.phase = "uploading".into(),
             SortieEvent::Arming { .. } => o.phase = "arming".into(),
             SortieEvent::Started { .. } => o.phase = "flying".into(),
+            SortieEvent::Recalled { .. } => o.phase = "recalled (RTL)".into(),
             SortieEvent::Ended { .. } => o.flown += 1,
             SortieEvent::Skipped { sortie, reason } => {
                 o.skipped.push((sortie.clone(), reason.clone()));

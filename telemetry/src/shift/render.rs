@@ -46,6 +46,9 @@ impl std::fmt::Display for SkipReason {
             SkipReason::WouldNotStart { last } => {
                 write!(f, "the vehicle would not arm and start: {last}")
             }
+            SkipReason::StoppedByCrew => {
+                write!(f, "the crew stopped the shift (Ctrl-C) before it started")
+            }
             SkipReason::Overran { lost } => write!(
                 f,
                 "sortie overran by more than 30 min (still {})",
@@ -238,6 +241,18 @@ fn sortie_text(drone: &DroneRef, e: &SortieEvent) -> Option<String> {
         SortieEvent::DisarmFailed { error } => {
             format!("disarming after the failed start failed too: {error}")
         }
+        SortieEvent::Recalled {
+            sortie,
+            mode_confirmed,
+        } => {
+            if *mode_confirmed {
+                format!("recalled during sortie {sortie}: RTL, confirmed by its heartbeat")
+            } else {
+                format!(
+                    "recalled during sortie {sortie}: RTL sent but its heartbeat does not show RTL; bring it home by radio or another ground station"
+                )
+            }
+        }
         SortieEvent::Started {
             sortie,
             items,
@@ -361,6 +376,12 @@ fn service_text(e: &ServiceEvent) -> Option<String> {
         ServiceEvent::Interrupted => {
             "interrupted: stopping (vehicles keep flying their missions)".into()
         }
+        ServiceEvent::NoNewSorties { airborne } => format!(
+            "stopping: no new sortie starts; {airborne} airborne drone(s) finish theirs (Ctrl-C again recalls them: RTL)"
+        ),
+        ServiceEvent::Recall { airborne } => format!(
+            "recall: {airborne} airborne drone(s) told to return to launch (RTL); waiting for them to land (Ctrl-C again stops at once, leaving them in RTL)"
+        ),
         ServiceEvent::TaskFailed { error } => format!("a drone's task failed: {error}"),
         ServiceEvent::EventsDropped { count } => {
             format!("{count} events not shown (too many at once)")

@@ -23,6 +23,7 @@ use crate::alarms::external::AlarmCounters;
 use crate::clock::MissionClock;
 use crate::fly::alert_service::{AlertService, AlertServiceConfig, AlertServiceError};
 use crate::fly::alerting::AlertingStats;
+use crate::fly::control::{ControlTx, ShiftControl};
 use crate::fly::sorties::{FlyOptions, fly_plan};
 use crate::gcs::{Gcs, GcsConfig, GcsError, Snapshot};
 use crate::mav::endpoint::Endpoint;
@@ -143,6 +144,7 @@ pub struct FlightSession {
     log: EventLog,
     progress: ProgressTracker,
     forwarder: JoinHandle<()>,
+    control: ControlTx,
 }
 
 impl FlightSession {
@@ -212,7 +214,13 @@ impl FlightSession {
             ),
             None => None,
         };
+        let (control, control_rx) = ControlTx::new();
+        let fly = FlyOptions {
+            control: control_rx,
+            ..fly
+        };
         Ok(FlightSession {
+            control,
             plan,
             run_dir,
             fly,
@@ -249,6 +257,32 @@ impl FlightSession {
     /// The UDP address external alarms are taken on, if one was opened.
     pub fn alarm_addr(&self) -> Option<SocketAddr> {
         self.alerts.as_ref().and_then(|a| a.alarm_addr)
+    }
+
+    /// The crew's instruction to the running shift: no new sortie, or recall the airborne
+    /// drones (RTL). It only escalates; returns whether it changed, and says so on the bus.
+    pub fn control(&self, to: ShiftControl) -> bool {
+        if !self.control.escalate(to) {
+            return false;
+        }
+        let airborne = self
+            .gcs
+            .snapshot()
+            .vehicles
+            .iter()
+            .filter(|v| v.duplicate_of.is_none() && v.armed && !v.lost)
+            .count();
+        self.bus.publish(ShiftEventKind::Service(match to {
+            ShiftControl::Run => return true,
+            ShiftControl::NoNewSorties => ServiceEvent::NoNewSorties { airborne },
+            ShiftControl::Recall => ServiceEvent::Recall { airborne },
+        }));
+        true
+    }
+
+    /// The crew's instruction now.
+    pub fn control_now(&self) -> ShiftControl {
+        self.control.get()
     }
 
     /// Every drone's progress so far.

@@ -61,6 +61,7 @@ fn config(plan: &Plan, run_dir: RunDir, endpoint: Endpoint, clock: MissionClock)
             only: Vec::new(),
             tasks: FleetTasks::default(),
             verify: true,
+            control: Default::default(),
         },
         verification_wait: Duration::from_secs(1),
         echo: false,
