@@ -884,3 +884,76 @@ fn ctrl_c_stops_new_sorties_then_recalls_the_airborne_drones() {
         .count();
     assert!(rtl_heartbeats >= 1, "no RTL heartbeat in the tlog");
 }
+
+#[test]
+fn a_vehicle_heard_late_flies_its_remaining_sorties() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let port = udp_port();
+    let area = bundled_area();
+    let (plan_dir, plan) = plan();
+    let q1 = plan
+        .drones
+        .iter()
+        .find(|d| d.system_id == 1)
+        .expect("drone 1");
+    assert!(q1.sorties.len() >= 2, "a second sortie to fly");
+    let (first, second) = (&q1.sorties[0].id, &q1.sorties[1].id);
+    // The second sortie starts late enough (100x) for the vehicle to come up after the first
+    // sortie's wait, as a crew powering its aircraft late would.
+    assert!(
+        q1.sorties[1].start_s / 100.0 > 12.0,
+        "{}",
+        q1.sorties[1].start_s
+    );
+    let run = dir.path().join("run");
+    let events = run.join("events.log");
+    let fly = Proc::patrol(&[
+        "fly",
+        "--plan",
+        plan_dir.to_str().expect("utf8"),
+        "--connect",
+        &format!("udp:127.0.0.1:{port}"),
+        "--only",
+        "1",
+        "--speedup",
+        "100",
+        "--vehicle-timeout",
+        "3",
+        "--run-dir",
+        run.to_str().expect("utf8"),
+        "--duration",
+        "90",
+    ]);
+    wait_for_line(
+        &events,
+        &format!(
+            "sortie {first} skipped: its vehicle was not heard by the sortie's start and 3 s after"
+        ),
+        Duration::from_secs(30),
+    );
+    // Now the vehicle comes up.
+    let _sim = Proc::patrol(&[
+        "sim",
+        "--area",
+        area.to_str().expect("utf8"),
+        "--connect",
+        &format!("udpout:127.0.0.1:{port}"),
+        "--drones",
+        "1",
+        "--speedup",
+        "100",
+    ]);
+    let out = fly.wait_output(Duration::from_secs(100));
+    let text = std::fs::read_to_string(&events).expect("events.log");
+    assert!(
+        text.contains(&format!("sortie {second} ended: landed and disarmed")),
+        "{text}"
+    );
+    // Exit 1 names the one sortie not flown.
+    assert_eq!(out.status.code(), Some(1), "{}", out.stderr_text());
+    let err = out.stderr_text();
+    assert!(
+        err.contains("1 sortie(s) not flown") && err.contains(&format!("{first} of q1")),
+        "{err}"
+    );
+}

@@ -62,7 +62,8 @@ pub struct FlyArgs {
     /// Fly only these drones, by system id, comma-separated.
     #[arg(long, value_delimiter = ',')]
     only: Vec<u8>,
-    /// Seconds to wait for each vehicle's first heartbeat.
+    /// Wall seconds each sortie waits past its start for its vehicle (heard and not lost); a
+    /// vehicle heard later, or back after a link loss, flies its next sortie.
     #[arg(long, default_value_t = 30.0)]
     vehicle_timeout: f64,
     /// Position and attitude rate to ask every vehicle for, Hz (the rest stays at 1-2 Hz).

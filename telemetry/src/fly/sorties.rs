@@ -131,15 +131,9 @@ async fn fly_drone(plan: &Plan, d: &DronePlan, gcs: &Gcs, bus: &EventBus, option
     report.say(SortieEvent::WaitingForVehicle {
         timeout_s: options.vehicle_timeout.as_secs(),
     });
-    let Some(key) = gcs.wait_for(d.system_id, options.vehicle_timeout).await else {
-        report.say(SortieEvent::NotHeard {
-            timeout_s: options.vehicle_timeout.as_secs(),
-        });
-        for sortie in &d.sorties {
-            report.skip(sortie, SkipReason::VehicleNotHeard);
-        }
-        return;
-    };
+    let waited_s = options.vehicle_timeout.as_secs();
+    // Whether the vehicle was ever heard: a silent one then is lost, not late.
+    let mut ever_heard = false;
     let limit = options.max_sorties.unwrap_or(usize::MAX);
     let mut landed_at: Option<(f64, f64)> = None; // (actual landing, planned end) shift seconds
     for (i, sortie) in d.sorties.iter().enumerate().take(limit) {
@@ -168,6 +162,21 @@ async fn fly_drone(plan: &Plan, d: &DronePlan, gcs: &Gcs, bus: &EventBus, option
             report.skip(sortie, SkipReason::StoppedByCrew);
             continue;
         }
+        // Crews power aircraft after the ground station, and links drop: the vehicle has
+        // until a while after the start; one heard later flies its next sortie.
+        ever_heard |= gcs.find(d.system_id).is_some();
+        let Some(key) = wait_present(gcs, d.system_id, options.vehicle_timeout).await else {
+            report.skip(
+                sortie,
+                if ever_heard || gcs.find(d.system_id).is_some() {
+                    SkipReason::VehicleLost { waited_s }
+                } else {
+                    SkipReason::VehicleNotHeard { waited_s }
+                },
+            );
+            continue;
+        };
+        ever_heard = true;
         // A fresh pack, then the drone claimed for the sortie; if the dispatcher took it in
         // between, its pack is checked again after the verification flight.
         let ready = loop {
@@ -207,6 +216,23 @@ async fn fly_drone(plan: &Plan, d: &DronePlan, gcs: &Gcs, bus: &EventBus, option
         }
     }
     report.say(SortieEvent::AllDone);
+}
+
+/// Waits up to `timeout` for a vehicle with `system_id` that is heard and not lost.
+async fn wait_present(gcs: &Gcs, system_id: u8, timeout: Duration) -> Option<VehicleKey> {
+    let until = Instant::now() + timeout;
+    loop {
+        let present = gcs
+            .find(system_id)
+            .filter(|&k| gcs.vehicle(k).is_some_and(|v| !v.lost));
+        if present.is_some() {
+            return present;
+        }
+        if Instant::now() >= until {
+            return None;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 /// Waits until shift time `shift_s`; `false` when the crew stops the shift first.

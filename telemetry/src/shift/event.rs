@@ -68,8 +68,17 @@ pub enum ShiftEventKind {
 /// Why a sortie was not flown (or not to its end).
 #[derive(Debug, Clone, PartialEq)]
 pub enum SkipReason {
-    /// The vehicle was never heard.
-    VehicleNotHeard,
+    /// The vehicle had not been heard by the sortie's start and the wait after it.
+    VehicleNotHeard {
+        /// The wait after the start, wall seconds.
+        waited_s: u64,
+    },
+    /// The vehicle went silent (no heartbeat for the link-loss time) and was not heard again
+    /// by the sortie's start and the wait after it.
+    VehicleLost {
+        /// The wait after the start, wall seconds.
+        waited_s: u64,
+    },
     /// The sortie's times in the plan are not usable numbers.
     UnusableTimes,
     /// No pack at [`crate::fly::sorties::FRESH_BATTERY_PCT`] within an hour of shift time.
@@ -122,12 +131,8 @@ pub enum StartError {
 /// What happened to a drone's sorties.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SortieEvent {
-    /// No vehicle with the drone's system id was heard in time.
-    NotHeard {
-        /// The wait, wall seconds.
-        timeout_s: u64,
-    },
-    /// The drone's task waits for its vehicle's first heartbeat.
+    /// The drone's task listens for its vehicle (each sortie waits for it up to `timeout_s`
+    /// past its start).
     WaitingForVehicle {
         /// How long, wall seconds.
         timeout_s: u64,

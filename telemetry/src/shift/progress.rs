@@ -70,7 +70,6 @@ impl FleetProgress {
             return;
         };
         match event {
-            SortieEvent::NotHeard { .. } => o.phase = "not heard".into(),
             SortieEvent::Waiting { index, .. } => {
                 o.sortie = *index;
                 o.phase = "waiting for start".into();

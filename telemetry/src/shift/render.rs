@@ -31,7 +31,14 @@ impl std::fmt::Display for DroneRef {
 impl std::fmt::Display for SkipReason {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            SkipReason::VehicleNotHeard => f.write_str("vehicle not heard"),
+            SkipReason::VehicleNotHeard { waited_s } => write!(
+                f,
+                "its vehicle was not heard by the sortie's start and {waited_s} s after (still listening for it: a vehicle heard later flies its next sortie)"
+            ),
+            SkipReason::VehicleLost { waited_s } => write!(
+                f,
+                "its vehicle went silent and was not heard again by the sortie's start and {waited_s} s after (still listening: when it is back it flies its next sortie)"
+            ),
             SkipReason::UnusableTimes => {
                 f.write_str("its times in plan.json are not usable numbers")
             }
@@ -178,12 +185,8 @@ fn vehicle_text(key: Option<&crate::gcs::VehicleKey>, event: &EventKind) -> Opti
 
 fn sortie_text(drone: &DroneRef, e: &SortieEvent) -> Option<String> {
     Some(match e {
-        SortieEvent::NotHeard { timeout_s } => format!(
-            "no vehicle with system id {} heard within {timeout_s} s; its sorties are skipped",
-            drone.system_id
-        ),
         SortieEvent::WaitingForVehicle { timeout_s } => format!(
-            "waiting up to {timeout_s} s for a heartbeat from system id {}",
+            "listening for system id {}: each sortie waits for it up to {timeout_s} s past its start",
             drone.system_id
         ),
         SortieEvent::Waiting {
@@ -262,11 +265,6 @@ fn sortie_text(drone: &DroneRef, e: &SortieEvent) -> Option<String> {
             sortie,
             battery_pct,
         } => format!("sortie {sortie} ended: landed and disarmed, battery {battery_pct}%"),
-        // The drone's "not heard" line already says its sorties are skipped.
-        SortieEvent::Skipped {
-            reason: SkipReason::VehicleNotHeard,
-            ..
-        } => return None,
         SortieEvent::Skipped { sortie, reason } => format!("sortie {sortie} skipped: {reason}"),
         SortieEvent::AllDone => "all sorties done".into(),
     })
