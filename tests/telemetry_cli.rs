@@ -196,7 +196,14 @@ fn signing_admits_only_ground_stations_with_the_key() {
 }
 
 /// Runs the scripted pymavlink vehicle as drone 1 against `patrol fly` over `fly_connect`.
-fn fly_to_scripted_vehicle(fly_connect: &str, vehicle_connect: &str, run_dir: &Path) -> Value {
+/// `patrol fly` to one pymavlink vehicle; `answer` is typed on its standard input (the yes a
+/// serial link asks for).
+fn fly_to_scripted_vehicle(
+    fly_connect: &str,
+    vehicle_connect: &str,
+    run_dir: &Path,
+    answer: Option<&str>,
+) -> Value {
     let (plan_dir, plan) = plan();
     let d = plan
         .drones
@@ -208,7 +215,8 @@ fn fly_to_scripted_vehicle(fly_connect: &str, vehicle_connect: &str, run_dir: &P
         .iter()
         .find(|b| b.name == d.home_base)
         .expect("base");
-    let _fly = Proc::patrol(&[
+    let mut fly_cmd = Command::new(env!("CARGO_BIN_EXE_patrol"));
+    fly_cmd.args([
         "fly",
         "--plan",
         plan_dir.to_str().expect("utf8"),
@@ -225,6 +233,15 @@ fn fly_to_scripted_vehicle(fly_connect: &str, vehicle_connect: &str, run_dir: &P
         "--duration",
         "40",
     ]);
+    fly_cmd.stdin(std::process::Stdio::piped());
+    let mut fly = Proc::spawn(&mut fly_cmd);
+    {
+        use std::io::Write as _;
+        let mut stdin = fly.0.stdin.take().expect("stdin");
+        if let Some(a) = answer {
+            stdin.write_all(a.as_bytes()).expect("type the answer");
+        }
+    }
     let out = peer("scripted_vehicle.py")
         .args([
             "--connect",
@@ -285,6 +302,7 @@ fn fly_to_scripted_vehicle(fly_connect: &str, vehicle_connect: &str, run_dir: &P
     assert_eq!(j["gcs_sysid"], 255);
     assert_eq!(j["gcs_compid"], 190);
     assert!(j["gcs_heartbeats"].as_u64().expect("n") >= 1);
+    drop(fly);
     j
 }
 
@@ -297,6 +315,7 @@ fn patrol_fly_uploads_and_starts_a_sortie_on_a_pymavlink_vehicle_over_udp() {
         &format!("udpin:127.0.0.1:{port}"),
         &format!("udpout:127.0.0.1:{port}"),
         &run,
+        None,
     );
     // Our tlog of that vehicle, read by pymavlink: same frames, same timestamps.
     std::thread::sleep(Duration::from_millis(1200));
@@ -344,11 +363,63 @@ fn patrol_fly_talks_to_a_pymavlink_vehicle_over_a_serial_pair() {
         );
         std::thread::sleep(Duration::from_millis(20));
     }
+    // A serial port reaches real aircraft: nothing arms before a person's yes.
+    let run = dir.path().join("run");
     fly_to_scripted_vehicle(
-        &format!("serial:{}:57600", b.display()),
+        &format!("{},57600", b.display()),
         &format!("serial:{}:57600", a.display()),
-        &dir.path().join("run"),
+        &run,
+        Some("yes\n"),
     );
+    let events = std::fs::read_to_string(run.join("events.log")).expect("events.log");
+    assert!(
+        events.contains("starting its mission (confirmed by ")
+            && events.contains("on standard input)"),
+        "{events}"
+    );
+}
+
+#[test]
+fn real_links_arm_nothing_without_a_yes() {
+    let (plan_dir, _) = plan();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let fly = |connect: &str, speedup: &str, answer: &str| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_patrol"));
+        cmd.args([
+            "fly",
+            "--plan",
+            plan_dir.to_str().expect("utf8"),
+            "--connect",
+            connect,
+            "--speedup",
+            speedup,
+            "--run-dir",
+            dir.path().join("run").to_str().expect("utf8"),
+        ]);
+        cmd.stdin(std::process::Stdio::piped());
+        let mut p = Proc::spawn(&mut cmd);
+        {
+            use std::io::Write as _;
+            let mut stdin = p.0.stdin.take().expect("stdin");
+            stdin.write_all(answer.as_bytes()).expect("answer");
+        }
+        p.wait_output(Duration::from_secs(20))
+    };
+    // No answer (a script, a service): refused, pointing at --yes.
+    let out = fly("/dev/ttyUSB0,57600", "1", "");
+    let err = expect_error(&out, &["--yes", "nothing was uploaded or armed"]);
+    assert!(
+        out.stdout_text()
+            .contains("About to arm and fly vehicles on serial:/dev/ttyUSB0:57600"),
+        "{err}"
+    );
+    // Anything but yes: refused. Real time over UDP asks too.
+    expect_error(
+        &fly(&format!("udpin:127.0.0.1:{}", udp_port()), "1", "y\n"),
+        &["answered 'y', not 'yes'"],
+    );
+    // Nothing was recorded: not even the run directory stays.
+    assert!(!dir.path().join("run").exists());
 }
 
 #[test]
@@ -414,6 +485,8 @@ fn tlogs_survive_sigkill_up_to_the_last_second() {
         key.to_str().expect("utf8"),
         "--only",
         "1,2,3",
+        // The simulator at real time looks like real vehicles: confirmed for the script.
+        "--yes",
     ]);
     std::thread::sleep(Duration::from_secs(6));
     let killed_at = unix_now_us();

@@ -90,6 +90,8 @@ fn fly_against(faults: &[&str], speedup: &str, duration_s: u64) -> Flown {
         &duration_s.to_string(),
         "--status-every",
         "1000",
+        // A scripted peer at real time: no one at the keyboard to confirm arming.
+        "--yes",
     ])
     .wait_output(Duration::from_secs(duration_s + 30));
     let run = RunDir::at(run);
@@ -534,6 +536,7 @@ fn a_serial_port_that_cannot_open_is_named_at_once_by_sim_and_fly() {
         plan_dir.to_str().expect("utf8"),
         "--connect",
         "serial:/dev/nonexistent-radio:57600",
+        "--yes",
         "--sorties",
         "0",
         "--duration",

@@ -92,6 +92,10 @@ pub struct FlyArgs {
     /// finish their sorties (a second Ctrl-C does that otherwise).
     #[arg(long)]
     recall: bool,
+    /// Arm real vehicles without asking (scripted use): a run at real time or over a serial
+    /// port otherwise shows what will fly and waits for a typed yes.
+    #[arg(long)]
+    yes: bool,
 }
 
 /// The run directory: `--run-dir` if given (refused if it holds a run), else a new
@@ -157,6 +161,23 @@ pub fn run(args: FlyArgs) -> anyhow::Result<()> {
         .map(SigningKey::read)
         .transpose()?;
     let run_dir = run_dir(args.run_dir.as_deref())?;
+    // A person's yes before real vehicles arm (the simulator runs in accelerated time);
+    // following the vehicles (`--sorties 0`) arms nothing.
+    let confirmed_by = if args.sorties != Some(0)
+        && super::confirm::may_reach_real_vehicles(&endpoints, args.speedup)
+    {
+        match super::confirm::confirm_arming(&plan, &args.only, args.sorties, &endpoints, args.yes)
+        {
+            Ok(who) => Some(who),
+            Err(e) => {
+                // Nothing was recorded: the new run directory goes (only if still empty).
+                let _ = std::fs::remove_dir(run_dir.path());
+                return Err(e);
+            }
+        }
+    } else {
+        None
+    };
     // Terrain for heights above the ground in the view (only the DEM, not the whole area);
     // without it heights are above home.
     let area_dir = PathBuf::from(&plan.area_dir);
@@ -205,6 +226,7 @@ pub fn run(args: FlyArgs) -> anyhow::Result<()> {
             tasks: FleetTasks::default(),
             verify: !args.no_verify,
             control: Default::default(),
+            confirmed_by,
         },
         verification_wait: Duration::from_secs(900),
         echo: !interactive,

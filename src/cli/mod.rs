@@ -2,6 +2,7 @@
 
 mod alerts;
 mod area;
+mod confirm;
 mod demo;
 mod fly;
 mod mission;

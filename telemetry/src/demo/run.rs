@@ -241,6 +241,7 @@ async fn fly_demo(
             tasks: FleetTasks::default(),
             verify: true,
             control: Default::default(),
+            confirmed_by: None,
         },
         // A drone still verifying an alert finishes first (a minute of wall time at most).
         verification_wait: Duration::from_secs(60),

@@ -61,6 +61,8 @@ pub struct FlyOptions {
     pub verify: bool,
     /// The crew's instruction (stop starting sorties, recall); the session sets it.
     pub control: ControlRx,
+    /// Who confirmed arming real vehicles (logged with every arm); `None` for the simulator.
+    pub confirmed_by: Option<String>,
 }
 
 /// Flies the plan with the vehicles `gcs` sees; returns when every drone is done (flown or
@@ -425,6 +427,7 @@ async fn fly_sortie(
     report.say(SortieEvent::Arming {
         sortie: sortie.id.clone(),
         confirm_s: START_CONFIRM.as_secs_f64(),
+        confirmed_by: options.confirmed_by.clone(),
     });
     let mut last = None;
     for attempt in 1..=START_ATTEMPTS {

@@ -196,6 +196,8 @@ pub enum SortieEvent {
         sortie: String,
         /// Wall seconds allowed for the vehicle to show it is armed and in its mission.
         confirm_s: f64,
+        /// Who confirmed arming real vehicles; `None` for the simulator.
+        confirmed_by: Option<String>,
     },
     /// One attempt to arm and start failed.
     StartFailed {

@@ -189,6 +189,7 @@ mod tests {
                 SortieEvent::Arming {
                     sortie: "a".into(),
                     confirm_s: 10.0,
+                    confirmed_by: None,
                 },
                 "arming",
             ),

@@ -198,8 +198,15 @@ fn sortie_text(drone: &DroneRef, e: &SortieEvent) -> Option<String> {
             )
         }
         SortieEvent::Uploading { .. } => return None,
-        SortieEvent::Arming { sortie, confirm_s } => format!(
-            "arming for sortie {sortie} and starting its mission; waiting up to {confirm_s:.0} s for the vehicle to show armed and in its mission"
+        SortieEvent::Arming {
+            sortie,
+            confirm_s,
+            confirmed_by,
+        } => format!(
+            "arming for sortie {sortie} and starting its mission{}; waiting up to {confirm_s:.0} s for the vehicle to show armed and in its mission",
+            confirmed_by
+                .as_ref()
+                .map_or_else(String::new, |who| format!(" (confirmed by {who})"))
         ),
         SortieEvent::WaitingForSwap {
             battery_pct,

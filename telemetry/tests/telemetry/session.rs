@@ -62,6 +62,7 @@ fn config(plan: &Plan, run_dir: RunDir, endpoint: Endpoint, clock: MissionClock)
             tasks: FleetTasks::default(),
             verify: true,
             control: Default::default(),
+            confirmed_by: None,
         },
         verification_wait: Duration::from_secs(1),
         echo: false,
