@@ -308,6 +308,23 @@ fn export_writes_geojson_and_csv_that_readers_parse() {
         "{}",
         out.stdout_text()
     );
+    // GDAL's reader (what QGIS uses) takes it: three point features in WGS 84.
+    let info = std::process::Command::new("ogrinfo")
+        .args(["-ro", "-al", "-so"])
+        .arg(&geo)
+        .output()
+        .expect("ogrinfo (Debian gdal-bin)");
+    let info_text = String::from_utf8_lossy(&info.stdout);
+    assert!(
+        info.status.success(),
+        "{}",
+        String::from_utf8_lossy(&info.stderr)
+    );
+    assert!(
+        info_text.contains("Geometry: Point") && info_text.contains("Feature Count: 3"),
+        "{info_text}"
+    );
+    assert!(info_text.contains("WGS 84"), "{info_text}");
     let doc: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&geo).expect("geojson")).expect("json");
     let features = doc["features"].as_array().expect("features");

@@ -220,12 +220,11 @@ fn the_bundled_risk_map_is_what_the_model_computes() {
         .data
         .iter()
         .zip(&fresh.data)
-        .map(|(a, b)| {
-            if a.is_nan() && b.is_nan() {
-                0.0
-            } else {
-                (a - b).abs()
-            }
+        .map(|(a, b)| match (a.is_nan(), b.is_nan()) {
+            (true, true) => 0.0,
+            // NoData on one side only is a difference (f32::max would skip a NaN).
+            (true, false) | (false, true) => f32::INFINITY,
+            _ => (a - b).abs(),
         })
         .fold(0.0f32, f32::max);
     assert!(

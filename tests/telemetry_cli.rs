@@ -956,6 +956,27 @@ fn ctrl_c_stops_new_sorties_then_recalls_the_airborne_drones() {
         .filter(|&m| m == 6)
         .count();
     assert!(rtl_heartbeats >= 1, "no RTL heartbeat in the tlog");
+    // The same tlog as MAVProxy's mavlogdump.py (pymavlink) reads it: the vehicle's RTL.
+    let dump = Command::new(common::python())
+        .arg(
+            common::python()
+                .parent()
+                .expect("venv bin")
+                .join("mavlogdump.py"),
+        )
+        .args(["--types", "HEARTBEAT", "--format", "json"])
+        .arg(run.join("vehicle-1.tlog"))
+        .env("MAVLINK20", "1")
+        .env("MAVLINK_DIALECT", "ardupilotmega")
+        .output()
+        .expect("mavlogdump.py");
+    assert!(dump.status.success(), "{}", dump.stderr_text());
+    let rtl_seen = dump
+        .stdout_text()
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .any(|j| j["data"]["type"] == 2 && j["data"]["custom_mode"] == 6);
+    assert!(rtl_seen, "mavlogdump.py shows no RTL heartbeat");
 }
 
 #[test]

@@ -18,7 +18,8 @@ use super::problem::{Problem, Solution};
 use super::rng::SplitMix64;
 
 /// Work units one thread performs per second on the reference machine (move and insertion
-/// evaluations with a cheap metric; calibrated with `cargo bench --bench routing`).
+/// evaluations with a cheap metric), set by timing searches on the project's 2-core machine;
+/// no benchmark re-measures it yet, so the wall-clock guard is what bounds a search.
 pub const WORK_UNITS_PER_SECOND: f64 = 1.6e7;
 
 /// How to search.

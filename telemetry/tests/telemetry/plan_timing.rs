@@ -122,8 +122,8 @@ fn planned_sorties_fly_in_the_planned_time_and_battery() {
     }
     assert!(report.iter().all(|r| !r.5), "no sortie needs its failsafe");
     assert!(
-        worst_battery < 0.05,
-        "battery used within 5% of the plan (worst {:.1}%)",
+        worst_battery < 0.02,
+        "battery used within 2% of the plan (worst {:.1}%)",
         worst_battery * 100.0
     );
 }
