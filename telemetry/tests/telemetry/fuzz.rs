@@ -174,34 +174,87 @@ fn ten_thousand_hostile_frames_cause_no_panic() {
     );
 }
 
+/// A vehicle's heartbeat as raw bytes.
+fn heartbeat(system_id: u8, sequence: u8) -> Vec<u8> {
+    use patrol_telemetry::mav::dialect::{HEARTBEAT_DATA, MavAutopilot, MavType};
+    Frame::encode_v2(
+        MavHeader {
+            system_id: u32::from(system_id),
+            component_id: 1,
+            sequence,
+        },
+        &MavMessage::HEARTBEAT(HEARTBEAT_DATA {
+            mavtype: MavType::MAV_TYPE_QUADROTOR,
+            autopilot: MavAutopilot::MAV_AUTOPILOT_ARDUPILOTMEGA,
+            mavlink_version: 3,
+            ..HEARTBEAT_DATA::default()
+        }),
+    )
+    .bytes()
+    .to_vec()
+}
+
 #[test]
 fn garbage_datagrams_do_not_stop_the_ground_service() {
     runtime().block_on(async {
-        let (_fleet, gcs) = fleet_and_gcs(drones(1), Impairment::default()).await;
-        gcs.wait_for(1, Duration::from_secs(5))
-            .await
-            .expect("heard");
-        // Spray the service's own socket from another port with hostile frames.
+        // A service following one vehicle (system 7) on its UDP port.
         let port = free_port();
-        let gcs2 = start_gcs(&format!("udpin:127.0.0.1:{port}")).await;
-        let sock = tokio::net::UdpSocket::bind("127.0.0.1:0")
+        let gcs = start_gcs(&format!("udpin:127.0.0.1:{port}")).await;
+        let vehicle = tokio::net::UdpSocket::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let _ = vehicle.send_to(&heartbeat(7, 0), ("127.0.0.1", port)).await;
+        gcs.wait_for(7, Duration::from_secs(5))
+            .await
+            .expect("vehicle 7 heard");
+        // Spray that same socket from another port with hostile frames, the vehicle's
+        // heartbeats going on meanwhile.
+        let sprayer = tokio::net::UdpSocket::bind("127.0.0.1:0")
             .await
             .expect("bind");
         let mut rng = SplitMix64::new(5);
         let seeds = seed_frames(&mut rng);
-        for _ in 0..10_000 {
+        for k in 0..10_000u32 {
             let b = mutate(&mut rng, &seeds);
-            let _ = sock.send_to(&b, ("127.0.0.1", port)).await;
+            let _ = sprayer.send_to(&b, ("127.0.0.1", port)).await;
+            if k % 1000 == 0 {
+                let _ = vehicle
+                    .send_to(&heartbeat(7, (k / 1000) as u8), ("127.0.0.1", port))
+                    .await;
+            }
         }
-        tokio::time::sleep(Duration::from_millis(300)).await;
-        let snap = gcs2.snapshot();
-        assert!(!snap.links.is_empty(), "service alive and answering");
-        // The first service still follows its vehicle.
+        // After the spray the receive task still decodes: a new vehicle is found, and the
+        // first one, still beating, is not lost.
+        let newcomer = tokio::net::UdpSocket::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let found = async {
+            for seq in 0..50u8 {
+                let _ = newcomer
+                    .send_to(&heartbeat(8, seq), ("127.0.0.1", port))
+                    .await;
+                let _ = vehicle
+                    .send_to(&heartbeat(7, 20 + seq), ("127.0.0.1", port))
+                    .await;
+                if gcs.find(8).is_some() {
+                    return true;
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            false
+        };
+        assert!(found.await, "the sprayed service no longer hears vehicles");
+        let seven = gcs
+            .snapshot()
+            .vehicles
+            .into_iter()
+            .find(|v| v.key.system_id == 7)
+            .expect("vehicle 7");
+        assert!(!seven.lost, "vehicle 7 lost during the spray");
+        let link = gcs.snapshot().links[0];
         assert!(
-            gcs.snapshot()
-                .vehicles
-                .iter()
-                .any(|v| v.key.system_id == 1 && !v.lost)
+            link.discarded.total() > 0 || link.frames_in > 10_000,
+            "the spray reached the service: {link:?}"
         );
     });
 }
