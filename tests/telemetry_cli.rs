@@ -682,7 +682,7 @@ fn external_alarms_from_a_file_and_a_udp_port_become_alerts_in_patrol_fly() {
     .expect("write alarms");
     let run = dir.path().join("run");
     let alarm_port = udp_port();
-    let fly = Proc::patrol(&[
+    let mut fly = Proc::patrol(&[
         "fly",
         "--plan",
         plan_dir.to_str().expect("utf8"),
@@ -699,7 +699,12 @@ fn external_alarms_from_a_file_and_a_udp_port_become_alerts_in_patrol_fly() {
         "--alarms-udp",
         &format!("127.0.0.1:{alarm_port}"),
     ]);
-    std::thread::sleep(Duration::from_secs(4));
+    // Sent once the port is bound (fly says so), not after a guessed delay.
+    let watch = fly.watch_stdout();
+    watch.wait_for(
+        &format!("external alarms: JSON lines on udp 127.0.0.1:{alarm_port}"),
+        Duration::from_secs(20),
+    );
     let socket = std::net::UdpSocket::bind("127.0.0.1:0").expect("udp");
     let second = format!(
         "{{\"source\": \"ir-9\", \"kind\": \"infrared\", \"at_unix_s\": {}, \"lat\": {}, \"lon\": {}, \"radius_m\": 60}}",
@@ -714,7 +719,8 @@ fn external_alarms_from_a_file_and_a_udp_port_become_alerts_in_patrol_fly() {
         .send_to(b"\xff\xfe not json", ("127.0.0.1", alarm_port))
         .expect("send");
     let out = fly.wait_output(Duration::from_secs(30));
-    let stdout = out.stdout_text();
+    // The reader thread sees the pipe close when the process ends.
+    let stdout = watch.wait_for("run directory:", Duration::from_secs(5));
     assert!(out.status.success(), "{}\n{stdout}", out.stderr_text());
     assert!(
         stdout.contains("external alarms 3 accepted, 2 refused"),

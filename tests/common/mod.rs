@@ -150,6 +150,27 @@ impl Proc {
         Proc::spawn(Command::new(env!("CARGO_BIN_EXE_patrol")).args(args))
     }
 
+    /// Takes the child's standard output and collects it as it comes, so that a test can
+    /// wait for a line (a port bound, a state reached) instead of sleeping.
+    pub fn watch_stdout(&mut self) -> StdoutWatch {
+        use std::io::BufRead as _;
+        let stdout = self.0.stdout.take().expect("stdout piped");
+        let text = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let sink = text.clone();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stdout)
+                .lines()
+                .map_while(Result::ok)
+            {
+                if let Ok(mut t) = sink.lock() {
+                    t.push_str(&line);
+                    t.push('\n');
+                }
+            }
+        });
+        StdoutWatch(text)
+    }
+
     pub fn signal(&self, sig: &str) {
         let _ = Command::new("kill")
             .args([sig, &self.0.id().to_string()])
@@ -179,5 +200,32 @@ impl Drop for Proc {
     fn drop(&mut self) {
         let _ = self.0.kill();
         let _ = self.0.wait();
+    }
+}
+
+/// A child's standard output as collected so far ([`Proc::watch_stdout`]).
+#[derive(Debug, Clone)]
+pub struct StdoutWatch(std::sync::Arc<std::sync::Mutex<String>>);
+
+impl StdoutWatch {
+    /// Everything printed so far.
+    pub fn text(&self) -> String {
+        self.0.lock().map(|t| t.clone()).unwrap_or_default()
+    }
+
+    /// Waits until `needle` has been printed.
+    pub fn wait_for(&self, needle: &str, timeout: Duration) -> String {
+        let began = Instant::now();
+        loop {
+            let t = self.text();
+            if t.contains(needle) {
+                return t;
+            }
+            assert!(
+                began.elapsed() < timeout,
+                "{needle:?} not printed within {timeout:?}:\n{t}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 }

@@ -408,5 +408,8 @@ fn a_compact_high_risk_stretch_is_swept_whole() {
         .count();
     let hot_cells = plan.cells.iter().filter(|c| c.risk > 0.9).count();
     assert!(block >= 20, "the block is about 30 cells: {block}");
-    assert_eq!(hot_cells, block, "{hot_cells} of the block's {block} cells patrolled");
+    assert_eq!(
+        hot_cells, block,
+        "{hot_cells} of the block's {block} cells patrolled"
+    );
 }

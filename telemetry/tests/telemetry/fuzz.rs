@@ -12,7 +12,6 @@ use patrol_telemetry::mav::dialect::MavMessage;
 use patrol_telemetry::mav::frame::{Frame, FrameParser};
 use patrol_telemetry::mav::link::PeerId;
 use patrol_telemetry::mav::mission_item::ListKind;
-use patrol_telemetry::mav::shaper::Impairment;
 use patrol_telemetry::mav::tlog::parse_tlog;
 
 use crate::common::*;
