@@ -42,3 +42,6 @@ fi
 
 cargo fmt --all --check
 cargo test --workspace --locked -j"$(nproc)"
+# The benchmarks are compiled (in the test profile, sharing the tests' build), not run, so
+# that a change to the code they drive cannot leave them broken until someone measures.
+cargo test --workspace --benches --no-run --locked -j"$(nproc)"
