@@ -178,7 +178,7 @@ fn plan_rejects_bad_options_naming_them() {
     let dir = tempfile::tempdir().unwrap();
     for (args, needle) in [
         (vec!["--shift", "10-18"], "--shift"),
-        (vec!["--shift", "18:00-10:00"], "--shift"),
+        (vec!["--shift", "18:00-18:00"], "--shift 18:00-18:00"),
         (vec!["--drones", "q1,zz"], "--drones zz"),
         (vec!["--wind", "fast"], "--wind"),
         (vec!["--wind", "30@270"], "no drone can fly"),

@@ -393,6 +393,7 @@ fn real_links_arm_nothing_without_a_yes() {
             connect,
             "--speedup",
             speedup,
+            "--start-now",
             "--run-dir",
             dir.path().join("run").to_str().expect("utf8"),
         ]);
@@ -485,8 +486,10 @@ fn tlogs_survive_sigkill_up_to_the_last_second() {
         key.to_str().expect("utf8"),
         "--only",
         "1,2,3",
-        // The simulator at real time looks like real vehicles: confirmed for the script.
+        // The simulator at real time looks like real vehicles: confirmed for the script, and
+        // flown from now rather than at the shift's hour.
         "--yes",
+        "--start-now",
     ]);
     std::thread::sleep(Duration::from_secs(6));
     let killed_at = unix_now_us();
@@ -1055,5 +1058,131 @@ fn a_vehicle_heard_late_flies_its_remaining_sorties() {
     assert!(
         err.contains("1 sortie(s) not flown") && err.contains(&format!("{first} of q1")),
         "{err}"
+    );
+}
+
+/// A plan of the bundled area for `shift` on `date` (America/New_York, the area's zone).
+fn plan_for(dir: &Path, shift: &str, date: &str) -> PathBuf {
+    let out = patrol(&[
+        "plan",
+        bundled_area().to_str().expect("utf8"),
+        "-o",
+        dir.to_str().expect("utf8"),
+        "--shift",
+        shift,
+        "--date",
+        date,
+        "--time-limit",
+        "1",
+    ]);
+    assert!(out.status.success(), "{}", out.stderr_text());
+    dir.to_path_buf()
+}
+
+/// New York's local `HH:MM` and date `offset_s` from now.
+fn new_york(offset_s: i64) -> (String, String) {
+    let t = (unix_now_us() / 1_000_000) as i64 + offset_s;
+    let hm = patrol_planner::plan::wall_clock::local_time(t, "America/New_York")[..5].to_string();
+    let date = patrol_planner::plan::wall_clock::date_at(t, "America/New_York").expect("date");
+    (hm, date)
+}
+
+#[test]
+fn a_dated_plan_starts_its_sorties_on_the_wall_clock() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // A shift starting in about two minutes (the next whole minute after 90 s).
+    let (start, date) = new_york(150);
+    let (end, _) = new_york(150 + 3600);
+    let plan_dir = plan_for(&dir.path().join("soon"), &format!("{start}-{end}"), &date);
+    let run = dir.path().join("run");
+    let mut fly = Proc::patrol(&[
+        "fly",
+        "--plan",
+        plan_dir.to_str().expect("utf8"),
+        "--connect",
+        &format!("udp:127.0.0.1:{}", udp_port()),
+        "--only",
+        "1",
+        "--yes",
+        "--run-dir",
+        run.to_str().expect("utf8"),
+        "--duration",
+        "6",
+    ]);
+    let watch = fly.watch_stdout();
+    let text = watch.wait_for("on the wall clock", Duration::from_secs(20));
+    assert!(
+        text.contains(&format!("it starts at {start} E")),
+        "the shift's local start: {text}"
+    );
+    let events = wait_for_line(
+        &run.join("events.log"),
+        "waits for its start at shift time",
+        Duration::from_secs(20),
+    );
+    // It waits until the shift's start, 1.5 to 3.5 minutes away, instead of starting now.
+    let line = events
+        .lines()
+        .find(|l| l.contains("waits for its start at shift time"))
+        .expect("line");
+    let hms = line.rsplit(' ').next().expect("time");
+    let parts: Vec<f64> = hms.split(':').map(|p| p.parse().expect("n")).collect();
+    let wait_s = parts[0] * 3600.0 + parts[1] * 60.0 + parts[2];
+    assert!((60.0..=215.0).contains(&wait_s), "{line}");
+    let out = fly.wait_output(Duration::from_secs(20));
+    let events = std::fs::read_to_string(run.join("events.log")).expect("events.log");
+    assert!(
+        !events.contains("arming"),
+        "nothing armed before its time:\n{events}"
+    );
+    let _ = out;
+}
+
+#[test]
+fn a_passed_window_is_not_flown_and_a_past_shift_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // Began 30 minutes ago: the first sorties' windows have passed.
+    let (start, date) = new_york(-1800);
+    let (end, _) = new_york(3600);
+    let plan_dir = plan_for(&dir.path().join("late"), &format!("{start}-{end}"), &date);
+    let run = dir.path().join("run");
+    let out = Proc::patrol(&[
+        "fly",
+        "--plan",
+        plan_dir.to_str().expect("utf8"),
+        "--connect",
+        &format!("udp:127.0.0.1:{}", udp_port()),
+        "--only",
+        "1",
+        "--yes",
+        "--run-dir",
+        run.to_str().expect("utf8"),
+        "--duration",
+        "4",
+    ])
+    .wait_output(Duration::from_secs(30));
+    let events = std::fs::read_to_string(run.join("events.log")).expect("events.log");
+    assert!(
+        events.contains("skipped: its window has passed: it should have started 0:3")
+            || events.contains("skipped: its window has passed: it should have started 0:29"),
+        "{events}"
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", out.stderr_text());
+    // A shift that is over is refused before anything opens; --start-now flies it from now.
+    let old = plan_for(&dir.path().join("old"), "10:00-11:00", "2020-01-06");
+    let refused = patrol(&[
+        "fly",
+        "--plan",
+        old.to_str().expect("utf8"),
+        "--connect",
+        "/dev/ttyUSB0,57600",
+        "--yes",
+    ]);
+    expect_error(
+        &refused,
+        &[
+            "2020-01-06 10:00-11:00 (America/New_York) ended at 11:00 EST",
+            "--start-now",
+        ],
     );
 }

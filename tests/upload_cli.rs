@@ -90,8 +90,10 @@ fn fly_against(faults: &[&str], speedup: &str, duration_s: u64) -> Flown {
         &duration_s.to_string(),
         "--status-every",
         "1000",
-        // A scripted peer at real time: no one at the keyboard to confirm arming.
+        // A scripted peer at real time: no one at the keyboard to confirm arming, and the
+        // test's plan flown from now rather than at its shift's hour.
         "--yes",
+        "--start-now",
     ])
     .wait_output(Duration::from_secs(duration_s + 30));
     let run = RunDir::at(run);

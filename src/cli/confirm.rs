@@ -6,6 +6,7 @@
 use std::io::{BufRead, IsTerminal, Write};
 
 use patrol_planner::plan::model::Plan;
+use patrol_telemetry::fly::sorties::WINDOW_PASSED_S;
 use patrol_telemetry::mav::endpoint::Endpoint;
 use patrol_telemetry::shift::render::hms;
 
@@ -30,12 +31,15 @@ pub(crate) fn flight_summary(plan: &Plan, only: &[u8], max_sorties: Option<usize
             .iter()
             .take(max_sorties.unwrap_or(usize::MAX))
             .map(|s| {
+                if s.start_s < -WINDOW_PASSED_S {
+                    return format!("{} (its window has passed: not flown)", s.id);
+                }
                 count += 1;
                 format!(
-                    "{} from {} at +{} for {:.0} min",
+                    "{} from {} in {} for {:.0} min",
                     s.id,
                     s.base,
-                    hms(s.start_s),
+                    hms(s.start_s.max(0.0)),
                     s.flight_time_s / 60.0
                 )
             })
@@ -48,7 +52,7 @@ pub(crate) fn flight_summary(plan: &Plan, only: &[u8], max_sorties: Option<usize
         ));
     }
     format!(
-        "{count} sortie(s) of {} (shift {}-{}); times count from when you answer:\n{out}",
+        "{count} sortie(s) of {} (shift {}-{}); times from now:\n{out}",
         plan.area_name, plan.shift.start_local, plan.shift.end_local
     )
 }

@@ -92,6 +92,10 @@ pub struct FlyArgs {
     /// finish their sorties (a second Ctrl-C does that otherwise).
     #[arg(long)]
     recall: bool,
+    /// Fly the plan from now, its first sortie at once, instead of at its shift's times on the
+    /// wall clock (a dated plan at real time otherwise waits for its sorties' local times).
+    #[arg(long)]
+    start_now: bool,
     /// Arm real vehicles without asking (scripted use): a run at real time or over a serial
     /// port otherwise shows what will fly and waits for a typed yes.
     #[arg(long)]
@@ -160,13 +164,17 @@ pub fn run(args: FlyArgs) -> anyhow::Result<()> {
         .as_deref()
         .map(SigningKey::read)
         .transpose()?;
+    // When the sorties start: on the wall clock for a dated plan at real time. A shift that
+    // is over is refused before anything is opened. Following without flying has no times.
+    let start_now = args.start_now || args.sorties == Some(0);
+    let (shown, _) = super::wall_start::timed_plan(&plan, args.speedup, start_now)?;
     let run_dir = run_dir(args.run_dir.as_deref())?;
     // A person's yes before real vehicles arm (the simulator runs in accelerated time);
     // following the vehicles (`--sorties 0`) arms nothing.
     let confirmed_by = if args.sorties != Some(0)
         && super::confirm::may_reach_real_vehicles(&endpoints, args.speedup)
     {
-        match super::confirm::confirm_arming(&plan, &args.only, args.sorties, &endpoints, args.yes)
+        match super::confirm::confirm_arming(&shown, &args.only, args.sorties, &endpoints, args.yes)
         {
             Ok(who) => Some(who),
             Err(e) => {
@@ -178,6 +186,9 @@ pub fn run(args: FlyArgs) -> anyhow::Result<()> {
     } else {
         None
     };
+    // Timed again once confirmed: the answer may have taken minutes.
+    let (plan, timing) = super::wall_start::timed_plan(&plan, args.speedup, start_now)?;
+    println!("{timing}");
     // Terrain for heights above the ground in the view (only the DEM, not the whole area);
     // without it heights are above home.
     let area_dir = PathBuf::from(&plan.area_dir);

@@ -10,6 +10,7 @@ mod plan;
 mod route;
 mod sim;
 mod view;
+mod wall_start;
 
 use clap::{Parser, Subcommand};
 

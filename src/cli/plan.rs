@@ -13,6 +13,7 @@ use patrol_planner::plan::error::PlanError;
 use patrol_planner::plan::request::PlanRequest;
 use patrol_planner::plan::resolve::{MAX_TIME_LIMIT_S, MIN_PATROL_HEIGHT_AGL_M, RequestError};
 use patrol_planner::plan::summary::summary_text;
+use patrol_planner::plan::wall_clock;
 
 /// Plan a shift of patrols over an area's fire risk.
 #[derive(Debug, Args)]
@@ -62,6 +63,10 @@ pub struct PlanArgs {
     /// machine however loaded (for tests and comparisons).
     #[arg(long)]
     work: Option<u64>,
+    /// The shift's date, YYYY-MM-DD (default: today in the area's time zone). With the area's
+    /// `time_zone` (or this machine's) it puts the plan on the wall clock for `patrol fly`.
+    #[arg(long)]
+    date: Option<String>,
     /// Plan as if the area's towers and infrared alarms watched nothing: the drones go to the
     /// highest risk rather than to the blind spots (the summary still says who watches what).
     #[arg(long)]
@@ -103,7 +108,9 @@ fn flag_error_text(e: &RequestError) -> String {
     match e {
         RequestError::ShiftTimeUnreadable { text, .. } => format!("--shift {text}: {SHIFT_FORMAT}"),
         RequestError::ShiftEndBeforeStart { start, end } => {
-            format!("--shift {start}-{end}: the shift must end after it starts (same day)")
+            format!(
+                "--shift {start}-{end}: the shift ends when it starts (an end before the start is the next day's)"
+            )
         }
         // A ceiling out of range is reported with the patrol height it bounds.
         RequestError::PatrolHeightOutOfRange {
@@ -124,6 +131,7 @@ fn flag_error_text(e: &RequestError) -> String {
         ),
         // No flag sets the side overlap (`patrol plan` keeps the planner's default).
         RequestError::SideOverlapOutOfRange { .. } => e.to_string(),
+        RequestError::WallClock(w) => format!("--date: {w}"),
         RequestError::UnknownDrone { id, known } => {
             format!("--drones {id}: no such drone (fleet: {})", known.join(", "))
         }
@@ -159,6 +167,22 @@ pub fn run(args: PlanArgs) -> anyhow::Result<()> {
         ..PlanRequest::default()
     };
     let area = Area::load(&args.area)?;
+    // The shift on the wall clock: the area's time zone (else this machine's), the date given
+    // or today there.
+    let time_zone = area
+        .manifest
+        .time_zone
+        .clone()
+        .unwrap_or_else(wall_clock::system_time_zone);
+    let date = match &args.date {
+        Some(d) => d.clone(),
+        None => wall_clock::today_in(&time_zone)?,
+    };
+    let request = PlanRequest {
+        date: Some(date),
+        time_zone: Some(time_zone),
+        ..request
+    };
     let mut first_wave = None;
     let capture = args.export_instance.is_some().then_some(&mut first_wave);
     let plan = plan_patrol_capturing(&area, &request, capture).map_err(|e| match e {

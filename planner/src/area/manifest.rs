@@ -48,6 +48,10 @@ use crate::risk::weather::WeatherConfig;
 pub struct AreaManifest {
     /// The area's name, shown in summaries and maps.
     pub name: String,
+    /// The IANA time zone of its shifts' local times (e.g. `America/New_York`,
+    /// `Asia/Shanghai`); without it, the planning machine's.
+    #[serde(default)]
+    pub time_zone: Option<String>,
     /// The digital elevation model.
     pub terrain: TerrainEntry,
     /// A ready-made fire-risk layer; without it, `patrol area risk` computes one.
@@ -174,6 +178,17 @@ impl AreaManifest {
         manifest.risk_model.validate(&path)?;
         if let Some(w) = &manifest.weather {
             w.validate(&path)?;
+        }
+        if let Some(zone) = &manifest.time_zone {
+            if crate::plan::wall_clock::time_zone(zone).is_err() {
+                return Err(AreaError::field(
+                    &path,
+                    "top level",
+                    "time_zone",
+                    zone,
+                    "an IANA time zone name such as America/New_York or Asia/Shanghai",
+                ));
+            }
         }
         let watch = manifest.watch;
         if !(watch.smoke_column_m.is_finite() && (1.0..=1000.0).contains(&watch.smoke_column_m)) {

@@ -114,6 +114,8 @@ pub(super) fn assemble(
             start_local: req.shift_start_local.clone(),
             end_local: req.shift_end_local.clone(),
             duration_s: req.shift_s(),
+            date: req.date.clone(),
+            time_zone: req.time_zone.clone(),
         },
         settings: PlanSettings {
             alt_agl_m: req.heights.alt_agl_m,

@@ -23,6 +23,7 @@ pub mod summary;
 pub mod sweep;
 mod targets;
 mod timed_route;
+pub mod wall_clock;
 mod wave_problem;
 mod waves;
 pub mod zones;

@@ -71,8 +71,15 @@ pub struct Shift {
     pub start_local: String,
     /// Local end time as given, `HH:MM`.
     pub end_local: String,
-    /// Length, seconds.
+    /// Length, seconds (an end before the start is the next day's).
     pub duration_s: f64,
+    /// The shift's date (of its start), `YYYY-MM-DD`; `None` in plans made before plans had
+    /// one (their times count from when `patrol fly` starts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// The IANA time zone of its local times, e.g. `America/New_York`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
 }
 
 /// Settings of the planner.

@@ -33,6 +33,10 @@ pub struct PlanRequest {
     /// Weigh each cell's risk by the chance the area's towers and alarms would miss a fire
     /// there (`[watch]` of `area.toml`); `false` plans as if they did not exist.
     pub use_watch: bool,
+    /// The shift's date, `YYYY-MM-DD` (with `time_zone`, the plan's times become instants).
+    pub date: Option<String>,
+    /// The IANA time zone of the shift's local times.
+    pub time_zone: Option<String>,
 }
 
 impl Default for PlanRequest {
@@ -51,6 +55,8 @@ impl Default for PlanRequest {
             revisit_min: [None, None, Some(240.0), Some(120.0), Some(60.0)],
             search_work: None,
             use_watch: true,
+            date: None,
+            time_zone: None,
         }
     }
 }

@@ -50,14 +50,19 @@ pub enum RequestError {
         /// The time as given.
         text: String,
     },
-    /// The shift ends at or before its start (a shift lies within one day).
-    #[error("the shift ends ({end}) before it starts ({start}): it must end later the same day")]
+    /// The shift ends when it starts (an end before the start crosses midnight).
+    #[error(
+        "the shift ends ({end}) when it starts ({start}): give its end (an end before the start is the next day's)"
+    )]
     ShiftEndBeforeStart {
         /// Start as given, `HH:MM`.
         start: String,
         /// End as given, `HH:MM`.
         end: String,
     },
+    /// The shift's date or time zone is unusable.
+    #[error("{0}")]
+    WallClock(super::wall_clock::WallClockError),
     /// The patrol height is below [`MIN_PATROL_HEIGHT_AGL_M`] or above the ceiling, or the
     /// ceiling is above [`MAX_CEILING_AGL_M`].
     #[error(
@@ -147,6 +152,10 @@ pub struct ResolvedRequest<'f> {
     pub search_work: Option<u64>,
     /// Whether the towers' and alarms' watch weighs the cells.
     pub use_watch: bool,
+    /// The shift's date, checked.
+    pub date: Option<String>,
+    /// The shift's IANA time zone, checked.
+    pub time_zone: Option<String>,
 }
 
 impl ResolvedRequest<'_> {
@@ -174,12 +183,22 @@ impl PlanRequest {
             })
         };
         let shift_start_s = clock(ShiftBound::Start, &self.shift_start)?;
-        let shift_end_s = clock(ShiftBound::End, &self.shift_end)?;
+        let mut shift_end_s = clock(ShiftBound::End, &self.shift_end)?;
+        // A night shift: an end before the start is the next day's.
+        if shift_end_s < shift_start_s {
+            shift_end_s += 86_400.0;
+        }
         if shift_end_s <= shift_start_s {
             return Err(RequestError::ShiftEndBeforeStart {
                 start: self.shift_start.clone(),
                 end: self.shift_end.clone(),
             });
+        }
+        if let Some(date) = &self.date {
+            super::wall_clock::parse_date(date).map_err(RequestError::WallClock)?;
+        }
+        if let Some(zone) = &self.time_zone {
+            super::wall_clock::time_zone(zone).map_err(RequestError::WallClock)?;
         }
         if !(self.alt_agl_m >= MIN_PATROL_HEIGHT_AGL_M
             && self.alt_agl_m <= self.ceiling_agl_m
@@ -243,6 +262,8 @@ impl PlanRequest {
             revisit_s: self.revisit_min.map(|m| m.map(|m| m * 60.0)),
             search_work: self.search_work,
             use_watch: self.use_watch,
+            date: self.date.clone(),
+            time_zone: self.time_zone.clone(),
         })
     }
 }
@@ -345,8 +366,21 @@ camera = {{ kind = "thermal", sensor_width_mm = 7.68, sensor_height_mm = 6.14, f
     }
 
     #[test]
+    fn a_night_shift_ends_the_next_day() {
+        let fleet = fleet();
+        let r = PlanRequest {
+            shift_start: "22:00".into(),
+            shift_end: "02:30".into(),
+            ..PlanRequest::default()
+        }
+        .resolve(&fleet)
+        .expect("a night shift");
+        assert_eq!(r.shift_s(), 4.5 * 3600.0);
+    }
+
+    #[test]
     fn a_shift_must_end_after_it_starts() {
-        for (start, end) in [("18:00", "10:00"), ("10:00", "10:00")] {
+        for (start, end) in [("10:00", "10:00"), ("00:00", "00:00")] {
             let e = error_of(PlanRequest {
                 shift_start: start.into(),
                 shift_end: end.into(),
@@ -469,6 +503,7 @@ camera = {{ kind = "thermal", sensor_width_mm = 7.68, sensor_height_mm = 6.14, f
     #[test]
     fn the_first_problem_in_field_order_is_reported() {
         let e = error_of(PlanRequest {
+            shift_start: "09:00".into(),
             shift_end: "09:00".into(),
             alt_agl_m: 5.0,
             drones: Some(vec!["zz".into()]),

@@ -13,10 +13,14 @@ pub fn summary_text(plan: &Plan) -> String {
     let clock0 = parse_clock_s(&plan.shift.start_local).unwrap_or(0.0);
     let _ = writeln!(
         out,
-        "Plan for {} — shift {}-{}, wind {:.1} m/s from {:.0}°, patrol {:.0} m above ground",
+        "Plan for {} — shift {}-{}{}, wind {:.1} m/s from {:.0}°, patrol {:.0} m above ground",
         plan.area_name,
         plan.shift.start_local,
         plan.shift.end_local,
+        match (&plan.shift.date, &plan.shift.time_zone) {
+            (Some(d), Some(z)) => format!(" on {d} ({z})"),
+            _ => String::new(),
+        },
         plan.settings.wind_speed_mps,
         plan.settings.wind_from_deg,
         plan.settings.alt_agl_m

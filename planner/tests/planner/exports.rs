@@ -199,6 +199,8 @@ fn sample_plan() -> Plan {
             start_local: "08:30".to_string(),
             end_local: "18:00".to_string(),
             duration_s: 34_200.0,
+            date: None,
+            time_zone: None,
         },
         settings: PlanSettings {
             alt_agl_m: ALT_AGL_M,

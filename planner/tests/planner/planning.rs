@@ -269,11 +269,11 @@ fn what_cannot_be_done_is_said() {
             .to_string()
             .contains("shorter than any useful sortie")
     );
-    // Backwards shift and unknown drones name the shift and the drone with the values given
+    // An empty shift and unknown drones name the shift and the drone with the values given
     // (the command line names its flags: tests/plan_cli.rs).
     let back = PlanRequest {
         shift_start: "18:00".into(),
-        shift_end: "10:00".into(),
+        shift_end: "18:00".into(),
         ..request()
     };
     match plan_patrol(a, &back) {
@@ -282,12 +282,12 @@ fn what_cannot_be_done_is_said() {
                 e,
                 RequestError::ShiftEndBeforeStart {
                     start: "18:00".into(),
-                    end: "10:00".into()
+                    end: "18:00".into()
                 }
             );
             let text = e.to_string();
             assert!(
-                text.starts_with("the shift ends (10:00) before it starts (18:00)"),
+                text.starts_with("the shift ends (18:00) when it starts (18:00)"),
                 "{text}"
             );
         }

@@ -38,6 +38,9 @@ const BATTERY_REPORT_WAIT: Duration = Duration::from_secs(30);
 const UPLOAD_ATTEMPTS: u32 = 3;
 /// Wall pause between upload attempts.
 const UPLOAD_PAUSE: Duration = Duration::from_secs(2);
+/// A sortie more than this late for its start (on the wall clock, `patrol fly` started after
+/// it) is not flown: its window has passed. Seconds.
+pub const WINDOW_PASSED_S: f64 = 300.0;
 /// Attempts at arming and starting.
 const START_ATTEMPTS: u32 = 3;
 /// Wall time the vehicle has to show it is armed and in its mission after the start.
@@ -139,11 +142,22 @@ async fn fly_drone(plan: &Plan, d: &DronePlan, gcs: &Gcs, bus: &EventBus, option
     let limit = options.max_sorties.unwrap_or(usize::MAX);
     let mut landed_at: Option<(f64, f64)> = None; // (actual landing, planned end) shift seconds
     for (i, sortie) in d.sorties.iter().enumerate().take(limit) {
+        // (Times before zero are a wall-clock shift that began before `patrol fly` did.)
         if ![sortie.start_s, sortie.end_s, sortie.flight_time_s]
             .iter()
-            .all(|t| t.is_finite() && (0.0..1e9).contains(t))
+            .all(|t| t.is_finite() && t.abs() < 1e9)
+            || sortie.flight_time_s < 0.0
         {
             report.skip(sortie, SkipReason::UnusableTimes);
+            continue;
+        }
+        if sortie.start_s < -WINDOW_PASSED_S {
+            report.skip(
+                sortie,
+                SkipReason::WindowPassed {
+                    late_s: -sortie.start_s,
+                },
+            );
             continue;
         }
         // Start at the planned time, but never before the swap after a late landing.

@@ -102,6 +102,11 @@ pub enum SkipReason {
     },
     /// The crew stopped the shift before the sortie started.
     StoppedByCrew,
+    /// On the wall clock the sortie should have started long before `patrol fly` did.
+    WindowPassed {
+        /// How late it would start, seconds.
+        late_s: f64,
+    },
     /// The sortie ran more than 30 min past twice its planned flight time.
     Overran {
         /// Whether the vehicle was lost (else still flying) at the deadline.

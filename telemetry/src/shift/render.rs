@@ -53,6 +53,11 @@ impl std::fmt::Display for SkipReason {
             SkipReason::WouldNotStart { last } => {
                 write!(f, "the vehicle would not arm and start: {last}")
             }
+            SkipReason::WindowPassed { late_s } => write!(
+                f,
+                "its window has passed: it should have started {} ago (patrol fly --start-now flies the plan from now)",
+                hms(*late_s)
+            ),
             SkipReason::StoppedByCrew => {
                 write!(f, "the crew stopped the shift (Ctrl-C) before it started")
             }
