@@ -32,6 +32,8 @@ fn plan_writes_every_export_and_a_summary() {
     let text = out.stdout_text();
     for expected in [
         "Plan for Cumberland Mountains",
+        "PX4 drones (",
+        "not sent to verify alerts",
         "q1 ",
         "v2 ",
         "of the area's risk patrolled",

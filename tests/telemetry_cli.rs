@@ -1087,27 +1087,54 @@ fn new_york(offset_s: i64) -> (String, String) {
     (hm, date)
 }
 
+/// Shift seconds of an events.log line `[h:mm:ss] ...`.
+fn line_time_s(line: &str) -> f64 {
+    let stamp = line
+        .trim_start_matches('[')
+        .split(']')
+        .next()
+        .expect("stamp");
+    stamp
+        .split(':')
+        .map(|p| p.parse::<f64>().expect("number"))
+        .fold(0.0, |acc, v| acc * 60.0 + v)
+}
+
 #[test]
 fn a_dated_plan_starts_its_sorties_on_the_wall_clock() {
     let dir = tempfile::tempdir().expect("tempdir");
-    // A shift starting in about two minutes (the next whole minute after 90 s).
-    let (start, date) = new_york(150);
-    let (end, _) = new_york(150 + 3600);
+    // A shift starting at the next whole minute after 90 s: 30 to 90 s from now.
+    let (start, date) = new_york(90);
+    let (end, _) = new_york(90 + 3600);
     let plan_dir = plan_for(&dir.path().join("soon"), &format!("{start}-{end}"), &date);
+    let plan = patrol_planner::export::read_plan_json(&plan_dir.join("plan.json")).expect("plan");
+    let d = plan
+        .drones
+        .iter()
+        .find(|d| d.system_id == 1)
+        .expect("drone 1");
+    let base = plan
+        .bases
+        .iter()
+        .find(|b| b.name == d.home_base)
+        .expect("base");
     let run = dir.path().join("run");
+    let port = udp_port();
     let mut fly = Proc::patrol(&[
         "fly",
         "--plan",
         plan_dir.to_str().expect("utf8"),
         "--connect",
-        &format!("udp:127.0.0.1:{}", udp_port()),
+        &format!("udp:127.0.0.1:{port}"),
         "--only",
+        "1",
+        "--sorties",
         "1",
         "--yes",
         "--run-dir",
         run.to_str().expect("utf8"),
         "--duration",
-        "6",
+        "150",
     ]);
     let watch = fly.watch_stdout();
     let text = watch.wait_for("on the wall clock", Duration::from_secs(20));
@@ -1120,22 +1147,44 @@ fn a_dated_plan_starts_its_sorties_on_the_wall_clock() {
         "waits for its start at shift time",
         Duration::from_secs(20),
     );
-    // It waits until the shift's start, 1.5 to 3.5 minutes away, instead of starting now.
     let line = events
         .lines()
         .find(|l| l.contains("waits for its start at shift time"))
         .expect("line");
-    let hms = line.rsplit(' ').next().expect("time");
-    let parts: Vec<f64> = hms.split(':').map(|p| p.parse().expect("n")).collect();
-    let wait_s = parts[0] * 3600.0 + parts[1] * 60.0 + parts[2];
-    assert!((60.0..=215.0).contains(&wait_s), "{line}");
-    let out = fly.wait_output(Duration::from_secs(20));
-    let events = std::fs::read_to_string(run.join("events.log")).expect("events.log");
-    assert!(
-        !events.contains("arming"),
-        "nothing armed before its time:\n{events}"
+    let start_s = line_time_s(&format!("[{}]", line.rsplit(' ').next().expect("time")));
+    assert!((25.0..=95.0).contains(&start_s), "{line}");
+    // The vehicle is up from the beginning; it is armed at the shift's start, not at launch.
+    let vehicle = peer("scripted_vehicle.py")
+        .args(["--connect", &format!("udpout:127.0.0.1:{port}")])
+        .args([
+            "--sysid",
+            "1",
+            "--timeout",
+            "140",
+            "--exit-after-start",
+            "1",
+        ])
+        .args(["--lat", &base.lat_deg.to_string()])
+        .args(["--lon", &base.lon_deg.to_string()])
+        .output()
+        .expect("python");
+    let v = json_of(&vehicle);
+    assert!(vehicle.status.success(), "{v}\n{}", vehicle.stderr_text());
+    let events = wait_for_line(
+        &run.join("events.log"),
+        &format!("sortie {} started", d.sorties[0].id),
+        Duration::from_secs(20),
     );
-    let _ = out;
+    let arming = events
+        .lines()
+        .find(|l| l.contains("arming for sortie"))
+        .expect("arming line");
+    let armed_at = line_time_s(arming);
+    assert!(
+        armed_at >= start_s - 1.0 && armed_at <= start_s + 20.0,
+        "armed at {armed_at} s, the shift starts at {start_s} s: {arming}"
+    );
+    let _ = fly.wait_output(Duration::from_secs(10));
 }
 
 #[test]

@@ -393,9 +393,10 @@ camera = {{ kind = "thermal", sensor_width_mm = 7.68, sensor_height_mm = 6.14, f
                     end: end.into()
                 }
             );
-            assert!(e.to_string().starts_with(&format!(
-                "the shift ends ({end}) before it starts ({start})"
-            )));
+            assert!(
+                e.to_string()
+                    .starts_with(&format!("the shift ends ({end}) when it starts ({start})"))
+            );
         }
     }
 

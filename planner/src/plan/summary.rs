@@ -101,6 +101,20 @@ pub fn summary_text(plan: &Plan) -> String {
             w.unwatched * 100.0
         );
     }
+    // What stays ArduPilot-only, said where the pilot plans (docs/real-drones.md).
+    let px4: Vec<&str> = plan
+        .drones
+        .iter()
+        .filter(|d| d.firmware == crate::area::fleet::Firmware::Px4)
+        .map(|d| d.drone_id.as_str())
+        .collect();
+    if !px4.is_empty() {
+        let _ = writeln!(
+            out,
+            "PX4 drones ({}): missions in PX4's conventions, started in mission mode and recalled by RTL; they are not sent to verify alerts (that flight uses ArduPilot's modes), and patrol sim answers for them like ArduCopter",
+            px4.join(", ")
+        );
+    }
     for l in &plan.left_out {
         let _ = writeln!(out, "Left out: {}: {}", l.what, l.reason);
     }
