@@ -47,16 +47,34 @@ fn timed(mut f: impl FnMut()) -> Duration {
     )
 }
 
-fn gdal(args: &[String]) {
-    let out = Command::new("gdal_viewshed")
-        .args(args)
+/// `gdal_viewshed -om GROUND` of one tower at map position `xy` on `dem`, written to `out`.
+fn gdal_viewshed(t: &Tower, xy: (f64, f64), range_m: f64, dem: &str, out: &Path) {
+    let args = [
+        "-q".to_string(),
+        "-ox".into(),
+        xy.0.to_string(),
+        "-oy".into(),
+        xy.1.to_string(),
+        "-oz".into(),
+        t.mast_agl_m.to_string(),
+        "-md".into(),
+        range_m.to_string(),
+        "-cc".into(),
+        CURVATURE_COEFFICIENT.to_string(),
+        "-om".into(),
+        "GROUND".into(),
+        dem.to_string(),
+        out.to_str().expect("utf-8").to_string(),
+    ];
+    let done = Command::new("gdal_viewshed")
+        .args(&args)
         .env("GDAL_PAM_ENABLED", "NO")
         .output()
         .unwrap_or_else(|e| panic!("gdal_viewshed: {e} (install gdal-bin)"));
     assert!(
-        out.status.success(),
+        done.status.success(),
         "gdal_viewshed {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
+        String::from_utf8_lossy(&done.stderr)
     );
 }
 
@@ -161,23 +179,7 @@ fn main() {
         let gdal_runs = timed(|| {
             for (k, (t, (x, y))) in set.iter().enumerate() {
                 let out = dir.path().join(format!("vs-{k}.tif"));
-                gdal(&[
-                    "-q".into(),
-                    "-ox".into(),
-                    x.to_string(),
-                    "-oy".into(),
-                    y.to_string(),
-                    "-oz".into(),
-                    t.mast_agl_m.to_string(),
-                    "-md".into(),
-                    range_m.to_string(),
-                    "-cc".into(),
-                    CURVATURE_COEFFICIENT.to_string(),
-                    "-om".into(),
-                    "GROUND".into(),
-                    dem_arg.clone(),
-                    out.to_str().expect("utf-8").to_string(),
-                ]);
+                gdal_viewshed(t, (*x, *y), range_m, &dem_arg, &out);
             }
         });
         // GDAL two processes at a time, as ours uses both cores.
@@ -190,23 +192,7 @@ fn main() {
                     s.spawn(move || {
                         for (k, (t, (x, y))) in chunk.iter().enumerate() {
                             let out = dir.join(format!("vs-p{p}-{k}.tif"));
-                            gdal(&[
-                                "-q".into(),
-                                "-ox".into(),
-                                x.to_string(),
-                                "-oy".into(),
-                                y.to_string(),
-                                "-oz".into(),
-                                t.mast_agl_m.to_string(),
-                                "-md".into(),
-                                range_m.to_string(),
-                                "-cc".into(),
-                                CURVATURE_COEFFICIENT.to_string(),
-                                "-om".into(),
-                                "GROUND".into(),
-                                dem_arg.clone(),
-                                out.to_str().expect("utf-8").to_string(),
-                            ]);
+                            gdal_viewshed(t, (*x, *y), range_m, dem_arg, &out);
                         }
                     });
                 }

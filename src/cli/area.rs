@@ -144,17 +144,7 @@ pub fn run(cmd: AreaCommand) -> anyhow::Result<()> {
                 map.view.m_per_px()
             );
             // The watch it shows, in figures (as `patrol area check` prints them).
-            if let (Some(risk), false) = (
-                &area.risk,
-                area.towers.is_empty() && area.ir_alarms.is_empty(),
-            ) {
-                let cov = WatchCoverage::compute(
-                    &area.terrain,
-                    risk,
-                    &area.towers,
-                    &area.ir_alarms,
-                    area.manifest.watch,
-                );
+            if let (Some(risk), Some(cov)) = (&area.risk, WatchCoverage::of_area(&area)) {
                 println!(
                     "Watch: {} towers (triangles, rings at their range), {} infrared alarms (squares)",
                     area.towers.len(),
@@ -292,13 +282,7 @@ fn coverage(dir: &std::path::Path, out: &std::path::Path, size_px: u32) -> anyho
             dir.join("area.toml").display()
         )
     })?;
-    let cov = WatchCoverage::compute(
-        &area.terrain,
-        risk,
-        &area.towers,
-        &area.ir_alarms,
-        area.manifest.watch,
-    );
+    let cov = WatchCoverage::of_area(&area).context("the area has no watch to map")?;
     let shares = cov.shares(risk);
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     let dem = area.terrain.raster();

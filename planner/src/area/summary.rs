@@ -102,14 +102,10 @@ pub fn summary_text(area: &Area) -> String {
             area.towers.len(),
             area.ir_alarms.len()
         );
-        if let Some(risk) = &area.risk {
-            let cov = crate::watch::coverage::WatchCoverage::compute(
-                t,
-                risk,
-                &area.towers,
-                &area.ir_alarms,
-                area.manifest.watch,
-            );
+        if let (Some(risk), Some(cov)) = (
+            &area.risk,
+            crate::watch::coverage::WatchCoverage::of_area(area),
+        ) {
             let _ = write!(
                 out,
                 "{}",

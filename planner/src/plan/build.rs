@@ -52,15 +52,7 @@ pub fn plan_patrol_capturing(
     let sweeps = sweeps_for_fleet(risk, &candidates, &flyers, &req);
     // The towers' and alarms' watch: what they see is worth less to the drones (unless the
     // request turns that off; the plan still says who watches what).
-    let watch = (!area.towers.is_empty() || !area.ir_alarms.is_empty()).then(|| {
-        WatchCoverage::compute(
-            &area.terrain,
-            risk,
-            &area.towers,
-            &area.ir_alarms,
-            area.manifest.watch,
-        )
-    });
+    let watch = WatchCoverage::of_area(area);
     let weights = match &watch {
         Some(w) if req.use_watch => w.planning_weights(),
         _ => vec![1.0; risk.cells().len()],

@@ -248,6 +248,21 @@ pub fn tower_catch(p: f64, needed_m: f64, column_m: f64) -> f64 {
 }
 
 impl WatchCoverage {
+    /// The watch of an area's own towers and alarms over its risk cells, with its `[watch]`
+    /// settings; `None` when it has neither towers nor alarms, or no risk map.
+    pub fn of_area(area: &crate::area::Area) -> Option<WatchCoverage> {
+        let risk = area.risk.as_ref()?;
+        (!area.towers.is_empty() || !area.ir_alarms.is_empty()).then(|| {
+            WatchCoverage::compute(
+                &area.terrain,
+                risk,
+                &area.towers,
+                &area.ir_alarms,
+                area.manifest.watch,
+            )
+        })
+    }
+
     /// The watch of `towers` and `alarms` over `risk`'s cells.
     pub fn compute(
         terrain: &Terrain,
