@@ -37,7 +37,8 @@ fi
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -c 'import pymavlink' >/dev/null 2>&1 || .venv/bin/pip install -q pymavlink==2.4.50
 # MAVSDK (PyPI, its C++ library in the wheel): the vehicle side of tests/upload_cli.rs
-# (tests/peers/mavsdk_vehicle.py), a mission stack we did not write.
+# (tests/peers/mavsdk_vehicle.py), a mission stack we did not write, and the ground station of
+# tests/px4_cli.rs (tests/peers/mavsdk_gcs.py), PX4's own reading of the simulator's PX4 drones.
 .venv/bin/python -c 'import mavsdk' >/dev/null 2>&1 || .venv/bin/pip install -q mavsdk==4.1.0
 
 cargo fmt --all --check

@@ -33,7 +33,7 @@ fn plan_writes_every_export_and_a_summary() {
     for expected in [
         "Plan for Cumberland Mountains",
         "PX4 drones (",
-        "not sent to verify alerts",
+        "flown with PX4's modes and commands",
         "q1 ",
         "v2 ",
         "of the area's risk patrolled",

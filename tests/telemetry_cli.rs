@@ -875,17 +875,32 @@ fn wait_for_line(path: &Path, needle: &str, timeout: Duration) -> String {
 
 #[test]
 fn ctrl_c_stops_new_sorties_then_recalls_the_airborne_drones() {
+    // q1 flies ArduCopter: RTL is custom mode 6.
+    ctrl_c_then_recall(1, 6);
+}
+
+#[test]
+fn ctrl_c_recalls_a_px4_drone_into_px4s_return_mode() {
+    // q4 flies PX4 (the simulator answers with PX4's modes): AUTO.RTL is main mode 4, sub
+    // mode 5, in the upper bytes.
+    ctrl_c_then_recall(4, (4 << 16) | (5 << 24));
+}
+
+/// `patrol fly` with drone `system_id` only: the first Ctrl-C stops new sorties, the second
+/// recalls it, and its own heartbeats in the tlog show `rtl_custom_mode`.
+fn ctrl_c_then_recall(system_id: u8, rtl_custom_mode: u32) {
     let dir = tempfile::tempdir().expect("tempdir");
     let port = udp_port();
     let area = bundled_area();
     let (plan_dir, plan) = plan();
-    let q1 = plan
+    let drone = plan
         .drones
         .iter()
-        .find(|d| d.system_id == 1)
-        .expect("drone 1");
-    assert!(q1.sorties.len() >= 2, "a second sortie to be stopped");
-    let (first, second) = (&q1.sorties[0].id, &q1.sorties[1].id);
+        .find(|d| d.system_id == system_id)
+        .expect("the drone");
+    assert!(drone.sorties.len() >= 2, "a second sortie to be stopped");
+    let (first, second) = (&drone.sorties[0].id, &drone.sorties[1].id);
+    let only = system_id.to_string();
     let run = dir.path().join("run");
     let events = run.join("events.log");
     let _sim = Proc::patrol(&[
@@ -904,7 +919,7 @@ fn ctrl_c_stops_new_sorties_then_recalls_the_airborne_drones() {
         "--connect",
         &format!("udp:127.0.0.1:{port}"),
         "--only",
-        "1",
+        &only,
         "--speedup",
         "100",
         "--run-dir",
@@ -947,22 +962,26 @@ fn ctrl_c_stops_new_sorties_then_recalls_the_airborne_drones() {
     );
     assert_eq!(out.status.code(), Some(1), "{}", out.stderr_text());
     assert!(
-        out.stderr_text().contains(&format!("{second} of q1")),
+        out.stderr_text()
+            .contains(&format!("{second} of {}", drone.drone_id)),
         "{}",
         out.stderr_text()
     );
-    // The tlog records the vehicle's own heartbeats in RTL (ArduCopter custom mode 6).
-    let tlog = read_tlog(&run.join("vehicle-1.tlog")).expect("tlog");
+    // The tlog records the vehicle's own heartbeats in RTL.
+    let tlog_path = run.join(format!("vehicle-{system_id}.tlog"));
+    let tlog = read_tlog(&tlog_path).expect("tlog");
     let rtl_heartbeats = tlog
         .records
         .iter()
         .filter_map(|(_, f)| match f.decode() {
-            Ok(patrol_telemetry::mav::dialect::MavMessage::HEARTBEAT(h)) if f.system_id() == 1 => {
+            Ok(patrol_telemetry::mav::dialect::MavMessage::HEARTBEAT(h))
+                if f.system_id() == system_id =>
+            {
                 Some(h.custom_mode)
             }
             _ => None,
         })
-        .filter(|&m| m == 6)
+        .filter(|&m| m == rtl_custom_mode)
         .count();
     assert!(rtl_heartbeats >= 1, "no RTL heartbeat in the tlog");
     // The same tlog as MAVProxy's mavlogdump.py (pymavlink) reads it: the vehicle's RTL.
@@ -974,7 +993,7 @@ fn ctrl_c_stops_new_sorties_then_recalls_the_airborne_drones() {
                 .join("mavlogdump.py"),
         )
         .args(["--types", "HEARTBEAT", "--format", "json"])
-        .arg(run.join("vehicle-1.tlog"))
+        .arg(&tlog_path)
         .env("MAVLINK20", "1")
         .env("MAVLINK_DIALECT", "ardupilotmega")
         .output()
@@ -984,7 +1003,7 @@ fn ctrl_c_stops_new_sorties_then_recalls_the_airborne_drones() {
         .stdout_text()
         .lines()
         .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-        .any(|j| j["data"]["type"] == 2 && j["data"]["custom_mode"] == 6);
+        .any(|j| j["data"]["type"] == 2 && j["data"]["custom_mode"] == rtl_custom_mode);
     assert!(rtl_seen, "mavlogdump.py shows no RTL heartbeat");
 }
 

@@ -50,7 +50,8 @@ enum Command {
     Mission(mission::MissionCommand),
     /// Run a whole simulated patrol shift: plan, fires, fleet, alerts, dispatch, report.
     Demo(demo::DemoArgs),
-    /// Simulate the fleet as MAVLink vehicles (ArduPilot-like), with fault injection.
+    /// Simulate the fleet as MAVLink vehicles (like ArduCopter, or PX4 for PX4 drones), with
+    /// fault injection.
     Sim(sim::SimArgs),
     /// Replay a run in 3D over the terrain, or render one picture of it.
     View(view::ViewArgs),

@@ -16,7 +16,7 @@ use patrol_telemetry::sim::detector::{DetectionTruth, DetectorConfig, DetectorEr
 use patrol_telemetry::sim::fire::{FireField, random_ignitions, read_fire_file};
 use patrol_telemetry::sim::fleet::{SimConfig, SimFleet, drones_from_area};
 
-/// Simulate the area's fleet as MAVLink vehicles (ArduPilot-like).
+/// Simulate the area's fleet as MAVLink vehicles (like ArduCopter, or PX4 for PX4 drones).
 #[derive(Debug, Args)]
 #[command(
     after_help = "Example (two terminals):\n  patrol sim --area missions/cumberland --drones 8 --connect udpout:127.0.0.1:14550 --speedup 20\n  patrol fly --plan out/ --connect udpin:127.0.0.1:14550 --speedup 20\n\nFires: --fires fires.json (format in docs/fires.md) and/or --ignitions 5 (random, weighted by the area's risk) give every drone a simulated onboard detector that reports what its camera sees as FOREST_DETECTION from component 100; --truth truth.json writes the fires and the truth behind every detection.\n  patrol sim --area missions/cumberland --connect udpout:127.0.0.1:14550 --speedup 20 --ignitions 5 --truth out/truth.json\n\nFaults: --loss 0.2 drops 20% of frames each way; --silence 3@60+20 makes system 3 silent 60 s after start for 20 s; --battery-fault 2@120; --drop-link 30+10 takes the whole link down."

@@ -101,7 +101,8 @@ pub fn summary_text(plan: &Plan) -> String {
             w.unwatched * 100.0
         );
     }
-    // What stays ArduPilot-only, said where the pilot plans (docs/real-drones.md).
+    // How PX4 drones are flown, and what stays ArduPilot-only, said where the pilot plans
+    // (docs/real-drones.md).
     let px4: Vec<&str> = plan
         .drones
         .iter()
@@ -111,7 +112,7 @@ pub fn summary_text(plan: &Plan) -> String {
     if !px4.is_empty() {
         let _ = writeln!(
             out,
-            "PX4 drones ({}): missions in PX4's conventions, started in mission mode and recalled by RTL; they are not sent to verify alerts (that flight uses ArduPilot's modes), and patrol sim answers for them like ArduCopter",
+            "PX4 drones ({}): flown with PX4's modes and commands (Mission, Hold, Return; verification flights by DO_REPOSITION), missions at altitudes above mean sea level; terrain-following altitudes are ArduPilot-only",
             px4.join(", ")
         );
     }

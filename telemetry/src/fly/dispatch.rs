@@ -24,7 +24,7 @@ use crate::alerts::store::AlertStore;
 use crate::fly::alerting::{DispatchRequest, Verification, Verifications};
 use crate::gcs::Gcs;
 use crate::gcs::command::Command;
-use crate::mav::flight_mode::FlightMode;
+use crate::mav::flight_mode::{FlightMode, ModeNumbering};
 use crate::shift::bus::EventBus;
 use crate::shift::event::{DispatchEvent, Recovery, ShiftEventKind};
 
@@ -184,10 +184,6 @@ impl Dispatcher {
     pub fn candidates(&self, scene: Geodetic) -> Vec<Candidate> {
         let mut out = Vec::new();
         for d in &self.fleet {
-            // The verification flight uses ArduPilot's GUIDED, AUTO and RTL mode numbers.
-            if d.autopilot.firmware == patrol_planner::area::fleet::Firmware::Px4 {
-                continue;
-            }
             let task = self.tasks.get(d.system_id);
             let Some(key) = self.gcs.find(d.system_id) else {
                 continue;
@@ -205,7 +201,7 @@ impl Dispatcher {
             };
             let airborne = v.armed && v.landed_state != 1;
             let usable = match task {
-                DroneTask::Sortie => airborne && v.custom_mode == FlightMode::Auto.custom_mode(),
+                DroneTask::Sortie => airborne && v.mode().is(FlightMode::Auto),
                 DroneTask::AtBase => !airborne && !v.armed && v.battery_pct.unwrap_or(0) >= 90,
                 DroneTask::Verifying => false,
             };
@@ -391,16 +387,23 @@ impl Dispatcher {
         };
         let (view, alt_amsl_m) = self.viewing_point(here, req.place, d);
         if !airborne {
+            // ArduPilot takes off in GUIDED; PX4 from its Hold, the same call.
             self.gcs
-                .set_mode(key, FlightMode::Guided.custom_mode())
+                .set_mode(key, FlightMode::Guided)
                 .await
                 .map_err(|e| e.to_string())?;
             self.gcs.arm(key, true).await.map_err(|e| e.to_string())?;
-            let climb = (alt_amsl_m - v.alt_amsl_m).max(30.0) as f32;
+            let climb = (alt_amsl_m - v.alt_amsl_m).max(30.0);
+            // NAV_TAKEOFF's param 7: ArduPilot reads a height above home, PX4 an altitude
+            // above mean sea level.
+            let param7 = match v.mode().numbering {
+                ModeNumbering::ArduCopter => climb,
+                ModeNumbering::Px4 => v.alt_amsl_m - v.alt_rel_home_m + climb,
+            } as f32;
             self.gcs
                 .command(
                     key,
-                    Command::long(NAV_TAKEOFF, [0.0, 0.0, 0.0, f32::NAN, 0.0, 0.0, climb]),
+                    Command::long(NAV_TAKEOFF, [0.0, 0.0, 0.0, f32::NAN, 0.0, 0.0, param7]),
                 )
                 .await
                 .map_err(|e| e.to_string())?;
@@ -410,7 +413,7 @@ impl Dispatcher {
                 tokio::time::sleep(Duration::from_millis(100)).await;
                 let v = self.gcs.vehicle(key).ok_or("vehicle lost")?;
                 if v.alt_amsl_m >= alt_amsl_m - 10.0 - (alt_amsl_m - v.alt_amsl_m).min(0.0)
-                    || v.alt_rel_home_m >= f64::from(climb) - 5.0
+                    || v.alt_rel_home_m >= climb - 5.0
                 {
                     break;
                 }
@@ -448,9 +451,13 @@ impl Dispatcher {
             if !v.armed {
                 return Err("the vehicle landed on the way (failsafe?)".into());
             }
-            let guided = v.custom_mode == FlightMode::Guided.custom_mode();
+            let guided = v.mode().is(FlightMode::Guided);
             if seen_guided && !guided {
-                return Err(format!("the vehicle left GUIDED (mode {})", v.custom_mode));
+                return Err(format!(
+                    "the vehicle left {} (now {})",
+                    v.mode().numbering.name(FlightMode::Guided),
+                    v.mode()
+                ));
             }
             seen_guided |= guided;
             let at = Geodetic {
@@ -497,7 +504,7 @@ impl Dispatcher {
         if airborne {
             // AUTO continues the mission at its current item.
             self.gcs
-                .set_mode(key, FlightMode::Auto.custom_mode())
+                .set_mode(key, FlightMode::Auto)
                 .await
                 .map_err(|e| e.to_string())?;
             say(DispatchEvent::ResumesSortie {
@@ -505,7 +512,7 @@ impl Dispatcher {
             });
         } else {
             self.gcs
-                .set_mode(key, FlightMode::Rtl.custom_mode())
+                .set_mode(key, FlightMode::Rtl)
                 .await
                 .map_err(|e| e.to_string())?;
             say(DispatchEvent::ReturnsToBase {
@@ -556,13 +563,13 @@ impl Dispatcher {
                 return;
             } else if !airborne {
                 self.gcs.arm(key, false).await
-            } else if v.custom_mode != FlightMode::Guided.custom_mode() {
+            } else if !v.mode().is(FlightMode::Guided) {
                 // Someone (the pilot, a failsafe) has taken over: leave it.
                 return;
             } else if diverted {
-                self.gcs.set_mode(key, FlightMode::Auto.custom_mode()).await
+                self.gcs.set_mode(key, FlightMode::Auto).await
             } else {
-                self.gcs.set_mode(key, FlightMode::Rtl.custom_mode()).await
+                self.gcs.set_mode(key, FlightMode::Rtl).await
             };
             match r {
                 Ok(()) => {

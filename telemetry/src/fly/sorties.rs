@@ -17,7 +17,7 @@ use crate::fly::lists::{fence_items, rally_items};
 use crate::gcs::readback::{UploadFailure, upload_verified};
 use crate::gcs::transfer::TransferError;
 use crate::gcs::{Gcs, VehicleKey};
-use crate::mav::flight_mode::FlightMode;
+use crate::mav::flight_mode::{FlightMode, VehicleMode};
 use crate::mav::mission_item::ListKind;
 use crate::shift::bus::EventBus;
 use crate::shift::event::{
@@ -45,8 +45,6 @@ pub const WINDOW_PASSED_S: f64 = 300.0;
 const START_ATTEMPTS: u32 = 3;
 /// Wall time the vehicle has to show it is armed and in its mission after the start.
 const START_CONFIRM: Duration = Duration::from_secs(10);
-/// PX4's custom mode for AUTO.MISSION (main mode 4 and sub mode 4 in the upper bytes).
-const PX4_AUTO_MISSION: u32 = (4 << 16) | (4 << 24);
 
 /// How to fly.
 #[derive(Debug, Clone)]
@@ -364,22 +362,14 @@ async fn upload_list(
     unreachable!("the last attempt returns")
 }
 
-/// Whether `custom_mode` is the vehicle flying its mission: ArduCopter's AUTO, or PX4's
-/// AUTO.MISSION.
-fn in_mission(custom_mode: u32) -> bool {
-    custom_mode == FlightMode::Auto.custom_mode() || custom_mode == PX4_AUTO_MISSION
-}
-
 /// Sets the mode, arms and starts the mission, then waits until the vehicle reports itself
 /// armed and in its mission.
-async fn start_sortie(gcs: &Gcs, key: VehicleKey, px4: bool) -> Result<(), StartError> {
-    // ArduPilot arms in GUIDED; PX4's modes are numbered otherwise, and it starts a mission
-    // from any armable mode.
-    if !px4 {
-        gcs.set_mode(key, FlightMode::Guided.custom_mode())
-            .await
-            .map_err(StartError::Command)?;
-    }
+async fn start_sortie(gcs: &Gcs, key: VehicleKey) -> Result<(), StartError> {
+    // ArduPilot arms in GUIDED; PX4 in its Hold (the same call, numbered its way). Neither
+    // arms in RTL or LAND, where a vehicle that came home sits.
+    gcs.set_mode(key, FlightMode::Guided)
+        .await
+        .map_err(StartError::Command)?;
     gcs.arm(key, true).await.map_err(StartError::Command)?;
     gcs.command(
         key,
@@ -392,7 +382,7 @@ async fn start_sortie(gcs: &Gcs, key: VehicleKey, px4: bool) -> Result<(), Start
     loop {
         let v = gcs.vehicle(key);
         if v.as_ref()
-            .is_some_and(|v| v.armed && in_mission(v.custom_mode))
+            .is_some_and(|v| v.armed && v.mode().is(FlightMode::Auto))
         {
             return Ok(());
         }
@@ -400,10 +390,7 @@ async fn start_sortie(gcs: &Gcs, key: VehicleKey, px4: bool) -> Result<(), Start
             let waited_s = began.elapsed().as_secs_f64();
             return Err(match v {
                 Some(v) if v.armed => StartError::NotInMission {
-                    mode: FlightMode::from_custom_mode(v.custom_mode).map_or_else(
-                        || format!("mode {}", v.custom_mode),
-                        |m| m.name().to_string(),
-                    ),
+                    mode: v.mode().to_string(),
                     waited_s,
                 },
                 _ => StartError::NotArmed { waited_s },
@@ -445,7 +432,7 @@ async fn fly_sortie(
     });
     let mut last = None;
     for attempt in 1..=START_ATTEMPTS {
-        match start_sortie(gcs, key, px4).await {
+        match start_sortie(gcs, key).await {
             Ok(()) => {
                 last = None;
                 break;
@@ -485,9 +472,7 @@ async fn fly_sortie(
             airborne = true;
         }
         if v.armed && options.control.get() == ShiftControl::Recall {
-            recall
-                .keep_home(gcs, key, v.custom_mode, sortie, report)
-                .await;
+            recall.keep_home(gcs, key, v.mode(), sortie, report).await;
         }
         if airborne && !v.armed && !v.lost {
             return Ok(v.battery_pct.unwrap_or(0));
@@ -500,8 +485,6 @@ async fn fly_sortie(
 
 /// MAV_CMD_NAV_RETURN_TO_LAUNCH.
 const RETURN_TO_LAUNCH: u16 = 20;
-/// PX4's custom mode for AUTO.RTL (main mode 4, sub mode 5).
-const PX4_AUTO_RTL: u32 = (4 << 16) | (5 << 24);
 /// How long a recalled vehicle has to show RTL before the command is sent again.
 const RECALL_CONFIRM: Duration = Duration::from_secs(3);
 
@@ -519,13 +502,12 @@ impl Recall {
         &mut self,
         gcs: &Gcs,
         key: VehicleKey,
-        custom_mode: u32,
+        mode: VehicleMode,
         sortie: &Sortie,
         report: &Reporter,
     ) {
-        // ArduPilot's RTL, or PX4's AUTO.RTL (a PX4 main mode is in the upper bytes, so an
-        // ArduPilot number never reads as PX4's and back).
-        if custom_mode == FlightMode::Rtl.custom_mode() || custom_mode == PX4_AUTO_RTL {
+        // ArduPilot's RTL, or PX4's AUTO.RTL.
+        if mode.is(FlightMode::Rtl) {
             if !self.said_confirmed {
                 self.said_confirmed = true;
                 report.say(SortieEvent::Recalled {

@@ -16,6 +16,7 @@ use super::hub::Hub;
 use super::transfer::TransferError;
 use super::vehicle::{Vehicle, VehicleKey};
 use crate::clock::MissionClock;
+use crate::mav::FlightMode;
 use crate::mav::dialect::{MavMessage, MavModeFlag};
 use crate::mav::endpoint::Endpoint;
 use crate::mav::link::{Link, LinkError, LinkOptions, LinkStats};
@@ -294,15 +295,18 @@ impl Gcs {
         });
     }
 
-    /// Changes the flight mode (MAV_CMD_DO_SET_MODE with a custom mode).
-    pub async fn set_mode(&self, key: VehicleKey, custom_mode: u32) -> Result<(), CommandError> {
+    /// Changes the flight mode (MAV_CMD_DO_SET_MODE with a custom mode), numbered as the
+    /// vehicle's heartbeat says its autopilot numbers modes.
+    pub async fn set_mode(&self, key: VehicleKey, mode: FlightMode) -> Result<(), CommandError> {
+        let numbering = self
+            .vehicle(key)
+            .map(|v| v.mode().numbering)
+            .unwrap_or_default();
         let base = MavModeFlag::MAV_MODE_FLAG_CUSTOM_MODE_ENABLED.bits();
+        let (main, sub) = numbering.set_mode_params(mode);
         self.command(
             key,
-            Command::long(
-                176,
-                [f32::from(base), custom_mode as f32, 0.0, 0.0, 0.0, 0.0, 0.0],
-            ),
+            Command::long(176, [f32::from(base), main, sub, 0.0, 0.0, 0.0, 0.0]),
         )
         .await
     }

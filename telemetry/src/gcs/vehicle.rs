@@ -10,6 +10,7 @@ use num_traits::ToPrimitive;
 
 use crate::mav::dialect::{MavLandedState, MavMessage, MavModeFlag, MavState};
 use crate::mav::link::{LinkId, PeerId};
+use crate::mav::{ModeNumbering, VehicleMode};
 
 /// A vehicle: link, peer and system id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -136,7 +137,7 @@ pub struct Vehicle {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Change {
     /// Flight mode changed.
-    Mode(u32),
+    Mode(VehicleMode),
     /// Armed or disarmed.
     Armed(bool),
     /// A mission item was reached.
@@ -155,6 +156,14 @@ pub enum Change {
 pub const LOW_BATTERY_PCT: u8 = 25;
 
 impl Vehicle {
+    /// Its flight mode, read with its autopilot's numbering.
+    pub fn mode(&self) -> VehicleMode {
+        VehicleMode {
+            numbering: ModeNumbering::of_autopilot(self.autopilot),
+            custom_mode: self.custom_mode,
+        }
+    }
+
     /// A vehicle first heard now.
     pub fn new(key: VehicleKey, now: Instant) -> Vehicle {
         Vehicle {
@@ -213,7 +222,7 @@ impl Vehicle {
                 }
                 if h.custom_mode != self.custom_mode {
                     self.custom_mode = h.custom_mode;
-                    changes.push(Change::Mode(h.custom_mode));
+                    changes.push(Change::Mode(self.mode()));
                 }
                 self.system_status = h
                     .system_status

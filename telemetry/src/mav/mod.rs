@@ -9,7 +9,7 @@
 //! - [`tlog`]: the `.tlog` recording format, written and read.
 //! - [`dialect`]: the message set (ArduPilot's plus forest-patrol's `FOREST_DETECTION`).
 //! - [`mission_item`]: mission, fence and rally items on the wire.
-//! - [`flight_mode`]: ArduCopter's mode numbers.
+//! - [`flight_mode`]: flight modes and how ArduCopter and PX4 number them.
 //!
 //! Nothing here knows about plans, alerts or vehicles' state: that is [`crate::gcs`] above.
 pub mod dialect;
@@ -23,5 +23,5 @@ pub mod signing;
 pub mod tlog;
 
 pub use endpoint::Endpoint;
-pub use flight_mode::FlightMode;
+pub use flight_mode::{FlightMode, ModeNumbering, VehicleMode};
 pub use frame::Frame;

@@ -6,7 +6,6 @@
 
 use crate::gcs::EventKind;
 use crate::gcs::vehicle::Change;
-use crate::mav::flight_mode::FlightMode;
 
 use super::event::{
     AlarmEvent, AlertEvent, DispatchEvent, DroneRef, Recovery, ServiceEvent, ShiftEvent,
@@ -161,11 +160,10 @@ fn vehicle_text(key: Option<&crate::gcs::VehicleKey>, event: &EventKind) -> Opti
             r.of
         ),
         EventKind::Changed(c) => match c {
-            Change::Mode(m) => format!(
-                "mode {}",
-                FlightMode::from_custom_mode(*m)
-                    .map_or_else(|| m.to_string(), |m| m.name().to_string())
-            ),
+            Change::Mode(m) => match m.mode() {
+                Some(_) => format!("mode {m}"),
+                None => m.to_string(),
+            },
             Change::Armed(true) => "armed".into(),
             Change::Armed(false) => "disarmed".into(),
             Change::Landed(1) => "on the ground".into(),

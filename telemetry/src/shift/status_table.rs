@@ -4,7 +4,6 @@
 use patrol_planner::terrain::Terrain;
 
 use crate::gcs::Snapshot;
-use crate::mav::flight_mode::FlightMode;
 
 use super::progress::DroneOutcome;
 use super::render::hms;
@@ -40,8 +39,7 @@ pub fn status_table(
                 "not heard".to_string(),
             ),
             Some(v) => {
-                let mode = FlightMode::from_custom_mode(v.custom_mode)
-                    .map_or_else(|| v.custom_mode.to_string(), |m| m.name().to_string());
+                let mode = v.mode().to_string();
                 let mode = if v.armed { format!("{mode}*") } else { mode };
                 let agl = terrain
                     .and_then(|t| t.elevation_amsl_m(v.lat_deg, v.lon_deg))

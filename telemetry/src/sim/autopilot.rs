@@ -15,7 +15,7 @@ use patrol_planner::geodesy::enu::Geodetic;
 use patrol_planner::plan::model::{MissionItem, cmd, frame};
 
 use crate::mav::dialect::*;
-use crate::mav::flight_mode::FlightMode;
+use crate::mav::flight_mode::{FlightMode, ModeNumbering};
 use crate::mav::mission_item::{ListKind, from_wire, to_wire};
 use crate::sim::flight::{FlightEvent, FlightModel, Refusal};
 
@@ -65,6 +65,9 @@ pub struct Autopilot {
     px4_mission: Vec<MissionItem>,
 }
 
+/// PX4's default MIS_TAKEOFF_ALT: the height of a take-off that names no altitude, metres.
+const PX4_MIS_TAKEOFF_ALT_M: f64 = 2.5;
+
 /// Streams and their default rates (Hz) before a ground station asks for others.
 const DEFAULT_STREAMS: [(u32, f64); 11] = [
     (0, 1.0),   // HEARTBEAT (always)
@@ -103,6 +106,15 @@ impl Autopilot {
             next_due: HashMap::new(),
             unix_us_at_boot,
             silent: false,
+        }
+    }
+
+    /// How the vehicle numbers its modes: PX4's when the fleet says PX4.
+    fn numbering(&self) -> ModeNumbering {
+        if self.px4 {
+            ModeNumbering::Px4
+        } else {
+            ModeNumbering::ArduCopter
         }
     }
 
@@ -375,7 +387,7 @@ impl Autopilot {
         out: &mut Vec<MavMessage>,
     ) -> MavResult {
         let outcome: Result<(), Refusal> = match command {
-            MavCmd::MAV_CMD_DO_SET_MODE => match FlightMode::from_custom_mode(p[1] as u32) {
+            MavCmd::MAV_CMD_DO_SET_MODE => match self.numbering().mode_of_set_mode(p[1], p[2]) {
                 Some(mode) => self.model.set_mode(mode),
                 None => return MavResult::MAV_RESULT_DENIED,
             },
@@ -390,6 +402,23 @@ impl Autopilot {
             MavCmd::MAV_CMD_NAV_RETURN_TO_LAUNCH => self.model.set_mode(FlightMode::Rtl),
             MavCmd::MAV_CMD_NAV_LAND => self.model.set_mode(FlightMode::Land),
             MavCmd::MAV_CMD_NAV_LOITER_UNLIM => self.model.set_mode(FlightMode::Loiter),
+            MavCmd::MAV_CMD_NAV_TAKEOFF if self.px4 => {
+                // PX4 takes off from whatever mode it is in and then holds; param 7 is an
+                // altitude above mean sea level, NaN for its MIS_TAKEOFF_ALT above home.
+                let home = self.model.state().home.alt_amsl_m;
+                let alt_rel_home_m = if p[6].is_nan() {
+                    PX4_MIS_TAKEOFF_ALT_M
+                } else {
+                    f64::from(p[6]) - home
+                };
+                if self.model.state().armed
+                    && self.model.state().mode != FlightMode::Guided
+                    && let Err(r) = self.model.set_mode(FlightMode::Guided)
+                {
+                    return self.refused(r, out);
+                }
+                self.model.takeoff(alt_rel_home_m)
+            }
             MavCmd::MAV_CMD_NAV_TAKEOFF => self.model.takeoff(f64::from(p[6])),
             MavCmd::MAV_CMD_DO_SET_MISSION_CURRENT => self
                 .model
@@ -446,18 +475,21 @@ impl Autopilot {
         };
         match outcome {
             Ok(()) => MavResult::MAV_RESULT_ACCEPTED,
-            Err(r) => {
-                out.push(statustext(
-                    MavSeverity::MAV_SEVERITY_CRITICAL,
-                    &r.to_string(),
-                ));
-                match r {
-                    Refusal::BatteryLow { .. } | Refusal::BatteryFault | Refusal::NoGpsFix => {
-                        MavResult::MAV_RESULT_TEMPORARILY_REJECTED
-                    }
-                    _ => MavResult::MAV_RESULT_DENIED,
-                }
+            Err(r) => self.refused(r, out),
+        }
+    }
+
+    /// Says why a command was refused, and the result that goes with it.
+    fn refused(&self, r: Refusal, out: &mut Vec<MavMessage>) -> MavResult {
+        out.push(statustext(
+            MavSeverity::MAV_SEVERITY_CRITICAL,
+            &r.to_string(),
+        ));
+        match r {
+            Refusal::BatteryLow { .. } | Refusal::BatteryFault | Refusal::NoGpsFix => {
+                MavResult::MAV_RESULT_TEMPORARILY_REJECTED
             }
+            _ => MavResult::MAV_RESULT_DENIED,
         }
     }
 
@@ -480,7 +512,7 @@ impl Autopilot {
                     if reason != "commanded" {
                         out.push(statustext(
                             MavSeverity::MAV_SEVERITY_INFO,
-                            &format!("Mode {}: {reason}", mode.name()),
+                            &format!("Mode {}: {reason}", self.numbering().name(mode)),
                         ));
                     }
                     out.extend(self.stream_message(0));
@@ -557,7 +589,7 @@ impl Autopilot {
                     base |= MavModeFlag::MAV_MODE_FLAG_GUIDED_ENABLED;
                 }
                 MavMessage::HEARTBEAT(HEARTBEAT_DATA {
-                    custom_mode: s.mode.custom_mode(),
+                    custom_mode: self.numbering().custom_mode(s.mode),
                     mavtype: self.mav_type,
                     autopilot: if self.px4 {
                         MavAutopilot::MAV_AUTOPILOT_PX4

@@ -152,7 +152,9 @@ fn refusals_come_back_as_errors_that_say_why() {
         // Arming with a failed battery is refused with the autopilot's reason.
         fleet.battery_fault(1);
         tokio::time::sleep(Duration::from_millis(100)).await;
-        gcs.set_mode(key, 4).await.expect("guided");
+        gcs.set_mode(key, patrol_telemetry::mav::FlightMode::Guided)
+            .await
+            .expect("guided");
         let err = gcs.arm(key, true).await.expect_err("refused").to_string();
         assert!(
             err.contains("TEMPORARILY_REJECTED") || err.contains("DENIED"),

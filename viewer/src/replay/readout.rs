@@ -2,7 +2,6 @@
 //! ground, speed, battery, mode, sortie and mission item.
 
 use patrol_planner::plan::model::DronePlan;
-use patrol_telemetry::mav::flight_mode::FlightMode;
 
 use super::track::Track;
 
@@ -17,7 +16,8 @@ pub struct DroneReadout {
     pub speed_mps: Option<f64>,
     /// Battery remaining, percent (the last report).
     pub battery_pct: Option<u8>,
-    /// Flight mode name (ArduCopter's), or the custom_mode number when unknown.
+    /// Flight mode name (as the autopilot's ground stations name it), or its number when
+    /// unknown.
     pub mode: Option<String>,
     /// The planned sortie whose window holds the instant.
     pub sortie: Option<String>,
@@ -45,9 +45,7 @@ pub fn drone_readout(
         alt_agl_m: pose.and_then(|p| Some(p.alt_amsl_m - ground_amsl_m(p.lat_deg, p.lon_deg)?)),
         speed_mps: track.ground_speed_mps(t_unix_us),
         battery_pct: last.and_then(|s| s.battery_pct),
-        mode: last.and_then(|s| s.custom_mode).map(|m| {
-            FlightMode::from_custom_mode(m).map_or_else(|| m.to_string(), |f| f.name().to_string())
-        }),
+        mode: last.and_then(|s| s.mode).map(|m| m.to_string()),
         sortie: plan.and_then(|d| {
             d.sorties
                 .iter()
@@ -63,7 +61,9 @@ pub fn drone_readout(
 mod tests {
     use super::*;
     use crate::replay::track::Sample;
+    use patrol_telemetry::mav::{FlightMode, ModeNumbering, VehicleMode};
 
+    /// A sample with an ArduCopter `custom_mode`.
     fn sample(t_s: i64, mode: u32) -> Sample {
         Sample {
             t_unix_us: t_s * 1_000_000,
@@ -73,7 +73,10 @@ mod tests {
             roll_rad: 0.0,
             pitch_rad: 0.0,
             yaw_rad: 0.0,
-            custom_mode: Some(mode),
+            mode: Some(VehicleMode {
+                numbering: ModeNumbering::ArduCopter,
+                custom_mode: mode,
+            }),
             battery_pct: Some(71),
             mission_seq: Some(4),
         }
@@ -85,7 +88,11 @@ mod tests {
             sample(0, 3),
             sample(1, 3),
             sample(2, 99),
-            sample(10, 6),
+            // A PX4 drone's heartbeat: its RTL is PX4's AUTO.RTL, named as QGroundControl does.
+            Sample {
+                mode: Some(VehicleMode::of(ModeNumbering::Px4, FlightMode::Rtl)),
+                ..sample(10, 0)
+            },
         ]);
         let r = drone_readout(&track, None, 500_000, 0.5, |_, _| Some(700.0));
         assert_eq!(r.alt_amsl_m, Some(800.0));
@@ -101,7 +108,7 @@ mod tests {
         let unknown = drone_readout(&track, None, 2_000_000, 2.0, |_, _| None);
         assert_eq!(
             unknown.mode.as_deref(),
-            Some("99"),
+            Some("mode 99"),
             "unknown modes show their number"
         );
         assert_eq!(unknown.alt_agl_m, None, "no ground, no height above it");
@@ -110,5 +117,8 @@ mod tests {
         assert!(gap.in_gap);
         assert_eq!(gap.alt_amsl_m, None);
         assert_eq!(gap.battery_pct, Some(71), "the last report still stands");
+
+        let px4 = drone_readout(&track, None, 10_000_000, 10.0, |_, _| None);
+        assert_eq!(px4.mode.as_deref(), Some("Return"));
     }
 }

@@ -9,6 +9,7 @@ use patrol_telemetry::alerts::store::AlertStore;
 use patrol_telemetry::fire_file::{Fire, read_fire_file};
 use patrol_telemetry::mav::dialect::{AUTOPILOT_COMPONENT_ID, MavMessage};
 use patrol_telemetry::mav::frame::Frame;
+use patrol_telemetry::mav::{ModeNumbering, VehicleMode};
 use patrol_telemetry::run_dir::RunDir;
 
 use super::alert_timeline::AlertTimeline;
@@ -264,7 +265,7 @@ pub fn track_from_records(system_id: u8, records: &[(u64, Frame)]) -> Track {
         roll_rad: 0.0,
         pitch_rad: 0.0,
         yaw_rad: 0.0,
-        custom_mode: None,
+        mode: None,
         battery_pct: None,
         mission_seq: None,
     };
@@ -287,7 +288,12 @@ pub fn track_from_records(system_id: u8, records: &[(u64, Frame)]) -> Track {
                 latest.pitch_rad = a.pitch;
                 latest.yaw_rad = a.yaw;
             }
-            MavMessage::HEARTBEAT(h) => latest.custom_mode = Some(h.custom_mode),
+            MavMessage::HEARTBEAT(h) => {
+                latest.mode = Some(VehicleMode {
+                    numbering: ModeNumbering::of_autopilot(h.autopilot as u8),
+                    custom_mode: h.custom_mode,
+                });
+            }
             MavMessage::SYS_STATUS(s) if s.battery_remaining >= 0 => {
                 latest.battery_pct = Some(s.battery_remaining as u8);
             }
@@ -340,6 +346,7 @@ fn detection_ray(e: &Evidence) -> Option<DetectionRay> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use patrol_telemetry::mav::FlightMode;
     use patrol_telemetry::mav::dialect::{
         ATTITUDE_DATA, GLOBAL_POSITION_INT_DATA, HEARTBEAT_DATA, MISSION_CURRENT_DATA,
         SYS_STATUS_DATA,
@@ -424,12 +431,12 @@ mod tests {
         let track = track_from_records(3, &records);
         let s = track.samples();
         assert_eq!(s.len(), 2);
-        assert_eq!(s[0].custom_mode, None);
+        assert_eq!(s[0].mode, None);
         assert_eq!(s[0].lat_deg, 36.0);
         assert_eq!(s[0].alt_amsl_m, 612.5);
         assert_eq!(s[1].t_unix_us, 2_000_000);
         assert!((s[1].lat_deg - 36.001).abs() < 1e-9);
-        assert_eq!(s[1].custom_mode, Some(3));
+        assert_eq!(s[1].mode.and_then(|m| m.mode()), Some(FlightMode::Auto));
         assert_eq!(s[1].battery_pct, Some(87));
         assert_eq!(s[1].mission_seq, Some(5));
         assert_eq!(

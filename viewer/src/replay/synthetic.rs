@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use patrol_planner::raster::{Crs, GeoTransform, Raster};
 use patrol_planner::terrain::Terrain;
+use patrol_telemetry::mav::{FlightMode, ModeNumbering, VehicleMode};
 
 use super::run::{DroneReplay, Run};
 use super::track::{Sample, Track};
@@ -70,7 +71,7 @@ pub fn samples(
                 pitch_rad: -0.05,
                 yaw_rad: (a + std::f64::consts::FRAC_PI_2).rem_euclid(std::f64::consts::TAU) as f32
                     - std::f32::consts::PI,
-                custom_mode: Some(3),
+                mode: Some(VehicleMode::of(ModeNumbering::ArduCopter, FlightMode::Auto)),
                 battery_pct: Some((100.0 - 70.0 * t_s / duration_s.max(1.0)) as u8),
                 mission_seq: Some((i / 100) as u16),
             }

@@ -1,6 +1,8 @@
 //! One drone's flown track: telemetry samples indexed by time, with the gaps where the link
 //! was silent, interpolated at any instant.
 
+use patrol_telemetry::mav::VehicleMode;
+
 /// Shortest silence between two position samples that counts as a telemetry gap,
 /// microseconds. QGroundControl calls a link lost after 3.5 s, MAVSDK after 3 s.
 pub const MIN_GAP_US: i64 = 3_000_000;
@@ -28,8 +30,8 @@ pub struct Sample {
     pub pitch_rad: f32,
     /// Yaw, radians clockwise from north.
     pub yaw_rad: f32,
-    /// HEARTBEAT custom_mode of the autopilot, if heard yet.
-    pub custom_mode: Option<u32>,
+    /// The autopilot's HEARTBEAT mode, read with its numbering, if heard yet.
+    pub mode: Option<VehicleMode>,
     /// Battery remaining, percent, if reported.
     pub battery_pct: Option<u8>,
     /// MISSION_CURRENT sequence number, if reported.
@@ -230,6 +232,7 @@ fn wrap_pi(a: f32) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use patrol_telemetry::mav::{FlightMode, ModeNumbering};
 
     fn s(t_s: f64, lat: f64, yaw: f32) -> Sample {
         Sample {
@@ -240,7 +243,7 @@ mod tests {
             roll_rad: 0.0,
             pitch_rad: 0.0,
             yaw_rad: yaw,
-            custom_mode: Some(3),
+            mode: Some(VehicleMode::of(ModeNumbering::ArduCopter, FlightMode::Auto)),
             battery_pct: Some(90),
             mission_seq: Some(1),
         }

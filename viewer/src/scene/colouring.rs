@@ -55,10 +55,10 @@ impl TrackColouring {
     }
 }
 
-/// Colour of a flight mode (HEARTBEAT custom_mode, ArduCopter numbering), sRGB; grey for a
-/// mode not known or not heard yet.
-pub fn mode_colour_srgb(custom_mode: Option<u32>) -> [u8; 3] {
-    match custom_mode.and_then(FlightMode::from_custom_mode) {
+/// Colour of a flight mode, sRGB (the same for ArduPilot's and PX4's); grey for a mode not
+/// known or not heard yet.
+pub fn mode_colour_srgb(mode: Option<FlightMode>) -> [u8; 3] {
+    match mode {
         Some(FlightMode::Auto) => [0, 230, 255],
         Some(FlightMode::Guided) => [255, 0, 255],
         Some(FlightMode::Rtl) => [255, 200, 0],
@@ -112,14 +112,13 @@ mod tests {
     fn modes_get_distinct_colours() {
         let mut seen: Vec<[u8; 3]> = FlightMode::ALL
             .iter()
-            .map(|m| mode_colour_srgb(Some(m.custom_mode())))
+            .map(|m| mode_colour_srgb(Some(*m)))
             .collect();
         seen.push(mode_colour_srgb(None));
-        seen.push(mode_colour_srgb(Some(9999)));
         let all = seen.len();
         seen.sort_unstable();
         seen.dedup();
-        assert_eq!(seen.len(), all - 1, "unknown and unheard share grey only");
+        assert_eq!(seen.len(), all, "every mode and the unknown one apart");
     }
 
     #[test]

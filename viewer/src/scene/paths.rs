@@ -61,7 +61,7 @@ pub fn track_gizmo(
             let p = frame.geodetic_to_scene(s.lat_deg, s.lon_deg, s.alt_amsl_m);
             let colour = match colouring {
                 TrackColouring::Drone => drone_colour(drone_index),
-                TrackColouring::Mode => srgb(mode_colour_srgb(s.custom_mode)),
+                TrackColouring::Mode => srgb(mode_colour_srgb(s.mode.and_then(|m| m.mode()))),
                 TrackColouring::Height => {
                     let ground = frame.terrain.elevation_amsl_m(s.lat_deg, s.lon_deg);
                     srgb(height_colour_srgb(ground.map(|g| s.alt_amsl_m - g)))
