@@ -11,6 +11,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use common::{OutputText, Proc, bundled_area, expect_error, json_of, patrol, peer, udp_port};
 use patrol_planner::export::read_plan_json;
+use patrol_planner::geodesy::enu::{Enu, Geodetic};
 use patrol_planner::plan::model::Plan;
 use patrol_telemetry::fly::lists::{fence_items, rally_items};
 use patrol_telemetry::mav::tlog::read_tlog;
@@ -726,7 +727,7 @@ fn external_alarms_from_a_file_and_a_udp_port_become_alerts_in_patrol_fly() {
     let stdout = watch.wait_for("run directory:", Duration::from_secs(5));
     assert!(out.status.success(), "{}\n{stdout}", out.stderr_text());
     assert!(
-        stdout.contains("external alarms 3 accepted, 2 refused"),
+        stdout.contains("external alarms 3 accepted, 2 rejected (no-location 1, not-utf8 1)"),
         "{stdout}"
     );
     let events = std::fs::read_to_string(run.join("events.log")).expect("events.log");
@@ -752,6 +753,168 @@ fn external_alarms_from_a_file_and_a_udp_port_become_alerts_in_patrol_fly() {
         assert_eq!(a.alert.state.as_str(), "new");
         assert!(a.alert.nearest_base.is_some());
     }
+}
+
+/// A ground point both towers see, and each tower's (bearing, elevation) to it, degrees: the
+/// first point of a grid between them whose lines of sight meet the ground there.
+fn seen_by_both(
+    terrain: &patrol_planner::terrain::Terrain,
+    towers: [&patrol_planner::area::watch_layers::Tower; 2],
+) -> Option<(Geodetic, [(f64, f64); 2])> {
+    let camera = |t: &patrol_planner::area::watch_layers::Tower| {
+        Some(Geodetic {
+            lat_deg: t.lat_deg,
+            lon_deg: t.lon_deg,
+            alt_amsl_m: terrain.elevation_amsl_m(t.lat_deg, t.lon_deg)? + t.mast_agl_m,
+        })
+    };
+    let cams = [camera(towers[0])?, camera(towers[1])?];
+    for i in 1..20 {
+        for j in -10..=10 {
+            // Along the line between the towers, and off it on either side.
+            let f = f64::from(i) / 20.0;
+            let lat = cams[0].lat_deg + (cams[1].lat_deg - cams[0].lat_deg) * f
+                - (cams[1].lon_deg - cams[0].lon_deg) * f64::from(j) * 0.03;
+            let lon = cams[0].lon_deg
+                + (cams[1].lon_deg - cams[0].lon_deg) * f
+                + (cams[1].lat_deg - cams[0].lat_deg) * f64::from(j) * 0.03;
+            let Some(ground) = terrain.elevation_amsl_m(lat, lon) else {
+                continue;
+            };
+            let target = Geodetic {
+                lat_deg: lat,
+                lon_deg: lon,
+                alt_amsl_m: ground,
+            };
+            let t = terrain.geodetic_to_enu(target);
+            let mut angles = [(0.0, 0.0); 2];
+            let mut clear = true;
+            for (k, cam) in cams.iter().enumerate() {
+                let c = terrain.geodetic_to_enu(*cam);
+                let d = Enu {
+                    east_m: t.east_m - c.east_m,
+                    north_m: t.north_m - c.north_m,
+                    up_m: t.up_m - c.up_m,
+                };
+                let range = d.east_m.hypot(d.north_m);
+                let hit = terrain.ray_ground_intersection(c, d, 30_000.0);
+                clear &= range > 1500.0
+                    && range < 4500.0
+                    && hit.is_some_and(|h| {
+                        (h.enu.east_m - t.east_m).hypot(h.enu.north_m - t.north_m) < 30.0
+                    });
+                angles[k] = (
+                    d.east_m.atan2(d.north_m).to_degrees().rem_euclid(360.0),
+                    d.up_m.atan2(range).to_degrees(),
+                );
+            }
+            if clear {
+                return Some((target, angles));
+            }
+        }
+    }
+    None
+}
+
+#[test]
+fn tower_reports_by_name_are_placed_on_the_ground_and_crossed_and_bad_ones_counted() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (plan_dir, _) = plan();
+    let area = patrol_planner::area::Area::load(&bundled_area()).expect("area");
+    // Two towers of the bundled area that see one place; a tower camera system reports each
+    // smoke by the tower's name, azimuth and vertical angle (read to 0.1°, as a fire finder).
+    let (fire, angles, names) = area
+        .towers
+        .iter()
+        .enumerate()
+        .flat_map(|(i, a)| area.towers[i + 1..].iter().map(move |b| (a, b)))
+        .find_map(|(a, b)| {
+            seen_by_both(&area.terrain, [a, b]).map(|(f, ang)| (f, ang, [&a.id, &b.id]))
+        })
+        .expect("two bundled towers that see one place");
+    let now_s = (unix_now_us() / 1_000_000) as f64;
+    let report = |name: &str, (az, el): (f64, f64), at_s: f64| {
+        format!(
+            "{{\"source\": \"{name}\", \"kind\": \"smoke\", \"at_unix_s\": {at_s}, \"bearing_deg\": {:.1}, \"elevation_deg\": {:.1}, \"sigma_deg\": 0.3, \"confidence\": 0.8}}",
+            az, el
+        )
+    };
+    let run = dir.path().join("run");
+    let alarm_port = udp_port();
+    let mut fly = Proc::patrol(&[
+        "fly",
+        "--plan",
+        plan_dir.to_str().expect("utf8"),
+        "--connect",
+        &format!("udpin:127.0.0.1:{}", udp_port()),
+        "--run-dir",
+        run.to_str().expect("utf8"),
+        "--sorties",
+        "0",
+        "--duration",
+        "6",
+        "--alarms-udp",
+        &format!("127.0.0.1:{alarm_port}"),
+    ]);
+    let watch = fly.watch_stdout();
+    watch.wait_for(
+        &format!("external alarms: JSON lines on udp 127.0.0.1:{alarm_port}"),
+        Duration::from_secs(20),
+    );
+    let socket = std::net::UdpSocket::bind("127.0.0.1:0").expect("udp");
+    let send = |line: String| {
+        socket
+            .send_to(line.as_bytes(), ("127.0.0.1", alarm_port))
+            .expect("send");
+    };
+    // Bad reports first: a tower the area does not have, one dated an hour ahead, a vertical
+    // angle out of range. None of them may cost the good ones anything.
+    send(report("tower-99", angles[0], now_s));
+    send(report(names[0], angles[0], now_s + 3600.0));
+    send(report(names[0], (angles[0].0, 95.0), now_s));
+    send(report(names[0], angles[0], now_s));
+    // Wait for the first tower's alert before the second tower reports.
+    let events_path = run.join("events.log");
+    wait_for_line(&events_path, "ALERT 1:", Duration::from_secs(20));
+    let store_path = run.join("alerts.sqlite");
+    let place = || {
+        let store = patrol_telemetry::alerts::store::AlertStore::open_read_only(&store_path)
+            .expect("store");
+        let alerts = store.list(None).expect("list");
+        assert_eq!(alerts.len(), 1, "{alerts:#?}");
+        let a = &alerts[0].alert;
+        let off_m = patrol_planner::geodesy::flat::distance_m(
+            patrol_planner::geodesy::flat::LonLat::new(a.lon_deg, a.lat_deg),
+            patrol_planner::geodesy::flat::LonLat::new(fire.lon_deg, fire.lat_deg),
+        );
+        (off_m, a.radius_m, a.class.as_str().to_string())
+    };
+    let (one_off_m, one_radius_m, class) = place();
+    assert_eq!(class, "smoke");
+    // One tower: placed on the ground along its line of sight, with a wide uncertainty.
+    assert!(
+        one_off_m < one_radius_m,
+        "{one_off_m} m off, radius {one_radius_m} m"
+    );
+    eprintln!("one tower: {one_off_m:.0} m off, radius {one_radius_m:.0} m");
+    send(report(names[1], angles[1], now_s));
+    let out = fly.wait_output(Duration::from_secs(30));
+    let stdout = watch.wait_for("run directory:", Duration::from_secs(5));
+    assert!(out.status.success(), "{}\n{stdout}", out.stderr_text());
+    // Two towers: the same alert, now where their lines of sight cross, and much tighter.
+    let (two_off_m, two_radius_m, _) = place();
+    eprintln!("two towers: {two_off_m:.0} m off, radius {two_radius_m:.0} m");
+    assert!(two_off_m < 120.0, "crossing {two_off_m} m off the fire");
+    assert!(
+        two_radius_m < one_radius_m / 2.0,
+        "radius {one_radius_m} m with one tower, {two_radius_m} m with two"
+    );
+    assert!(
+        stdout.contains(
+            "external alarms 2 accepted, 3 rejected (from-the-future 1, out-of-range 1, unknown-tower 1)"
+        ),
+        "{stdout}"
+    );
 }
 
 #[test]

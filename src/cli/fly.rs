@@ -313,14 +313,13 @@ pub fn run(args: FlyArgs) -> anyhow::Result<()> {
         let summary = session.finish().await;
         if let Some(a) = &summary.alerting {
             println!(
-                "  alerts: {} raised; detections {} received, {} located, {} refused ({} telemetry copies dropped); external alarms {} accepted, {} refused",
+                "  alerts: {} raised; detections {} received, {} located, {} refused ({} telemetry copies dropped); external alarms {}",
                 a.stats.alerts.len(),
                 a.stats.intake.received,
                 a.stats.intake.located,
                 a.stats.intake.rejected_total(),
                 a.tap_dropped,
-                a.alarm_counters.accepted,
-                a.alarm_counters.rejected_total()
+                a.alarm_counters
             );
         }
         println!("\nfinished at shift time {}", hms(clock.elapsed_s()));

@@ -18,7 +18,8 @@
 //! | `kind` | `smoke` \| `flame` \| `hotspot` \| `infrared`, required | what was sensed |
 //! | `time` or `at_unix_s` | RFC 3339 UTC text (`Z`), or seconds since 1970; exactly one | when |
 //! | `lat`, `lon`, `radius_m` | degrees, degrees, metres 0..=100000 | a point alarm |
-//! | `from_lat`, `from_lon`, `bearing_deg`, `sigma_deg` | degrees; bearing 0..=360 from true north, clockwise; 1-sigma 0..=90 | a bearing from a tower camera at (from_lat, from_lon) |
+//! | `from_lat`, `from_lon`, `bearing_deg`, `sigma_deg` | degrees; bearing 0..=360 from true north, clockwise; 1-sigma 0..=90 | a bearing from a tower camera at (from_lat, from_lon); without from_lat and from_lon the `source` must be a tower of the area ([`super::check`]) |
+//! | `elevation_deg` | degrees -90..=90 above the horizontal, optional, with a bearing | the vertical angle of the sighting, as a fire finder reads it |
 //! | `confidence` | 0..=1, optional, default 0.5 | how sure the source is |
 //! | `note` | text, optional | free text |
 //!
@@ -76,14 +77,17 @@ pub enum AlarmLocation {
     },
     /// A line of sight from a camera.
     Bearing {
-        /// The camera's latitude, WGS-84 degrees.
-        from_lat_deg: f64,
-        /// The camera's longitude, WGS-84 degrees.
-        from_lon_deg: f64,
+        /// The camera's latitude and longitude, WGS-84 degrees: from the report, or from the
+        /// area's tower of that name ([`super::check`]); `None` until checked.
+        from_deg: Option<(f64, f64)>,
         /// Direction from true north, clockwise, degrees.
         bearing_deg: f64,
-        /// 1-sigma uncertainty of the bearing, degrees.
+        /// 1-sigma uncertainty of the bearing (and of the elevation angle), degrees.
         sigma_deg: f64,
+        /// The vertical angle above the horizontal, degrees (negative looking down), if given.
+        elevation_deg: Option<f64>,
+        /// The camera's height above the ground, metres, when the area knows the tower.
+        camera_agl_m: Option<f64>,
     },
 }
 
@@ -122,7 +126,7 @@ pub fn alarm_from_value(value: Value, line_no: usize) -> Result<ExternalAlarm, A
     from_fields(&fields).map_err(reject)
 }
 
-const KNOWN_FIELDS: [&str; 13] = [
+const KNOWN_FIELDS: [&str; 14] = [
     "source",
     "kind",
     "time",
@@ -134,6 +138,7 @@ const KNOWN_FIELDS: [&str; 13] = [
     "from_lon",
     "bearing_deg",
     "sigma_deg",
+    "elevation_deg",
     "confidence",
     "note",
 ];
@@ -169,9 +174,15 @@ fn from_fields(fields: &Map<String, Value>) -> Result<ExternalAlarm, AlarmReject
     let point = ["lat", "lon", "radius_m"]
         .iter()
         .any(|k| fields.contains_key(*k));
-    let bearing = ["from_lat", "from_lon", "bearing_deg", "sigma_deg"]
-        .iter()
-        .any(|k| fields.contains_key(*k));
+    let bearing = [
+        "from_lat",
+        "from_lon",
+        "bearing_deg",
+        "sigma_deg",
+        "elevation_deg",
+    ]
+    .iter()
+    .any(|k| fields.contains_key(*k));
     let location = match (point, bearing) {
         (true, true) => return Err(AlarmRejection::PointAndBearing),
         (false, false) => return Err(AlarmRejection::NoLocation),
@@ -187,8 +198,14 @@ fn from_fields(fields: &Map<String, Value>) -> Result<ExternalAlarm, AlarmReject
             )?,
         },
         (false, true) => AlarmLocation::Bearing {
-            from_lat_deg: lat(fields, "from_lat")?,
-            from_lon_deg: lon(fields, "from_lon")?,
+            // Both or neither: a tower the area knows may give only its name.
+            from_deg: match (
+                fields.contains_key("from_lat"),
+                fields.contains_key("from_lon"),
+            ) {
+                (false, false) => None,
+                _ => Some((lat(fields, "from_lat")?, lon(fields, "from_lon")?)),
+            },
             bearing_deg: in_range(
                 "bearing_deg",
                 required(fields, "bearing_deg")?,
@@ -203,6 +220,10 @@ fn from_fields(fields: &Map<String, Value>) -> Result<ExternalAlarm, AlarmReject
                 90.0,
                 "degrees in 0..=90",
             )?,
+            elevation_deg: number(fields, "elevation_deg")?
+                .map(|e| in_range("elevation_deg", e, -90.0, 90.0, "degrees in -90..=90"))
+                .transpose()?,
+            camera_agl_m: None,
         },
     };
     let confidence = match number(fields, "confidence")? {
@@ -331,10 +352,11 @@ mod tests {
         assert_eq!(
             tower.location,
             AlarmLocation::Bearing {
-                from_lat_deg: -41.2,
-                from_lon_deg: 146.02,
+                from_deg: Some((-41.2, 146.02)),
                 bearing_deg: 72.5,
-                sigma_deg: 1.5
+                sigma_deg: 1.5,
+                elevation_deg: None,
+                camera_agl_m: None,
             }
         );
         assert_eq!(tower.confidence, 0.8);
@@ -396,6 +418,16 @@ mod tests {
                 "no-location",
                 "no location",
             ),
+            (
+                TOWER.replace(r#""from_lon": 146.02, "#, ""),
+                "missing-field",
+                "`from_lon`",
+            ),
+            (
+                TOWER.replace(r#""sigma_deg""#, r#""elevation_deg": -91, "sigma_deg""#),
+                "out-of-range",
+                "field `elevation_deg` = -91",
+            ),
         ];
         for (line, reason, needle) in cases {
             let err = parse_alarm_line(&line, 17).expect_err(&line);
@@ -407,6 +439,22 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    #[test]
+    fn a_tower_may_give_its_name_and_the_vertical_angle_instead_of_its_position() {
+        let line = r#"{"source": "tower-2", "kind": "smoke", "at_unix_s": 1784034300, "bearing_deg": 10, "elevation_deg": -1.25, "sigma_deg": 0.5}"#;
+        let a = parse_alarm_line(line, 1).expect("by name");
+        assert_eq!(
+            a.location,
+            AlarmLocation::Bearing {
+                from_deg: None,
+                bearing_deg: 10.0,
+                sigma_deg: 0.5,
+                elevation_deg: Some(-1.25),
+                camera_agl_m: None,
+            }
+        );
     }
 
     #[test]

@@ -74,6 +74,19 @@ pub enum AlarmRejection {
     /// A field this format does not have.
     #[error("unknown field `{0}`")]
     UnknownField(String),
+    /// A bearing without its camera's position from a source that is not a tower of the area.
+    #[error(
+        "a bearing from {0:?}, which is not a tower of the area: give from_lat and from_lon, or the tower's id as `source`"
+    )]
+    UnknownTower(String),
+    /// A report dated after it was received (beyond the clocks' allowed difference).
+    #[error("dated {ahead_s:.0} s after it was received (clocks may differ by {slack_s:.0} s)")]
+    FromTheFuture {
+        /// How far ahead, seconds.
+        ahead_s: f64,
+        /// The allowed difference, seconds.
+        slack_s: f64,
+    },
 }
 
 impl AlarmRejection {
@@ -93,6 +106,8 @@ impl AlarmRejection {
             AlarmRejection::TwoTimes => "two-times",
             AlarmRejection::BadTime { .. } => "bad-time",
             AlarmRejection::UnknownField(_) => "unknown-field",
+            AlarmRejection::UnknownTower(_) => "unknown-tower",
+            AlarmRejection::FromTheFuture { .. } => "from-the-future",
         }
     }
 }

@@ -11,6 +11,9 @@ use std::time::Duration;
 use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 
+use crate::clock::MissionClock;
+
+use super::check::AlarmCheck;
 use super::external::{
     AlarmCounters, AlarmError, AlarmRejection, ExternalAlarm, alarm_from_value, parse_alarm_line,
 };
@@ -41,8 +44,13 @@ pub struct AlarmFileError {
 }
 
 /// Reads a JSON-lines alarm file. Blank lines are skipped; every other line is an alarm or a
-/// rejection (a line that is not UTF-8 too), so one bad line never hides the rest.
-pub fn read_alarm_file(path: &Path) -> Result<AlarmFile, AlarmFileError> {
+/// rejection (a line that is not UTF-8 too), so one bad line never hides the rest. Each alarm
+/// is checked against the area's towers by `check`, as received at `now_unix_us`.
+pub fn read_alarm_file(
+    path: &Path,
+    check: &AlarmCheck,
+    now_unix_us: i64,
+) -> Result<AlarmFile, AlarmFileError> {
     let bytes = std::fs::read(path).map_err(|source| AlarmFileError {
         path: path.to_path_buf(),
         source,
@@ -51,7 +59,12 @@ pub fn read_alarm_file(path: &Path) -> Result<AlarmFile, AlarmFileError> {
     for (i, line) in bytes.split(|b| *b == b'\n').enumerate() {
         let outcome = match std::str::from_utf8(line) {
             Ok(text) if text.trim().is_empty() => continue,
-            Ok(text) => parse_alarm_line(text, i + 1),
+            Ok(text) => parse_alarm_line(text, i + 1).and_then(|a| {
+                check.check(a, now_unix_us).map_err(|reason| AlarmError {
+                    line_no: i + 1,
+                    reason,
+                })
+            }),
             Err(_) => Err(AlarmError {
                 line_no: i + 1,
                 reason: AlarmRejection::NotUtf8,
@@ -72,8 +85,20 @@ pub fn read_alarm_file(path: &Path) -> Result<AlarmFile, AlarmFileError> {
 }
 
 /// The alarms of one datagram: either one JSON object (possibly spread over lines), or JSON
-/// lines. A datagram over [`MAX_DATAGRAM_BYTES`] or not UTF-8 is one rejection.
-pub fn parse_datagram(bytes: &[u8]) -> Vec<Result<ExternalAlarm, AlarmError>> {
+/// lines. A datagram over [`MAX_DATAGRAM_BYTES`] or not UTF-8 is one rejection. Each alarm is
+/// checked by `check` as received at `now_unix_us`.
+pub fn parse_datagram(
+    bytes: &[u8],
+    check: &AlarmCheck,
+    now_unix_us: i64,
+) -> Vec<Result<ExternalAlarm, AlarmError>> {
+    let checked = |line_no: usize, parsed: Result<ExternalAlarm, AlarmError>| {
+        parsed.and_then(|a| {
+            check
+                .check(a, now_unix_us)
+                .map_err(|reason| AlarmError { line_no, reason })
+        })
+    };
     let whole = |reason| vec![Err(AlarmError { line_no: 1, reason })];
     if bytes.len() > MAX_DATAGRAM_BYTES {
         return whole(AlarmRejection::Oversize {
@@ -85,13 +110,13 @@ pub fn parse_datagram(bytes: &[u8]) -> Vec<Result<ExternalAlarm, AlarmError>> {
         return whole(AlarmRejection::NotUtf8);
     };
     if let Ok(value @ serde_json::Value::Object(_)) = serde_json::from_str(text) {
-        return vec![alarm_from_value(value, 1)];
+        return vec![checked(1, alarm_from_value(value, 1))];
     }
     let lines: Vec<_> = text
         .lines()
         .enumerate()
         .filter(|(_, line)| !line.trim().is_empty())
-        .map(|(i, line)| parse_alarm_line(line, i + 1))
+        .map(|(i, line)| checked(i + 1, parse_alarm_line(line, i + 1)))
         .collect();
     if lines.is_empty() {
         // An empty datagram is still something a sender sent: count it.
@@ -161,8 +186,14 @@ impl AlarmListener {
     }
 
     /// Receives datagrams and sends the accepted alarms to `alarms`, until that channel is
-    /// closed. Rejections are counted and logged (with the sender's address).
-    pub async fn run(self, alarms: mpsc::Sender<ExternalAlarm>) {
+    /// closed; each is checked by `check` as received at `clock`'s now. Rejections are counted
+    /// and logged (with the sender's address).
+    pub async fn run(
+        self,
+        alarms: mpsc::Sender<ExternalAlarm>,
+        check: AlarmCheck,
+        clock: MissionClock,
+    ) {
         // One byte more than the limit, so an oversize datagram shows as oversize instead of
         // being cut to a valid-looking prefix.
         let mut buf = vec![0u8; MAX_DATAGRAM_BYTES + 1];
@@ -191,7 +222,7 @@ impl AlarmListener {
                     },
                 })]
             } else {
-                parse_datagram(&buf[..len])
+                parse_datagram(&buf[..len], &check, clock.now_unix_us() as i64)
             };
             for outcome in outcomes {
                 match outcome {
@@ -221,11 +252,11 @@ mod tests {
     fn a_datagram_is_one_object_or_json_lines() {
         let pretty = GOOD.replace(", ", ",\n  ");
         assert!(matches!(
-            parse_datagram(pretty.as_bytes()).as_slice(),
+            parse_datagram(pretty.as_bytes(), &AlarmCheck::default(), i64::MAX).as_slice(),
             [Ok(_)]
         ));
         let lines = format!("{GOOD}\n\nnot json\n{GOOD}\n");
-        let out = parse_datagram(lines.as_bytes());
+        let out = parse_datagram(lines.as_bytes(), &AlarmCheck::default(), i64::MAX);
         assert_eq!(out.len(), 3);
         assert!(out[0].is_ok() && out[2].is_ok());
         assert!(matches!(&out[1], Err(e) if e.line_no == 3));
@@ -233,7 +264,9 @@ mod tests {
 
     #[test]
     fn oversize_empty_and_binary_datagrams_are_one_rejection() {
-        let reason = |bytes: &[u8]| match parse_datagram(bytes).as_slice() {
+        let reason = |bytes: &[u8]| match parse_datagram(bytes, &AlarmCheck::default(), i64::MAX)
+            .as_slice()
+        {
             [Err(e)] => e.reason.reason(),
             other => panic!("{other:?}"),
         };
@@ -250,7 +283,7 @@ mod tests {
         bytes.extend_from_slice(&[0xc3, 0x28, b'\n']);
         bytes.extend_from_slice(GOOD.as_bytes());
         std::fs::write(&path, bytes).expect("write");
-        let file = read_alarm_file(&path).expect("read");
+        let file = read_alarm_file(&path, &AlarmCheck::default(), i64::MAX).expect("read");
         assert_eq!(file.alarms.len(), 2);
         let lines: Vec<_> = file
             .rejected
@@ -260,7 +293,8 @@ mod tests {
         assert_eq!(lines, [(2, "wrong-type"), (4, "not-utf8")]);
         assert_eq!(file.counters.accepted, 2);
         assert_eq!(file.counters.rejected_total(), 2);
-        let missing = read_alarm_file(&dir.path().join("none.jsonl")).expect_err("missing");
+        let missing = read_alarm_file(&dir.path().join("none.jsonl"), &AlarmCheck::default(), 0)
+            .expect_err("missing");
         assert!(missing.to_string().contains("none.jsonl"));
     }
 }

@@ -105,6 +105,25 @@ pub enum Fused {
 
 type Indexed = GeomWithData<[f64; 2], usize>;
 
+/// A covariance with 1 m² added to its diagonal: no sighting places a fire to better than a
+/// metre, and a degenerate (flat) ellipse becomes invertible.
+fn floored(c: [[f64; 2]; 2]) -> [[f64; 2]; 2] {
+    [
+        [c[0][0].max(0.0) + 1.0, c[0][1]],
+        [c[1][0], c[1][1].max(0.0) + 1.0],
+    ]
+}
+
+/// The inverse of a symmetric positive-definite 2×2 matrix.
+fn inverse_2x2(c: [[f64; 2]; 2]) -> [[f64; 2]; 2] {
+    let (a, b, d) = (c[0][0], (c[0][1] + c[1][0]) / 2.0, c[1][1]);
+    // |b| < sqrt(a d) for a positive-definite matrix; keep it so against rounding.
+    let limit = (a * d).max(0.0).sqrt() * 0.999;
+    let b = b.clamp(-limit, limit);
+    let det = a * d - b * b;
+    [[d / det, -b / det], [-b / det, a / det]]
+}
+
 /// The incidents and the bearing pool.
 #[derive(Debug)]
 pub struct IncidentTracker {
@@ -255,34 +274,27 @@ impl IncidentTracker {
     fn merge(&mut self, i: usize, s: &Sighting, enu: Enu, cov: [[f64; 2]; 2], images: usize) {
         let old = [self.incidents[i].enu.east_m, self.incidents[i].enu.north_m];
         let inc = &mut self.incidents[i];
-        // Inverse-variance mean per axis (the covariances are near-diagonal at patrol ranges;
-        // the cross terms are kept from the more precise of the two).
-        let (wa_e, wa_n) = (
-            1.0 / inc.covariance_en_m2[0][0].max(1e-6),
-            1.0 / inc.covariance_en_m2[1][1].max(1e-6),
-        );
-        let (wb_e, wb_n) = (1.0 / cov[0][0].max(1e-6), 1.0 / cov[1][1].max(1e-6));
-        let east = (inc.enu.east_m * wa_e + enu.east_m * wb_e) / (wa_e + wb_e);
-        let north = (inc.enu.north_m * wa_n + enu.north_m * wb_n) / (wa_n + wb_n);
-        let up =
-            (inc.enu.up_m * (wa_e + wa_n) + enu.up_m * (wb_e + wb_n)) / (wa_e + wa_n + wb_e + wb_n);
-        let cross =
-            if cov[0][0] + cov[1][1] < inc.covariance_en_m2[0][0] + inc.covariance_en_m2[1][1] {
-                cov[0][1]
-            } else {
-                inc.covariance_en_m2[0][1]
-            };
-        let ee = 1.0 / (wa_e + wb_e);
-        let nn = 1.0 / (wa_n + wb_n);
-        let limit = (ee * nn).sqrt() * 0.99;
-        inc.covariance_en_m2 = [
-            [ee, cross.clamp(-limit, limit)],
-            [cross.clamp(-limit, limit), nn],
+        // Information form, with the full covariances: P = (Pa⁻¹ + Pb⁻¹)⁻¹ and
+        // x = P (Pa⁻¹ xa + Pb⁻¹ xb). Two long ellipses at an angle (two towers' lines of sight)
+        // fuse into a small one where they cross; near-round ones average by their precision.
+        let ia = inverse_2x2(floored(inc.covariance_en_m2));
+        let ib = inverse_2x2(floored(cov));
+        let info = [
+            [ia[0][0] + ib[0][0], ia[0][1] + ib[0][1]],
+            [ia[1][0] + ib[1][0], ia[1][1] + ib[1][1]],
         ];
+        let p = inverse_2x2(info);
+        let (xa, xb) = ([inc.enu.east_m, inc.enu.north_m], [enu.east_m, enu.north_m]);
+        let rhs = [
+            ia[0][0] * xa[0] + ia[0][1] * xa[1] + ib[0][0] * xb[0] + ib[0][1] * xb[1],
+            ia[1][0] * xa[0] + ia[1][1] * xa[1] + ib[1][0] * xb[0] + ib[1][1] * xb[1],
+        ];
+        let (wa, wb) = (ia[0][0] + ia[1][1], ib[0][0] + ib[1][1]);
+        inc.covariance_en_m2 = p;
         inc.enu = Enu {
-            east_m: east,
-            north_m: north,
-            up_m: up,
+            east_m: p[0][0] * rhs[0] + p[0][1] * rhs[1],
+            north_m: p[1][0] * rhs[0] + p[1][1] * rhs[1],
+            up_m: (inc.enu.up_m * wa + enu.up_m * wb) / (wa + wb),
         };
         inc.last_at_unix_us = inc.last_at_unix_us.max(s.at_unix_us);
         inc.first_at_unix_us = inc.first_at_unix_us.min(s.at_unix_us);
@@ -525,7 +537,10 @@ mod tests {
             "the strongest class names it"
         );
         assert_eq!(inc.drones, vec![1, 2]);
-        assert!((inc.enu.east_m - 105.0).abs() < 1e-9 && (inc.enu.north_m - 97.5).abs() < 1e-9);
+        assert!(
+            (inc.enu.east_m - 105.0).abs() < 1e-9 && (inc.enu.north_m - 97.5).abs() < 1e-9,
+            "{inc:?}"
+        );
         assert!((inc.confidence - 0.75).abs() < 1e-12);
         // 1 km away: another incident.
         assert_eq!(

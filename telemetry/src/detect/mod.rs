@@ -28,3 +28,4 @@ pub mod incident;
 pub mod intake;
 pub mod observation;
 pub mod pose;
+pub mod tower_fix;

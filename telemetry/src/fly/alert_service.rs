@@ -16,6 +16,7 @@ use patrol_planner::terrain::Terrain;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
+use crate::alarms::check::AlarmCheck;
 use crate::alarms::external::AlarmCounters;
 use crate::alarms::source::{AlarmListener, SharedCounters, read_alarm_file};
 use crate::alerts::store::AlertStore;
@@ -43,6 +44,8 @@ pub struct AlertServiceConfig {
     pub alarm_udp: Option<SocketAddr>,
     /// Files of external alarms (JSON lines) read at the start.
     pub alarm_files: Vec<PathBuf>,
+    /// The area's towers: reports may name one instead of giving its position.
+    pub towers: Vec<patrol_planner::area::watch_layers::Tower>,
     /// Dispatch settings; `None` raises alerts without sending drones.
     pub dispatch: Option<DispatchSettings>,
     /// Intake settings.
@@ -61,6 +64,7 @@ impl AlertServiceConfig {
             risk: area.risk.clone().map(Arc::new),
             alarm_udp: None,
             alarm_files: Vec::new(),
+            towers: area.towers.clone(),
             dispatch: Some(DispatchSettings::default()),
             intake: IntakeSettings {
                 errors: ErrorModel::default(),
@@ -132,8 +136,10 @@ impl AlertService {
         let mut handles = Vec::new();
         let mut file_counters = AlarmCounters::default();
         let mut from_files = Vec::new();
+        let check = AlarmCheck::new(&config.towers);
+        let clock = gcs.clock();
         for path in &config.alarm_files {
-            let file = read_alarm_file(path)?;
+            let file = read_alarm_file(path, &check, clock.now_unix_us() as i64)?;
             for bad in &file.rejected {
                 bus.publish(ShiftEventKind::Alarm(AlarmEvent::FileLineRefused {
                     path: path.clone(),
@@ -147,7 +153,7 @@ impl AlertService {
             Some(addr) => {
                 let l = AlarmListener::bind(addr).await?;
                 let (local, counters) = (l.local_addr(), l.counters());
-                handles.push(tokio::spawn(l.run(alarm_tx.clone())));
+                handles.push(tokio::spawn(l.run(alarm_tx.clone(), check, clock)));
                 (Some(local), Some(counters))
             }
             None => (None, None),

@@ -23,10 +23,10 @@ use crate::alerts::model::{
     AlertClass, AlertId, AlertState, Evidence, EvidenceKind, NearestBase, NewAlert,
 };
 use crate::alerts::store::{AlertStore, Place};
-use crate::detect::bearing::BearingView;
 use crate::detect::incident::{Fused, Incident, IncidentTracker};
 use crate::detect::intake::{DetectionIntake, IntakeCounters};
 use crate::detect::observation::{Located, Sighting, SightingClass, SightingSource};
+use crate::detect::tower_fix::{place_tower_sighting, tower_bearing_view};
 use crate::gcs::tap::Tapped;
 use crate::shift::bus::EventBus;
 use crate::shift::event::{AlarmEvent, AlertEvent, ShiftEventKind};
@@ -494,8 +494,13 @@ fn sighting_source_name(s: &SightingSource, fleet: &[Drone]) -> String {
     }
 }
 
-/// An external alarm as a sighting: a point with its radius as two sigmas, or a bearing from
-/// a tower (its camera taken 30 m above the ground).
+/// A tower camera's height above the ground when the area does not know the tower, metres.
+const DEFAULT_CAMERA_AGL_M: f64 = 30.0;
+
+/// An external alarm as a sighting: a point with its radius as two sigmas; a tower's sighting
+/// with its vertical angle placed on the ground along its line of sight
+/// ([`place_tower_sighting`]); or a bare bearing from a tower (its camera at the area's mast
+/// height, or [`DEFAULT_CAMERA_AGL_M`]).
 ///
 /// Its time is when it was received (`received_unix_us`, the mission clock): a sensor's clock
 /// may be off; its own time goes into the detail.
@@ -525,25 +530,35 @@ pub fn alarm_sighting(
             }
         }
         AlarmLocation::Bearing {
-            from_lat_deg,
-            from_lon_deg,
+            from_deg,
             bearing_deg,
             sigma_deg,
+            elevation_deg,
+            camera_agl_m,
         } => {
-            let ground = terrain.elevation_amsl_m(from_lat_deg, from_lon_deg)?;
-            let origin = terrain.geodetic_to_enu(Geodetic {
-                lat_deg: from_lat_deg,
-                lon_deg: from_lon_deg,
-                alt_amsl_m: ground + 30.0,
-            });
-            let az = bearing_deg.to_radians();
-            let view = BearingView::new(
-                origin,
-                [az.sin(), az.cos(), 0.0],
-                sigma_deg.to_radians().max(1e-4),
-            )
-            .ok()?;
-            Located::Bearing(view)
+            // Checked alarms always have their camera's place (alarms::check).
+            let (lat_deg, lon_deg) = from_deg?;
+            let ground = terrain.elevation_amsl_m(lat_deg, lon_deg)?;
+            let camera = Geodetic {
+                lat_deg,
+                lon_deg,
+                alt_amsl_m: ground + camera_agl_m.unwrap_or(DEFAULT_CAMERA_AGL_M),
+            };
+            // With its vertical angle a sighting is placed where its line of sight meets the
+            // ground, as a fire finder places it; without one, or where the line meets no
+            // ground, it stays a bearing to cross with another.
+            match elevation_deg
+                .and_then(|el| place_tower_sighting(terrain, camera, bearing_deg, el, sigma_deg))
+            {
+                Some(fix) => Located::Point {
+                    enu: fix.enu,
+                    geodetic: fix.geodetic,
+                    covariance_en_m2: fix.covariance_en_m2,
+                },
+                None => {
+                    Located::Bearing(tower_bearing_view(terrain, camera, bearing_deg, sigma_deg)?)
+                }
+            }
         }
     };
     Some(Sighting {

@@ -8,6 +8,9 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use patrol_planner::area::watch_layers::Tower;
+use patrol_telemetry::alarms::check::AlarmCheck;
+use patrol_telemetry::alarms::external::AlarmLocation;
 use patrol_telemetry::alarms::source::{AlarmListener, MAX_DATAGRAM_BYTES, read_alarm_file};
 use patrol_telemetry::alerts::export::{COLUMNS, write_csv_file, write_geojson};
 use patrol_telemetry::alerts::model::{
@@ -479,6 +482,25 @@ fn sigkill_loses_no_committed_step() {
 }
 
 const GOOD_ALARM: &str = r#"{"source": "ir-12", "kind": "infrared", "at_unix_s": 1784034300, "lat": -41.25, "lon": 146.11, "radius_m": 30}"#;
+/// A tower of the area reporting by name, with the vertical angle of the smoke's base.
+const NAMED_TOWER_ALARM: &str = r#"{"source": "tower-3", "kind": "smoke", "at_unix_s": 1784034300, "bearing_deg": 200, "elevation_deg": -2.5, "sigma_deg": 0.3}"#;
+/// When the alarms of these tests are received: ten seconds after they were sent.
+const READ_AT_UNIX_US: i64 = 1_784_034_310_000_000;
+
+/// A check that knows one tower, `tower-3`, with its camera 25 m up.
+fn area_towers() -> AlarmCheck {
+    AlarmCheck::new(&[Tower {
+        id: "tower-3".into(),
+        lat_deg: -41.2,
+        lon_deg: 146.0,
+        mast_agl_m: 25.0,
+        range_m: 8000.0,
+        pan_deg: None,
+        recognition_delay_s: 120.0,
+        detection_probability: 0.9,
+    }])
+}
+
 const TOWER_ALARM: &str = r#"{"source": "tower-7", "kind": "smoke", "time": "2026-07-14T13:05:00Z", "from_lat": -41.2, "from_lon": 146.02, "bearing_deg": 72.5, "sigma_deg": 1.5}"#;
 
 #[test]
@@ -495,11 +517,21 @@ fn an_alarm_file_keeps_good_lines_and_names_each_bad_one() {
         r#"{"source": "ir-4", "kind": "flame""#.into(),
         String::new(),
         GOOD_ALARM.replace("ir-12", "ir-13"),
+        // A tower of the area by name, with its vertical angle; one the area does not have;
+        // one dated an hour after it was read.
+        NAMED_TOWER_ALARM.to_string(),
+        NAMED_TOWER_ALARM.replace("tower-3", "tower-99"),
+        NAMED_TOWER_ALARM.replace("1784034300", "1784037900"),
     ];
     std::fs::write(&path, lines.join("\n")).expect("write");
-    let file = read_alarm_file(&path).expect("read");
+    let file = read_alarm_file(&path, &area_towers(), READ_AT_UNIX_US).expect("read");
     let sources: Vec<_> = file.alarms.iter().map(|a| a.source.as_str()).collect();
-    assert_eq!(sources, ["ir-12", "tower-7", "ir-13"]);
+    assert_eq!(sources, ["ir-12", "tower-7", "ir-13", "tower-3"]);
+    assert!(matches!(
+        file.alarms[3].location,
+        AlarmLocation::Bearing { from_deg: Some(_), camera_agl_m: Some(h), elevation_deg: Some(_), .. }
+            if h == 25.0
+    ));
     let rejected: Vec<_> = file
         .rejected
         .iter()
@@ -512,7 +544,9 @@ fn an_alarm_file_keeps_good_lines_and_names_each_bad_one() {
             (4, "bad-time"),
             (5, "unknown-kind"),
             (6, "point-and-bearing"),
-            (7, "not-json")
+            (7, "not-json"),
+            (11, "unknown-tower"),
+            (12, "from-the-future"),
         ]
     );
     assert!(
@@ -520,10 +554,10 @@ fn an_alarm_file_keeps_good_lines_and_names_each_bad_one() {
             .to_string()
             .starts_with("line 2: field `lat` = 95")
     );
-    assert_eq!(file.counters.accepted, 3);
+    assert_eq!(file.counters.accepted, 4);
     assert_eq!(
         file.counters.to_string(),
-        "3 accepted, 5 rejected (bad-time 1, not-json 1, out-of-range 1, point-and-bearing 1, unknown-kind 1)"
+        "4 accepted, 7 rejected (bad-time 1, from-the-future 1, not-json 1, out-of-range 1, point-and-bearing 1, unknown-kind 1, unknown-tower 1)"
     );
 }
 
@@ -540,46 +574,54 @@ fn the_udp_listener_delivers_valid_alarms_and_counts_the_rest() {
         let addr = listener.local_addr();
         let counters = listener.counters();
         let (tx, mut rx) = tokio::sync::mpsc::channel(16);
-        let task = tokio::spawn(listener.run(tx));
+        let clock = patrol_telemetry::clock::MissionClock::starting_at(READ_AT_UNIX_US as u64, 1.0);
+        let task = tokio::spawn(listener.run(tx, area_towers(), clock));
         let sender = tokio::net::UdpSocket::bind("127.0.0.1:0")
             .await
             .expect("sender");
         let oversize = format!("{GOOD_ALARM}{}", " ".repeat(MAX_DATAGRAM_BYTES));
         let two_lines = format!("{TOWER_ALARM}\n{}", GOOD_ALARM.replace("ir-12", "ir-20"));
-        let datagrams: [&[u8]; 6] = [
+        let unknown_tower = NAMED_TOWER_ALARM.replace("tower-3", "tower-99");
+        let from_the_future = NAMED_TOWER_ALARM.replace("1784034300", "1784037900");
+        let datagrams: [&[u8]; 9] = [
             b"\x00\xff garbage",
             GOOD_ALARM.as_bytes(),
             oversize.as_bytes(),
             b"{\"source\": \"x\"}",
             two_lines.as_bytes(),
+            unknown_tower.as_bytes(),
+            from_the_future.as_bytes(),
+            NAMED_TOWER_ALARM.as_bytes(),
             b"hello",
         ];
         for d in datagrams {
             sender.send_to(d, addr).await.expect("send");
         }
         let mut got = Vec::new();
-        for _ in 0..3 {
+        for _ in 0..4 {
             let alarm = tokio::time::timeout(Duration::from_secs(5), rx.recv())
                 .await
                 .expect("an alarm within 5 s")
                 .expect("channel open");
             got.push(alarm.source);
         }
-        assert_eq!(got, ["ir-12", "tower-7", "ir-20"]);
+        assert_eq!(got, ["ir-12", "tower-7", "ir-20", "tower-3"]);
         // The last datagram was sent after the last valid one: wait until it is counted.
         let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
-        while counters.snapshot().rejected_total() < 4 && tokio::time::Instant::now() < deadline {
+        while counters.snapshot().rejected_total() < 6 && tokio::time::Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
         let c = counters.snapshot();
-        assert_eq!(c.accepted, 3);
+        assert_eq!(c.accepted, 4);
         assert_eq!(
             c.rejected.iter().map(|(k, v)| (*k, *v)).collect::<Vec<_>>(),
             [
+                ("from-the-future", 1),
                 ("missing-field", 1),
                 ("not-json", 1),
                 ("not-utf8", 1),
-                ("oversize", 1)
+                ("oversize", 1),
+                ("unknown-tower", 1),
             ]
         );
         // Closing the channel stops the listener.

@@ -468,6 +468,7 @@ fn a_pymavlink_companion_computer_raises_an_alert() {
                 risk: area.risk.clone().map(Arc::new),
                 alarm_udp: None,
                 alarm_files: Vec::new(),
+                towers: area.towers.clone(),
                 dispatch: None,
                 intake: settings(),
                 fusion: FusionSettings::default(),
