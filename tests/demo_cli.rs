@@ -141,6 +141,32 @@ fn demo_runs_a_shift_end_to_end_and_its_report_matches_the_run() {
         report_number(&report, "Confirmed on scene by the verifying drone:"),
         confirmed
     );
+    // Each fire found names its first finder, and the finders add up to the fires found.
+    let found = report_number(&report, "Fires found:");
+    let finders = report
+        .lines()
+        .find_map(|l| l.strip_prefix("- Found first by: "))
+        .expect("first finders");
+    let by_kind: u64 = finders
+        .split(", ")
+        .filter_map(|p| p.rsplit_once(' ')?.1.parse::<u64>().ok())
+        .sum();
+    assert_eq!(by_kind, found, "{finders}");
+    let rows_found = report
+        .lines()
+        .filter(|l| {
+            l.starts_with("| ")
+                && ["; drone |", "; ground sensor |", "; tower |", "; alarm |"]
+                    .iter()
+                    .any(|k| l.contains(k))
+        })
+        .count() as u64;
+    assert_eq!(rows_found, found, "{report}");
+    // The area's towers and alarms watched too: their reports are counted.
+    assert!(
+        report.contains("- Reports sent by the area's towers: "),
+        "{report}"
+    );
     // Detection figures add up.
     let received = report_number(&report, "- FOREST_DETECTION messages received:");
     let line = report

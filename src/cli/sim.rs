@@ -15,6 +15,7 @@ use patrol_telemetry::mav::signing::SigningKey;
 use patrol_telemetry::sim::detector::{DetectionTruth, DetectorConfig, DetectorError};
 use patrol_telemetry::sim::fire::{FireField, random_ignitions, read_fire_file};
 use patrol_telemetry::sim::fleet::{SimConfig, SimFleet, drones_from_area};
+use patrol_telemetry::sim::watch::SimWatch;
 
 /// Simulate the area's fleet as MAVLink vehicles (like ArduCopter, or PX4 for PX4 drones).
 #[derive(Debug, Args)]
@@ -94,6 +95,11 @@ pub struct SimArgs {
     /// start and again when the simulation stops.
     #[arg(long)]
     truth: Option<PathBuf>,
+    /// Play the area's towers and infrared alarms too: send what they would report about the
+    /// fires, as JSON lines over UDP to this address (`patrol fly --alarms-udp`'s), e.g.
+    /// 127.0.0.1:14600.
+    #[arg(long, value_name = "HOST:PORT")]
+    alarms_to: Option<std::net::SocketAddr>,
 }
 
 fn parse_at(text: &str, what: &str) -> anyhow::Result<(Option<u8>, f64, f64)> {
@@ -224,6 +230,11 @@ pub fn run(args: SimArgs) -> anyhow::Result<()> {
     if args.truth.is_some() && !detection {
         bail!("--truth needs fires to simulate: give --fires or --ignitions");
     }
+    if args.alarms_to.is_some() && !detection {
+        bail!(
+            "--alarms-to needs fires for the towers and alarms to report: give --fires or --ignitions"
+        );
+    }
     let detector = detection.then(|| detector_config(&args)).transpose()?;
     // The risk layer is only needed to place random ignitions.
     let area = Area::load_with(&args.area, args.ignitions > 0)?;
@@ -256,6 +267,29 @@ pub fn run(args: SimArgs) -> anyhow::Result<()> {
         let (_, start, len) = parse_at(s, "--drop-link")?;
         drops.push((start, len));
     }
+    if args.alarms_to.is_some() && area.towers.is_empty() && area.ir_alarms.is_empty() {
+        bail!(
+            "--alarms-to: {} has no towers or ir_alarms layer to play (docs/area-format.md)",
+            args.area.display()
+        );
+    }
+    // Computed up front from the fires: the same seed gives the same reports.
+    let watch = match (args.alarms_to, &fires) {
+        (Some(to), Some(fires)) => Some((
+            to,
+            SimWatch::compute(
+                &area.terrain,
+                &area.towers,
+                &area.ir_alarms,
+                fires,
+                args.duration.map_or(f64::MAX, |d| d * args.speedup),
+                args.seed,
+            ),
+            area.towers.len(),
+            area.ir_alarms.len(),
+        )),
+        _ => None,
+    };
     let ids: Vec<String> = drones
         .iter()
         .map(|d| d.drone.system_id.to_string())
@@ -321,6 +355,17 @@ pub fn run(args: SimArgs) -> anyhow::Result<()> {
                     .map(|s| format!(", the first igniting {s:.0} mission seconds after the start"))
                     .unwrap_or_default()
             );
+        }
+        if let Some((to, watch, towers, alarms)) = watch {
+            println!(
+                "{towers} towers and {alarms} infrared alarms report to udp {to}: {} reports over the run, the first {}",
+                watch.reports.len(),
+                watch.reports.first().map_or_else(
+                    || "never".to_string(),
+                    |(r, _)| format!("{:.0} mission seconds after the start ({})", r.at_s, r.source)
+                )
+            );
+            tokio::spawn(watch.send(to, clock, Default::default()));
         }
         for (sys, start, len) in silences {
             let f = fleet.clone();

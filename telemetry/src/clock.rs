@@ -71,4 +71,20 @@ impl MissionClock {
         }
         std::time::Duration::try_from_secs_f64(s).unwrap_or(std::time::Duration::MAX)
     }
+
+    /// Sleeps until mission time `at_s` (seconds since the start), waking at least every
+    /// 200 ms of wall time so that a cancelled task ends promptly.
+    pub async fn sleep_until_s(&self, at_s: f64) {
+        loop {
+            let now = self.elapsed_s();
+            if now >= at_s {
+                return;
+            }
+            tokio::time::sleep(
+                self.wall_duration(at_s - now)
+                    .min(std::time::Duration::from_millis(200)),
+            )
+            .await;
+        }
+    }
 }

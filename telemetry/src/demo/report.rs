@@ -13,8 +13,11 @@ use crate::shift::progress::DroneOutcome;
 use crate::shift::render::hms;
 use crate::sim::detector::DetectionTruth;
 use crate::sim::fire::Fire;
+use crate::sim::watch::WatchReport;
 
-/// An alert counts as finding a fire when the fire is within this distance of it, metres.
+/// An alert counts as finding a fire when the fire is within this distance of it, metres, or
+/// within the alert's own radius when that is wider (a single tower's sighting is placed
+/// along its line of sight, kilometres long at a shallow angle).
 pub const MATCH_M: f64 = 300.0;
 
 /// Inputs of the report.
@@ -34,6 +37,8 @@ pub struct DemoReport<'a> {
     pub sensor_fires: &'a [String],
     /// Seconds from ignition to a sensor's report.
     pub sensor_delay_s: f64,
+    /// The reports the area's towers and alarms sent.
+    pub watch_reports: &'a [WatchReport],
     /// Tapped messages the alerting task could not keep up with.
     pub tap_dropped: u64,
     /// What the simulated detectors really looked at.
@@ -69,6 +74,22 @@ fn fmt_opt(v: Option<f64>, unit: &str) -> String {
 }
 
 impl DemoReport<'_> {
+    /// What kind of source `name` (an alert's `source`) is: a drone of the plan, one of the
+    /// area's towers or alarms that reported, or the demo's ground sensors.
+    fn finder_kind(&self, source: &str) -> &'static str {
+        // An alert's source is its first sighting's source and class: `q3 (flame)`.
+        let name = source.rsplit_once(" (").map_or(source, |(name, _)| name);
+        if self.plan.drones.iter().any(|d| d.drone_id == name) {
+            "drone"
+        } else if let Some(r) = self.watch_reports.iter().find(|r| r.source == name) {
+            r.watcher.name()
+        } else if name.starts_with("ir-sensor-") {
+            "ground sensor"
+        } else {
+            "other"
+        }
+    }
+
     /// The report as Markdown.
     pub fn render(&self) -> String {
         let mut out = String::new();
@@ -118,9 +139,10 @@ impl DemoReport<'_> {
         let _ = writeln!(out, "\n## Fires\n");
         let _ = writeln!(
             out,
-            "| fire | reported by | ignition | place | seen by detectors | alert | ignition → alert | alert → on scene | alert error | state |"
+            "| fire | reported by | ignition | place | seen by detectors | alert | found first by | ignition → alert | alert → on scene | alert error | state |"
         );
-        let _ = writeln!(out, "|---|---|---|---|---|---|---|---|---|---|");
+        let _ = writeln!(out, "|---|---|---|---|---|---|---|---|---|---|---|");
+        let mut first_finders: std::collections::BTreeMap<&'static str, usize> = Default::default();
         let mut ign_to_alert = Vec::new();
         let mut alert_to_scene = Vec::new();
         let mut detected = 0;
@@ -148,7 +170,7 @@ impl DemoReport<'_> {
                         a,
                     )
                 })
-                .filter(|(d, _)| *d <= MATCH_M)
+                .filter(|(d, a)| *d <= MATCH_M.max(a.alert.radius_m))
                 .min_by_key(|(_, a)| a.alert.created_at_unix_us);
             let row = match alert {
                 Some((d, a)) => {
@@ -162,9 +184,12 @@ impl DemoReport<'_> {
                     if let Some(s) = scene {
                         alert_to_scene.push(s);
                     }
+                    let kind = self.finder_kind(&a.alert.source);
+                    *first_finders.entry(kind).or_default() += 1;
                     format!(
-                        "{} | {} | {} | {d:.0} m | {} |",
+                        "{} | {}; {kind} | {} | {} | {d:.0} m | {} |",
                         a.alert.id.0,
+                        a.alert.source,
                         hms(t_alert),
                         scene.map_or_else(|| "not reached".to_string(), hms),
                         a.alert.state.as_str(),
@@ -178,17 +203,30 @@ impl DemoReport<'_> {
                     } else {
                         "missed: seen, but no alert"
                     };
-                    format!("– | – | – | – | {why} |")
+                    format!("– | – | – | – | – | {why} |")
                 }
             };
+            // Who told the alarm port about it (the patrol's drones speak for themselves).
+            let mut told: Vec<String> = self
+                .watch_reports
+                .iter()
+                .filter(|r| r.fire_id == f.id)
+                .map(|r| format!("{} (+{:.0} min)", r.source, (r.at_s - f.ignition_s) / 60.0))
+                .collect();
+            if self.sensor_fires.contains(&f.id) {
+                told.insert(
+                    0,
+                    format!("ground sensor (+{:.0} min)", self.sensor_delay_s / 60.0),
+                );
+            }
             let _ = writeln!(
                 out,
                 "| {} | {} | {} | {:.5}, {:.5} | {} images | {row}",
                 f.id,
-                if self.sensor_fires.contains(&f.id) {
-                    format!("ground sensor (+{:.0} min)", self.sensor_delay_s / 60.0)
-                } else {
+                if told.is_empty() {
                     "patrol only".to_string()
+                } else {
+                    told.join(", ")
                 },
                 hms(f.ignition_s),
                 f.lat_deg,
@@ -201,6 +239,29 @@ impl DemoReport<'_> {
             "\nFires found: {detected} of {} ignited; missed: {}.",
             self.fires.len(),
             self.fires.len() - detected
+        );
+        let _ = writeln!(
+            out,
+            "- Found first by: {}",
+            if first_finders.is_empty() {
+                "nobody".to_string()
+            } else {
+                first_finders
+                    .iter()
+                    .map(|(k, n)| format!("{k} {n}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }
+        );
+        let towers = self
+            .watch_reports
+            .iter()
+            .filter(|r| r.watcher == crate::sim::watch::Watcher::Tower)
+            .count();
+        let _ = writeln!(
+            out,
+            "- Reports sent by the area's towers: {towers}; by its infrared alarms: {}",
+            self.watch_reports.len() - towers
         );
         let _ = writeln!(
             out,

@@ -27,6 +27,7 @@ use crate::shift::session::{AlertingSummary, FlightSession, SessionConfig};
 use crate::sim::detector::DetectorConfig;
 use crate::sim::fire::FireField;
 use crate::sim::fleet::{SimConfig, SimFleet, drones_from_area};
+use crate::sim::watch::SimWatch;
 
 /// What to run.
 #[derive(Debug, Clone)]
@@ -170,12 +171,37 @@ pub fn run_demo(o: &DemoOptions) -> Result<DemoOutcome, DemoError> {
         drawn.iter().filter(|d| !d.sensor_alarm).count(),
         drawn.iter().filter(|d| d.sensor_alarm).count()
     ));
+    // The area's towers and alarms watch every fire, the patrol's too.
+    let watch = SimWatch::compute(
+        &area.terrain,
+        &area.towers,
+        &area.ir_alarms,
+        &field,
+        shift_s,
+        o.seed,
+    );
+    if !(area.towers.is_empty() && area.ir_alarms.is_empty()) {
+        say(&format!(
+            "{} towers and {} infrared alarms watch too: {} reports will reach the alarm port",
+            area.towers.len(),
+            area.ir_alarms.len(),
+            watch.reports.len()
+        ));
+    }
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .map_err(DemoError::Runtime)?;
-    rt.block_on(fly_demo(o, &area, run_dir, plan, field, &drawn, shift_s))
+    rt.block_on(fly_demo(
+        o,
+        &area,
+        run_dir,
+        plan,
+        (field, watch),
+        &drawn,
+        shift_s,
+    ))
 }
 
 async fn fly_demo(
@@ -183,7 +209,8 @@ async fn fly_demo(
     area: &Area,
     run_dir: RunDir,
     plan: Plan,
-    field: FireField,
+    // The fires, and what the area's towers and alarms will report about them.
+    (field, watch): (FireField, SimWatch),
     drawn: &[DemoFire],
     shift_s: f64,
 ) -> Result<DemoOutcome, DemoError> {
@@ -261,9 +288,15 @@ async fn fly_demo(
         let (seed, sent) = (o.seed, sensors_sent.clone());
         tokio::spawn(async move { report_alarms(addr, reports, clock, seed, sent).await })
     });
+    // The towers and alarms: each report at its time, as their systems would send it.
+    let watch_sent = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let watchers = session.alarm_addr().map(|addr| {
+        let sent = watch_sent.clone();
+        tokio::spawn(async move { watch.send(addr, clock, sent).await })
+    });
     session.fly(std::future::pending()).await;
-    if let Some(s) = sensors {
-        s.abort();
+    for task in [sensors, watchers].into_iter().flatten() {
+        task.abort();
     }
     let summary = session.finish().await;
     let truth = sim.detection_truth();
@@ -290,6 +323,7 @@ async fn fly_demo(
         fires: &fires,
         sensor_fires: &sensors_sent.lock().map(|v| v.clone()).unwrap_or_default(),
         sensor_delay_s: SENSOR_DELAY_S,
+        watch_reports: &watch_sent.lock().map(|v| v.clone()).unwrap_or_default(),
         tap_dropped: alerting.tap_dropped,
         truth: &truth,
         clock_start_unix_us: clock.start_unix_us(),
@@ -383,19 +417,7 @@ async fn report_alarms(
         (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
     };
     for f in fires {
-        let at_s = f.ignition_s + SENSOR_DELAY_S;
-        loop {
-            let now = clock.elapsed_s();
-            if now >= at_s {
-                break;
-            }
-            tokio::time::sleep(
-                clock
-                    .wall_duration(at_s - now)
-                    .min(Duration::from_millis(200)),
-            )
-            .await;
-        }
+        clock.sleep_until_s(f.ignition_s + SENSOR_DELAY_S).await;
         let (north_m, east_m) = (gauss() * SENSOR_SIGMA_M, gauss() * SENSOR_SIGMA_M);
         let at = flat::moved(LonLat::new(f.lon_deg, f.lat_deg), east_m, north_m);
         let line = serde_json::json!({
