@@ -206,6 +206,101 @@ fn plan_rejects_bad_options_naming_them() {
 }
 
 #[test]
+fn route_solve_says_which_vehicles_cannot_fly_and_answers_json_a_program_reads() {
+    // Vehicle 0's start to end (141.4) is over its budget; vehicle 1 takes both nodes; vehicle
+    // 2 has too little budget to visit anything.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cannot-fly.json");
+    std::fs::write(
+        &path,
+        r#"{"nodes": [{"x": 10, "y": 0, "score": 1}, {"x": 20, "y": 0, "score": 1}],
+ "vehicles": [
+  {"start": {"x": 0, "y": 0}, "end": {"x": 100, "y": 100}, "budget": 120},
+  {"start": {"x": 0, "y": 0}, "end": {"x": 0, "y": 0}, "budget": 50},
+  {"start": {"x": 0, "y": 0}, "end": {"x": 0, "y": 0}, "budget": 5}]}"#,
+    )
+    .unwrap();
+    let solve = |extra: &[&str]| {
+        let mut args = vec!["route", "solve", path.to_str().unwrap(), "--work", "20000"];
+        args.extend_from_slice(extra);
+        let out = patrol(&args);
+        assert!(out.status.success(), "{}", out.stderr_text());
+        out.stdout_text()
+    };
+    let text = solve(&[]);
+    assert!(
+        text.contains("vehicle 1: cannot fly: its start to end alone is 141.42, over its budget of 120.00; no route"),
+        "{text}"
+    );
+    assert!(text.contains("vehicle 3: unused"), "{text}");
+    assert!(text.contains("its exact work budget spent"), "{text}");
+    let json: serde_json::Value = serde_json::from_str(&solve(&["--json"])).unwrap();
+    assert_eq!(
+        json["lengths"],
+        serde_json::json!([0.0, 40.0, 0.0]),
+        "{json}"
+    );
+    assert_eq!(json["cannot_fly"][0]["vehicle"], 0, "{json}");
+    assert_eq!(json["score"], 2.0);
+    assert_eq!(json["stopped_by"], "work-budget");
+    // Nothing can fly: the score is 0, not -0.0.
+    std::fs::write(
+        &path,
+        r#"{"nodes": [{"x": 10, "y": 0, "score": 1}],
+ "vehicles": [{"start": {"x": 0, "y": 0}, "end": {"x": 100, "y": 100}, "budget": 120}]}"#,
+    )
+    .unwrap();
+    let json = solve(&["--json"]);
+    assert!(
+        json.contains("\"score\": 0.0") && !json.contains("-0"),
+        "{json}"
+    );
+}
+
+#[test]
+fn a_drone_that_cannot_reach_any_cell_is_said_and_gets_no_sortie() {
+    // q1 made slow (1 m/s): in a 4 m/s wind it cannot fly upwind, so no cell is a round trip.
+    let area = common::area_copy();
+    let fleet = area.path().join("fleet.toml");
+    let text = std::fs::read_to_string(&fleet).unwrap();
+    let q1 = text.find("id = \"q1\"").unwrap();
+    let end = q1 + text[q1..].find("[[drone]]").unwrap();
+    let edited = format!(
+        "{}{}{}",
+        &text[..q1],
+        text[q1..end].replace("cruise_speed_mps = 12.0", "cruise_speed_mps = 1.0"),
+        &text[end..]
+    );
+    assert_ne!(edited, text);
+    std::fs::write(&fleet, edited).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = patrol(&[
+        "plan",
+        area.path().to_str().unwrap(),
+        "-o",
+        dir.path().to_str().unwrap(),
+        "--shift",
+        "10:00-12:00",
+        "--work",
+        "20000",
+        "--wind",
+        "4@250",
+    ]);
+    let text = out.stdout_text();
+    assert!(out.status.success(), "{}\n{text}", out.stderr_text());
+    assert!(
+        text.contains("Left out: drone q1: no sortie: at its speed, in this wind, it cannot reach any cell with risk"),
+        "{text}"
+    );
+    // Its row of the table says nothing flown, without negative zeros.
+    let row = text
+        .lines()
+        .find(|l| l.starts_with("q1 "))
+        .expect("q1's row");
+    assert!(!row.contains("-0"), "{row}");
+}
+
+#[test]
 fn route_solve_prints_feasible_routes() {
     let instance = Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/instances/small.json");
     let out = patrol(&[

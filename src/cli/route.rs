@@ -18,13 +18,14 @@ pub enum RouteCommand {
     Solve {
         /// The instance file (JSON).
         instance: PathBuf,
-        /// Search time, seconds (the search is deterministic: see --work).
+        /// Search time, wall-clock seconds: the answer comes within it (on a loaded machine a
+        /// seed may then give other routes; --work is reproducible).
         #[arg(long, default_value_t = 5.0)]
         time_limit: f64,
         /// Random seed.
         #[arg(long, default_value_t = 1)]
         seed: u64,
-        /// Exact work budget per thread, overriding the time limit's.
+        /// Exact work budget per thread, replacing the time limit: the same routes on every run.
         #[arg(long)]
         work: Option<u64>,
         /// Parallel searches (default: every core).
@@ -68,25 +69,65 @@ pub fn run(cmd: RouteCommand) -> anyhow::Result<()> {
             let outcome = solve(&problem, &config);
             let elapsed = started.elapsed().as_secs_f64();
             let s = &outcome.solution;
+            // A vehicle whose start to end alone is over its budget cannot fly at all; an
+            // unused one flies nothing: both have length 0 (not the direct distance).
+            let direct: Vec<f64> = (0..vehicles.len())
+                .map(|v| problem.route_cost(v, &[]))
+                .collect();
+            let cannot_fly: Vec<usize> = (0..vehicles.len())
+                .filter(|&v| direct[v] > vehicles[v].budget)
+                .collect();
+            let lengths: Vec<f64> = s
+                .routes
+                .iter()
+                .zip(&s.costs)
+                .map(|(r, c)| if r.is_empty() { 0.0 } else { *c })
+                .collect();
+            // -0.0 + 0.0 is 0.0: an empty sum prints as 0.
+            let score = s.score + 0.0;
+            let stopped = if outcome.stopped_by_clock {
+                "time-limit"
+            } else {
+                "work-budget"
+            };
             if json {
                 let value = serde_json::json!({
-                    "score": s.score,
+                    "score": score,
                     "routes": s.routes,
-                    "lengths": s.costs,
+                    "lengths": lengths,
+                    "cannot_fly": cannot_fly.iter().map(|v| serde_json::json!({
+                        "vehicle": v,
+                        "start_to_end": direct[*v],
+                        "budget": vehicles[*v].budget,
+                    })).collect::<Vec<_>>(),
                     "visited": s.routes.iter().map(Vec::len).sum::<usize>(),
                     "iterations": outcome.iterations,
                     "seconds": elapsed,
+                    "stopped_by": stopped,
                 });
                 println!("{}", serde_json::to_string_pretty(&value)?);
             } else {
-                for (v, (route, cost)) in s.routes.iter().zip(&s.costs).enumerate() {
+                for (v, route) in s.routes.iter().enumerate() {
+                    if cannot_fly.contains(&v) {
+                        println!(
+                            "vehicle {}: cannot fly: its start to end alone is {:.2}, over its budget of {:.2}; no route",
+                            v + 1,
+                            direct[v],
+                            vehicles[v].budget
+                        );
+                        continue;
+                    }
+                    if route.is_empty() {
+                        println!("vehicle {}: unused (no node fits its budget)", v + 1);
+                        continue;
+                    }
                     let score: f64 = route.iter().map(|&n| nodes[n].score).sum();
                     let list: Vec<String> = route.iter().map(ToString::to_string).collect();
                     println!(
                         "vehicle {}: {} nodes, length {:.2} of {:.2}, score {:.3}: {}",
                         v + 1,
                         route.len(),
-                        cost,
+                        lengths[v],
                         vehicles[v].budget,
                         score,
                         list.join(" ")
@@ -95,17 +136,23 @@ pub fn run(cmd: RouteCommand) -> anyhow::Result<()> {
                 let visited: usize = s.routes.iter().map(Vec::len).sum();
                 let total: f64 = nodes.iter().map(|n| n.score).sum();
                 println!(
-                    "total score {:.3} of {:.3} ({} of {} nodes) in {:.2} s, {} iterations{}",
-                    s.score,
+                    "total score {:.3} of {:.3} ({} of {} nodes) in {:.2} s, {} iterations; {}",
+                    score,
                     total,
                     visited,
                     nodes.len(),
                     elapsed,
                     outcome.iterations,
                     if outcome.stopped_by_clock {
-                        " (stopped by the clock: not reproducible)"
+                        format!(
+                            "stopped at the {time_limit} s time limit before its work budget was spent (another run may differ; --work is reproducible)"
+                        )
+                    } else if work.is_some() {
+                        "its exact work budget spent (reproducible)".to_string()
                     } else {
-                        ""
+                        format!(
+                            "its work budget spent within the {time_limit} s time limit (reproducible on an unloaded machine)"
+                        )
                     }
                 );
             }

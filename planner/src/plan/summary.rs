@@ -31,11 +31,12 @@ pub fn summary_text(plan: &Plan) -> String {
         "drone", "sorties", "flight", "distance", "battery", "cells", "risk"
     );
     for d in &plan.drones {
-        let flight: f64 = d.sorties.iter().map(|s| s.flight_time_s).sum();
-        let dist: f64 = d.sorties.iter().map(|s| s.distance_m).sum();
-        let battery: f64 = d.sorties.iter().map(|s| s.battery_used).sum();
+        // `+ 0.0`: an empty f64 sum is -0.0, which prints as "-0" for a drone with no sortie.
+        let flight = d.sorties.iter().map(|s| s.flight_time_s).sum::<f64>() + 0.0;
+        let dist = d.sorties.iter().map(|s| s.distance_m).sum::<f64>() + 0.0;
+        let battery = d.sorties.iter().map(|s| s.battery_used).sum::<f64>() + 0.0;
         let cells: usize = d.sorties.iter().map(|s| s.cells.len()).sum();
-        let risk: f64 = d.sorties.iter().map(|s| s.risk_patrolled).sum();
+        let risk = d.sorties.iter().map(|s| s.risk_patrolled).sum::<f64>() + 0.0;
         let _ = writeln!(
             out,
             "{:<6} {:>7} {:>6.0} min {:>7.1} km {:>6.1} bat {:>8} {:>9.2}",

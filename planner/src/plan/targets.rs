@@ -27,6 +27,8 @@ pub(super) fn cells_in_reach(
     let mut candidates: Vec<usize> = Vec::new();
     let (mut in_zone, mut in_zone_risk, mut unreachable, mut unreachable_risk) =
         (0usize, 0.0, 0usize, 0.0);
+    // Per drone: whether it can reach any cell at all.
+    let mut reaches_any = vec![false; flyers.len()];
     for (i, c) in risk.cells().iter().enumerate() {
         if c.risk <= 0.0 {
             continue;
@@ -37,11 +39,18 @@ pub(super) fn cells_in_reach(
             in_zone_risk += c.risk;
             continue;
         }
-        let reachable = flyers.iter().any(|f| {
+        let mut reachable = false;
+        for (k, f) in flyers.iter().enumerate() {
+            if reachable && reaches_any[k] {
+                continue;
+            }
             let out = leg_time(f.drone, f.base_xy, p, obstacles, req.wind);
             let back = leg_time(f.drone, p, f.base_xy, obstacles, req.wind);
-            out + back + f.takeoff_s + f.landing_s <= f.usable_s.min(shift_s)
-        });
+            if out + back + f.takeoff_s + f.landing_s <= f.usable_s.min(shift_s) {
+                reachable = true;
+                reaches_any[k] = true;
+            }
+        }
         if reachable {
             candidates.push(i);
         } else {
@@ -60,6 +69,14 @@ pub(super) fn cells_in_reach(
             what: format!("{unreachable} cells (risk {unreachable_risk:.1})"),
             reason: "no drone can reach them and return to its base within its endurance".into(),
         });
+    }
+    for (f, reaches) in flyers.iter().zip(&reaches_any) {
+        if !reaches {
+            left_out.push(LeftOut {
+                what: format!("drone {}", f.drone.id),
+                reason: "no sortie: at its speed, in this wind, it cannot reach any cell with risk and return to its base within its endurance".into(),
+            });
+        }
     }
     if candidates.is_empty() {
         return Err(PlanError::Infeasible(

@@ -200,3 +200,55 @@ fn asymmetric_costs_are_respected() {
     }
     assert!(s.score > 0.0);
 }
+
+/// Euclidean, but each call spins for a while: a machine far slower (or far busier) than the
+/// one the work units were calibrated on.
+struct Slow;
+
+impl Metric for Slow {
+    fn cost(&self, a: Point, b: Point) -> f64 {
+        let began = std::time::Instant::now();
+        while began.elapsed() < Duration::from_micros(20) {
+            std::hint::spin_loop();
+        }
+        Euclidean.cost(a, b)
+    }
+}
+
+#[test]
+fn the_time_limit_holds_on_a_slow_machine_and_an_exact_work_budget_replaces_it() {
+    let (nodes, vehicles) = random_instance(5, 40, 2, 150.0);
+    let problem = Problem {
+        nodes: &nodes,
+        vehicles: &vehicles,
+        metric: &Slow,
+    };
+    // The limit's worth of work units would take this metric minutes: the clock stops the
+    // search at the limit, and says so.
+    let limit = Duration::from_millis(300);
+    let config = SearchConfig {
+        seed: 1,
+        time_limit: limit,
+        threads: 1,
+        work_budget: None,
+    };
+    let began = std::time::Instant::now();
+    let out = solve(&problem, &config);
+    let took = began.elapsed();
+    assert!(out.stopped_by_clock);
+    assert!(out.solution.score > 0.0);
+    // Past the limit by at most the round in progress (construction and one perturbation
+    // with this metric take tens of milliseconds, not seconds).
+    assert!(took < limit + Duration::from_secs(1), "{took:?}");
+    // An exact budget is spent whatever the clock says, and gives the same routes again.
+    let exact = SearchConfig {
+        time_limit: Duration::from_millis(1),
+        work_budget: Some(20_000),
+        ..config
+    };
+    let a = solve(&problem, &exact);
+    let b = solve(&problem, &exact);
+    assert!(!a.stopped_by_clock);
+    assert!(a.work >= 20_000);
+    assert_eq!(a.solution.routes, b.solution.routes);
+}
