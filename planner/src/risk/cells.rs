@@ -3,9 +3,13 @@
 //! are near here" queries.
 //!
 //! Risk layers of any resolution and CRS are resampled into the cells by averaging every
-//! source pixel whose centre falls in a cell. Mapping each pixel exactly would dominate the
-//! cost, so, as GDAL's approximate transformer does, each raster row is cut into spans over
-//! which linear interpolation stays within 5 cm of the exact transform.
+//! source pixel whose centre falls in a cell. A pixel larger than half a cell is sampled at a
+//! grid of points across it instead (spaced at most an eighth of a cell apart), so that a
+//! coarse map gives every cell it covers its value, area-weighted where pixels straddle cells,
+//! as GDAL's `average` resampling does, rather than filling only the cells its centres fall in.
+//! Mapping each pixel exactly would dominate the cost, so, as GDAL's approximate transformer
+//! does, each raster row is cut into spans over which linear interpolation stays within 5 cm
+//! of the exact transform.
 
 use rayon::prelude::*;
 use rstar::RTree;
@@ -256,12 +260,39 @@ impl RiskMap {
     }
 }
 
-/// Adds every valid pixel of `risk` to the cell under its centre (rows in parallel).
+/// Adds every valid pixel of `risk` to the cell under its centre, or, for pixels larger than
+/// half a cell, each of a grid of points across the pixel to the cell under it (rows in
+/// parallel).
 pub fn accumulate_raster(terrain: &Terrain, grid: &CellGrid, risk: &Raster) -> Accumulator {
     if risk.width == 0 || risk.height == 0 {
         return Accumulator::new(grid);
     }
     let frame = terrain.frame();
+    // Fractional pixel coordinates (0, 0 the raster's top-left corner) to the local frame.
+    let at = |col: f64, row: f64| {
+        let (x, y) = risk.transform.pixel_to_map(col, row);
+        let (lon, lat) = risk.crs.to_lon_lat(x, y);
+        let p = frame.geodetic_to_enu(Geodetic {
+            lat_deg: lat,
+            lon_deg: lon,
+            alt_amsl_m: 0.0,
+        });
+        (p.east_m, p.north_m)
+    };
+    let (mc, mr) = (risk.width as f64 / 2.0, risk.height as f64 / 2.0);
+    let o = at(mc, mr);
+    let (x, y) = (at(mc + 1.0, mr), at(mc, mr + 1.0));
+    let pixel_m = (x.0 - o.0)
+        .hypot(x.1 - o.1)
+        .max((y.0 - o.0).hypot(y.1 - o.1));
+    let samples = if pixel_m.is_finite() && pixel_m > grid.size_m / 2.0 {
+        ((pixel_m / (grid.size_m / 8.0)).ceil() as usize).clamp(2, 512)
+    } else {
+        1
+    };
+    if samples > 1 {
+        return accumulate_coarse(&at, grid, risk, samples);
+    }
     let to_enu = |col: f64, row: f64| {
         let (x, y) = risk.transform.pixel_to_map(col + 0.5, row + 0.5);
         let (lon, lat) = risk.crs.to_lon_lat(x, y);
@@ -303,6 +334,58 @@ pub fn accumulate_raster(terrain: &Terrain, grid: &CellGrid, risk: &Raster) -> A
                             }
                             let k = (col - c0) as f64;
                             if let Some(cell) = grid.index_of(e0 + de * k, n0 + dn * k) {
+                                acc.add(cell, f64::from(v));
+                            }
+                        }
+                    }
+                }
+                acc
+            },
+        )
+        .reduce(|| Accumulator::new(grid), Accumulator::merge)
+}
+
+/// [`accumulate_raster`] for a raster whose pixels span cells: each valid pixel adds its value
+/// at `samples` × `samples` points evenly spread over it, so that each cell's mean weighs the
+/// pixels by how much of the cell they cover.
+fn accumulate_coarse(
+    at: &(impl Fn(f64, f64) -> (f64, f64) + Sync),
+    grid: &CellGrid,
+    risk: &Raster,
+    samples: usize,
+) -> Accumulator {
+    let step = 1.0 / samples as f64;
+    (0..risk.height)
+        .into_par_iter()
+        .fold(
+            || Accumulator::new(grid),
+            |mut acc, row| {
+                for col in 0..risk.width {
+                    let v = risk.data[row * risk.width + col];
+                    if v.is_nan() {
+                        continue;
+                    }
+                    // Bilinear between the pixel's corners: exact enough within one pixel.
+                    let (c, r) = (col as f64, row as f64);
+                    let (p00, p10, p01, p11) = (
+                        at(c, r),
+                        at(c + 1.0, r),
+                        at(c, r + 1.0),
+                        at(c + 1.0, r + 1.0),
+                    );
+                    for i in 0..samples {
+                        let u = (i as f64 + 0.5) * step;
+                        for j in 0..samples {
+                            let w = (j as f64 + 0.5) * step;
+                            let e = (1.0 - u) * (1.0 - w) * p00.0
+                                + u * (1.0 - w) * p10.0
+                                + (1.0 - u) * w * p01.0
+                                + u * w * p11.0;
+                            let n = (1.0 - u) * (1.0 - w) * p00.1
+                                + u * (1.0 - w) * p10.1
+                                + (1.0 - u) * w * p01.1
+                                + u * w * p11.1;
+                            if let Some(cell) = grid.index_of(e, n) {
                                 acc.add(cell, f64::from(v));
                             }
                         }

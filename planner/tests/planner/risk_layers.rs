@@ -154,11 +154,10 @@ fn class_rasters_map_levels_to_representative_risk() {
         );
         inside[usize::from(want)] += 1;
     }
-    // Every level is met. (Today a pixel larger than a cell fills only the cell its centre
-    // falls in, so this sees one or two cells per pixel; filling every covered cell is the
-    // planner issue's "coarse risk maps filled".)
+    // Every cell inside a pixel has its level, not only the one its centre falls in: a
+    // 0.05° pixel holds hundreds of 250 m cells (at least 150 more than 300 m from its edges).
     assert!(
-        inside[1..].iter().all(|&n| n >= 1),
+        inside[1..].iter().all(|&n| n >= 150),
         "cells checked per level: {inside:?}"
     );
     let counts = risk.class_counts();
@@ -198,4 +197,138 @@ fn forest_polygons_limit_the_fuel_of_the_model() {
     let outside = raster.sample_lon_lat(-84.35, 36.70).unwrap();
     assert!(inside > 0.0, "forest burns: {inside}");
     assert_eq!(outside, 0.0, "no fuel, no risk");
+}
+
+#[test]
+fn a_risk_map_coarser_than_the_cells_fills_every_cell_as_gdalwarp_averages_it() {
+    // A 0.01° (about 1 km) risk raster over the bundled DEM, made a GeoTIFF by GDAL; values
+    // vary pixel to pixel so that a cell straddling pixels shows how it weighs them.
+    let dir = tempfile::tempdir().unwrap();
+    let dem = Area::load(&bundled()).unwrap();
+    let e = dem.terrain.extent();
+    let px = 0.01;
+    let (west, north) = (
+        (e.west_deg / px).floor() * px,
+        (e.north_deg / px).ceil() * px,
+    );
+    let cols = ((e.east_deg - west) / px).ceil() as usize;
+    let rows = ((north - e.south_deg) / px).ceil() as usize;
+    let mut text = format!(
+        "ncols {cols}\nnrows {rows}\nxllcorner {west}\nyllcorner {}\ncellsize {px}\n",
+        north - rows as f64 * px
+    );
+    for r in 0..rows {
+        let line: Vec<String> = (0..cols)
+            .map(|c| format!("{:.2}", ((c * 7 + r * 13) % 10) as f64 / 10.0 + 0.05))
+            .collect();
+        text.push_str(&line.join(" "));
+        text.push('\n');
+    }
+    let asc = dir.path().join("coarse.asc");
+    std::fs::write(&asc, text).unwrap();
+    let tif = dir.path().join("coarse.tif");
+    crate::gdal::run(
+        "gdal_translate",
+        &[
+            "-q",
+            "-a_srs",
+            "EPSG:4326",
+            asc.to_str().unwrap(),
+            tif.to_str().unwrap(),
+        ],
+    );
+    let tif_bytes = std::fs::read(&tif).unwrap();
+    let (_d, area) = area_with(
+        "[risk]\npath = \"coarse.tif\"\nscale = \"unit\"",
+        &[("coarse.tif", &tif_bytes)],
+    );
+    let risk = area.risk.unwrap();
+    // GDAL's own area-weighted average onto the same cells: the planner's local frame is the
+    // tangent plane at the terrain's origin, which for points on the ellipsoid is PROJ's
+    // ellipsoidal orthographic projection there.
+    let g = *risk.grid();
+    let o = area.terrain.frame().origin();
+    let warped = dir.path().join("cells.asc");
+    let (min_e, min_n) = (g.origin_east_m, g.origin_north_m);
+    let (max_e, max_n) = (
+        min_e + g.cols as f64 * g.size_m,
+        min_n + g.rows as f64 * g.size_m,
+    );
+    crate::gdal::run(
+        "gdalwarp",
+        &[
+            "-q",
+            "-overwrite",
+            "-t_srs",
+            &format!(
+                "+proj=ortho +lat_0={} +lon_0={} +ellps=WGS84 +units=m",
+                o.lat_deg, o.lon_deg
+            ),
+            "-te",
+            &min_e.to_string(),
+            &min_n.to_string(),
+            &max_e.to_string(),
+            &max_n.to_string(),
+            "-tr",
+            &g.size_m.to_string(),
+            &g.size_m.to_string(),
+            "-r",
+            "average",
+            "-dstnodata",
+            "-9999",
+            "-of",
+            "AAIGrid",
+            tif.to_str().unwrap(),
+            warped.to_str().unwrap(),
+        ],
+    );
+    let grid_text = std::fs::read_to_string(&warped).unwrap();
+    let values: Vec<f64> = grid_text
+        .lines()
+        .filter(|l| l.starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == ' '))
+        .flat_map(|l| l.split_whitespace().map(|v| v.parse::<f64>().unwrap()))
+        .collect();
+    assert_eq!(values.len(), g.cols * g.rows, "{}", &grid_text[..200]);
+    let (mut compared, mut exact, mut worst) = (0usize, 0usize, 0.0f64);
+    for c in risk.cells() {
+        // AAIGrid rows run north to south; the cells' rows south to north.
+        let want = values[(g.rows - 1 - c.row) * g.cols + c.col];
+        if want == -9999.0 {
+            continue;
+        }
+        compared += 1;
+        let d = (c.risk - want).abs();
+        worst = worst.max(d);
+        if d < 1e-3 {
+            exact += 1;
+        }
+    }
+    // Every cell over the terrain has a value (before, only the cells under the 1 km pixels'
+    // centres: about one in sixteen), and GDAL has one for each of them.
+    assert_eq!(risk.cells_without_risk(), 0);
+    assert_eq!(compared, risk.cells().len());
+    // Cells inside one pixel agree exactly; straddling ones weigh their pixels as GDAL does,
+    // within the sampling's resolution (64 points per cell).
+    assert!(
+        exact as f64 >= 0.3 * compared as f64,
+        "{exact} of {compared} exact"
+    );
+    assert!(worst < 0.1, "worst difference {worst}");
+    let mean_abs: f64 = risk
+        .cells()
+        .iter()
+        .map(|c| {
+            let want = values[(g.rows - 1 - c.row) * g.cols + c.col];
+            if want == -9999.0 {
+                0.0
+            } else {
+                (c.risk - want).abs()
+            }
+        })
+        .sum::<f64>()
+        / compared as f64;
+    assert!(mean_abs < 0.01, "mean difference {mean_abs}");
+    eprintln!(
+        "{compared} cells compared with gdalwarp -r average: {exact} within 0.001, mean difference {mean_abs:.4}, worst {worst:.3}"
+    );
 }
