@@ -162,6 +162,14 @@ fn demo_runs_a_shift_end_to_end_and_its_report_matches_the_run() {
         })
         .count() as u64;
     assert_eq!(rows_found, found, "{report}");
+    // The whole chain works end to end: plan, a drone's detector, intake, geotag, alert. At
+    // least one patrol fire (which no ground sensor reports) was found first by a drone, its
+    // alert within the report's matching distance of the truth.
+    let by_drone = report
+        .lines()
+        .filter(|l| l.starts_with("| p") && l.contains("; drone |"))
+        .count();
+    assert!(by_drone >= 1, "no patrol fire found by a drone:\n{report}");
     // The area's towers and alarms watched too: their reports are counted.
     assert!(
         report.contains("- Reports sent by the area's towers: "),

@@ -19,7 +19,6 @@ mod udp;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
@@ -156,12 +155,6 @@ impl Drop for Link {
         self.task.abort();
     }
 }
-
-/// Delayed frames are released up to this long before they are due. Tokio's timers have a
-/// millisecond's resolution and fire late; releasing a little early makes the simulated line's
-/// timing err both ways instead of always late. The line's capacity is unaffected: it is kept
-/// by the shaper's own account of when the line is free.
-pub(super) const RELEASE_EARLY: Duration = Duration::from_micros(1000);
 
 impl Link {
     /// Opens `endpoint` as link `id`; received frames and link changes go to `events`.
