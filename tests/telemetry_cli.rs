@@ -631,6 +631,8 @@ fn bad_connection_strings_keys_plans_and_values_are_named() {
     expect_error(&sim(&["--duration", "inf"]), &["--duration"]);
     expect_error(&sim(&["--latency-ms", "100000000"]), &["--latency-ms"]);
     expect_error(&sim(&["--loss", "1.5"]), &["--loss"]);
+    // `--start-now`: the shared plan is for 10:00-11:00 today in the area's time zone, so at
+    // real time these runs would otherwise be refused as over (or wait) by the time of day.
     let fly = |plan: &Path, extra: &[&str]| {
         let mut args = vec![
             "fly",
@@ -638,6 +640,7 @@ fn bad_connection_strings_keys_plans_and_values_are_named() {
             plan.to_str().expect("utf8"),
             "--connect",
             "udpin:127.0.0.1:0",
+            "--start-now",
         ];
         args.extend_from_slice(extra);
         patrol(&args)
