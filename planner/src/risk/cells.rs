@@ -293,16 +293,8 @@ pub fn accumulate_raster(terrain: &Terrain, grid: &CellGrid, risk: &Raster) -> A
     if samples > 1 {
         return accumulate_coarse(&at, grid, risk, samples);
     }
-    let to_enu = |col: f64, row: f64| {
-        let (x, y) = risk.transform.pixel_to_map(col + 0.5, row + 0.5);
-        let (lon, lat) = risk.crs.to_lon_lat(x, y);
-        let p = frame.geodetic_to_enu(Geodetic {
-            lat_deg: lat,
-            lon_deg: lon,
-            alt_amsl_m: 0.0,
-        });
-        (p.east_m, p.north_m)
-    };
+    // A pixel's centre.
+    let to_enu = |col: f64, row: f64| at(col + 0.5, row + 0.5);
     let rows_per_job = 64;
     (0..risk.height.div_ceil(rows_per_job))
         .into_par_iter()

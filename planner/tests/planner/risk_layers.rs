@@ -29,6 +29,26 @@ fn area_with(risk_toml: &str, files: &[(&str, &[u8])]) -> (tempfile::TempDir, Ar
     (dir, area)
 }
 
+/// An Esri ASCII grid in WGS 84 made a GeoTIFF by GDAL, as `dir/<name>.tif`: its path and
+/// bytes.
+fn geotiff_from_ascii_grid(dir: &Path, name: &str, text: &str) -> (PathBuf, Vec<u8>) {
+    let asc = dir.join(format!("{name}.asc"));
+    std::fs::write(&asc, text).unwrap();
+    let tif = dir.join(format!("{name}.tif"));
+    crate::gdal::run(
+        "gdal_translate",
+        &[
+            "-q",
+            "-a_srs",
+            "EPSG:4326",
+            asc.to_str().unwrap(),
+            tif.to_str().unwrap(),
+        ],
+    );
+    let bytes = std::fs::read(&tif).unwrap();
+    (tif, bytes)
+}
+
 fn copy(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for e in std::fs::read_dir(from).unwrap() {
@@ -98,23 +118,10 @@ fn geojson_polygons_cover_their_cells_with_the_highest_risk() {
 fn class_rasters_map_levels_to_representative_risk() {
     let dir = tempfile::tempdir().unwrap();
     // A coarse class raster (0.05° pixels) made into a GeoTIFF by GDAL.
-    let asc = dir.path().join("classes.asc");
     let mut text =
         String::from("ncols 4\nnrows 2\nxllcorner -84.4\nyllcorner 36.5\ncellsize 0.05\n");
     text.push_str("1 2 3 4\n5 5 1 2\n");
-    std::fs::write(&asc, text).unwrap();
-    let tif = dir.path().join("classes.tif");
-    crate::gdal::run(
-        "gdal_translate",
-        &[
-            "-q",
-            "-a_srs",
-            "EPSG:4326",
-            asc.to_str().unwrap(),
-            tif.to_str().unwrap(),
-        ],
-    );
-    let tif_bytes = std::fs::read(&tif).unwrap();
+    let (_tif, tif_bytes) = geotiff_from_ascii_grid(dir.path(), "classes", &text);
     let (_d, area) = area_with(
         "[risk]\npath = \"classes.tif\"\nscale = \"classes\"",
         &[("classes.tif", &tif_bytes)],
@@ -224,20 +231,7 @@ fn a_risk_map_coarser_than_the_cells_fills_every_cell_as_gdalwarp_averages_it() 
         text.push_str(&line.join(" "));
         text.push('\n');
     }
-    let asc = dir.path().join("coarse.asc");
-    std::fs::write(&asc, text).unwrap();
-    let tif = dir.path().join("coarse.tif");
-    crate::gdal::run(
-        "gdal_translate",
-        &[
-            "-q",
-            "-a_srs",
-            "EPSG:4326",
-            asc.to_str().unwrap(),
-            tif.to_str().unwrap(),
-        ],
-    );
-    let tif_bytes = std::fs::read(&tif).unwrap();
+    let (tif, tif_bytes) = geotiff_from_ascii_grid(dir.path(), "coarse", &text);
     let (_d, area) = area_with(
         "[risk]\npath = \"coarse.tif\"\nscale = \"unit\"",
         &[("coarse.tif", &tif_bytes)],

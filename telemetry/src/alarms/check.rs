@@ -32,11 +32,6 @@ impl AlarmCheck {
         }
     }
 
-    /// The tower called `id`, if the area has one.
-    pub fn tower(&self, id: &str) -> Option<&Tower> {
-        self.towers.get(id)
-    }
-
     /// `alarm` completed from the area's towers, or why it is refused; `now_unix_us` is when it
     /// was received.
     pub fn check(

@@ -15,6 +15,7 @@ use patrol_planner::terrain::{RayHit, Terrain};
 
 use super::attitude::enu_at_to_frame;
 use super::bearing::BearingView;
+use super::geotag::{GeotagLimits, Geotagger};
 
 /// The farthest a tower's line of sight is followed to the ground, metres (beyond any tower
 /// camera's recognition range).
@@ -51,15 +52,17 @@ fn direction(
     enu_at_to_frame(terrain.frame(), camera).apply(local)
 }
 
+/// The first ground hit along a ray, within [`TOWER_RAY_MAX_M`] (the geotagger's cast; no
+/// grazing limit applies to a tower's long, shallow lines of sight).
 fn cast(terrain: &Terrain, origin: Enu, dir: [f64; 3]) -> Option<RayHit> {
-    let d = Enu {
-        east_m: dir[0],
-        north_m: dir[1],
-        up_m: dir[2],
-    };
-    terrain
-        .ray_ground_intersection(origin, d, TOWER_RAY_MAX_M)
-        .filter(|h| h.range_m > 0.0)
+    Geotagger::new(
+        terrain,
+        GeotagLimits {
+            max_range_m: TOWER_RAY_MAX_M,
+            min_grazing_deg: 0.0,
+        },
+    )
+    .cast(origin, dir)
 }
 
 /// The ground point the camera at `camera` (its own height above mean sea level) sees at
