@@ -4,6 +4,7 @@ mod alerts;
 mod area;
 mod confirm;
 mod demo;
+mod eval;
 mod fly;
 mod mission;
 mod plan;
@@ -48,6 +49,8 @@ enum Command {
     /// Read what a vehicle holds into mission files, or upload one file and read it back.
     #[command(subcommand)]
     Mission(mission::MissionCommand),
+    /// How soon fires are found: towers, alarms and drones, five ways of watching compared.
+    Eval(eval::EvalArgs),
     /// Run a whole simulated patrol shift: plan, fires, fleet, alerts, dispatch, report.
     Demo(demo::DemoArgs),
     /// Simulate the fleet as MAVLink vehicles (like ArduCopter, or PX4 for PX4 drones), with
@@ -68,6 +71,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Mission(cmd) => mission::run(cmd),
         Command::Sim(args) => sim::run(args),
         Command::Demo(args) => demo::run(args),
+        Command::Eval(args) => eval::run(args),
         Command::View(args) => view::run(args),
     }
 }

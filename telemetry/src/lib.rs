@@ -44,6 +44,7 @@ pub mod alerts;
 pub mod clock;
 pub mod demo;
 pub mod detect;
+pub mod eval;
 pub mod fire_file;
 pub mod fly;
 pub mod gcs;

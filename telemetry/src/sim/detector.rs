@@ -308,11 +308,7 @@ impl Detector {
             pitch_rad: truth.pitch_rad,
             yaw_rad: truth.yaw_rad,
         };
-        let view = View {
-            origin: self.terrain.geodetic_to_enu(position),
-            camera_to_frame: enu_at_to_frame(self.terrain.frame(), position)
-                .mul(&camera_to_enu(&attitude, &self.mount)),
-        };
+        let view = self.view_from(position, &attitude);
         // A handle of our own, so that the fires' borrow does not hold `self`.
         let fires = Arc::clone(&self.fires);
         let active = fires.at(time_s);
@@ -418,11 +414,43 @@ impl Detector {
         capture
     }
 
+    /// Whether an image taken from `position` with `attitude` (the camera on its mount, as in
+    /// [`Self::capture`]) shows `fire` well enough to report it, before the miss draw. This is
+    /// the test `patrol eval` predicts drone detections with: the same as the images'.
+    pub fn shows(&self, view: &View, fire: &ActiveFire<'_>) -> bool {
+        let mut seen = Vec::new();
+        self.sightings_of(view, fire, &mut seen);
+        !seen.is_empty()
+    }
+
+    /// The pose of an image taken from `position` with the vehicle's `attitude`, the camera
+    /// on its mount: what [`Self::shows`] looks through.
+    pub fn view_from(&self, position: Geodetic, attitude: &VehicleAttitude) -> View {
+        View {
+            origin: self.terrain.geodetic_to_enu(position),
+            camera_to_frame: enu_at_to_frame(self.terrain.frame(), position)
+                .mul(&camera_to_enu(attitude, &self.mount)),
+        }
+    }
+
+    /// Farthest object reported, metres from the camera.
+    pub fn max_range_m(&self) -> f64 {
+        self.config.max_range_m
+    }
+
     /// The fires the image shows, before misses.
     fn sightings<'a>(&self, view: &View, active: &'a [ActiveFire<'a>]) -> Vec<Seen<'a>> {
         let mut seen = Vec::new();
-        let (fx, fy) = (self.camera.fx_px, self.camera.fy_px);
         for fire in active {
+            self.sightings_of(view, fire, &mut seen);
+        }
+        seen
+    }
+
+    /// What the image shows of one fire (flame or hot spot, smoke), before misses.
+    fn sightings_of<'a>(&self, view: &View, fire: &'a ActiveFire<'a>, seen: &mut Vec<Seen<'a>>) {
+        let (fx, fy) = (self.camera.fx_px, self.camera.fy_px);
+        {
             let Some((uv, range_m)) = view.sight(
                 &self.terrain,
                 &self.camera,
@@ -433,7 +461,7 @@ impl Detector {
                 if self.kind == CameraKind::Visible {
                     seen.extend(self.smoke(view, fire));
                 }
-                continue;
+                return;
             };
             let radius_px = fire.radius_m * fx.min(fy) / range_m;
             let box_px = (
@@ -476,7 +504,6 @@ impl Detector {
                 }
             }
         }
-        seen
     }
 
     /// The plume of a fire, if a visible camera sees it: its middle, half the plume's top
@@ -598,7 +625,8 @@ impl Detector {
 }
 
 /// The camera of one image in the terrain's frame.
-struct View {
+#[derive(Debug, Clone)]
+pub struct View {
     /// Camera position in the terrain's local frame.
     origin: Enu,
     /// Camera frame (x right, y down, z forward) → the terrain's local frame.

@@ -116,22 +116,27 @@ impl FireField {
 
     /// The fires burning at mission time `t_s` (seconds after the start), with their size.
     pub fn at(&self, t_s: f64) -> Vec<ActiveFire<'_>> {
-        self.placed
-            .iter()
-            .filter(|p| p.fire.ignition_s <= t_s)
-            .map(|p| {
-                let age_s = t_s - p.fire.ignition_s;
-                ActiveFire {
-                    fire: &p.fire,
-                    ground: p.ground,
-                    enu: p.enu,
-                    age_s,
-                    radius_m: INITIAL_RADIUS_M + p.fire.spread_mps * age_s,
-                    smoke_top_agl_m: p.fire.smoke_height_m * (1.0 - (-age_s / SMOKE_RISE_S).exp()),
-                    temperature_c: FLAME_MIN_C + (FLAME_MAX_C - FLAME_MIN_C) * p.fire.intensity,
-                }
-            })
+        (0..self.placed.len())
+            .filter_map(|i| self.fire_at(i, t_s))
             .collect()
+    }
+
+    /// The `index`th fire (in the order given) at mission time `t_s`, if it burns by then.
+    pub fn fire_at(&self, index: usize, t_s: f64) -> Option<ActiveFire<'_>> {
+        let p = self.placed.get(index)?;
+        if p.fire.ignition_s > t_s {
+            return None;
+        }
+        let age_s = t_s - p.fire.ignition_s;
+        Some(ActiveFire {
+            fire: &p.fire,
+            ground: p.ground,
+            enu: p.enu,
+            age_s,
+            radius_m: INITIAL_RADIUS_M + p.fire.spread_mps * age_s,
+            smoke_top_agl_m: p.fire.smoke_height_m * (1.0 - (-age_s / SMOKE_RISE_S).exp()),
+            temperature_c: FLAME_MIN_C + (FLAME_MAX_C - FLAME_MIN_C) * p.fire.intensity,
+        })
     }
 
     /// The ground truth: `{"fires": [...]}` in the fire file's format, each fire with its
