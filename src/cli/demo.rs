@@ -47,6 +47,10 @@ pub struct DemoArgs {
     /// Detector: pixel noise of a detection's position, pixels (1 sigma).
     #[arg(long, default_value_t = 1.5)]
     pixel_noise_px: f64,
+    /// Send no drone to verify the alerts: the drones keep to their sorties, as `patrol eval`
+    /// predicts them (to compare the two).
+    #[arg(long)]
+    no_verify: bool,
 }
 
 pub fn run(args: DemoArgs) -> anyhow::Result<()> {
@@ -88,6 +92,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         seed: args.seed,
         plan_time_limit_s: args.plan_time_limit,
         detector,
+        verify: !args.no_verify,
         echo: true,
     })
     .with_context(|| format!("demo on {}", args.area.display()))?;

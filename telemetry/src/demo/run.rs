@@ -48,6 +48,9 @@ pub struct DemoOptions {
     pub plan_time_limit_s: f64,
     /// The detector's settings.
     pub detector: DetectorConfig,
+    /// Send a drone to verify each alert (else the drones keep to their sorties, the way
+    /// `patrol eval` predicts them).
+    pub verify: bool,
     /// Progress lines on stdout.
     pub echo: bool,
 }
@@ -236,6 +239,9 @@ async fn fly_demo(
         .local_addr()
         .ok_or_else(|| DemoError::Simulator("the simulator has no local address".into()))?;
     let mut alerting = AlertServiceConfig::for_area(area);
+    if !o.verify {
+        alerting.dispatch = None;
+    }
     alerting.alarm_udp = Some(std::net::SocketAddr::from(([127, 0, 0, 1], 0)));
     let session = FlightSession::start(SessionConfig {
         plan: plan.clone(),

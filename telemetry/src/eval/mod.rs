@@ -17,6 +17,7 @@
 pub mod detection;
 pub mod lawnmower;
 pub mod picture;
+pub mod remedy;
 pub mod report;
 pub mod response;
 pub mod run;

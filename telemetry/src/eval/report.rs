@@ -4,7 +4,6 @@
 use std::fmt::Write as _;
 
 use patrol_planner::area::Area;
-use patrol_planner::geodesy::enu::Geodetic;
 
 use super::response::ARM_S;
 use super::run::{Evaluation, Strategy, StrategyResult, TAIL_S, WITHIN_S};
@@ -153,6 +152,12 @@ pub fn render(e: &Evaluation, area: &Area, heading: &str, miss_rate: f64) -> Str
 fn advice(best: &StrategyResult, e: &Evaluation, area: &Area, goal: GoalCheck) -> String {
     let mut out = String::new();
     let n = best.fires.len();
+    let places = |p: &[super::remedy::Place]| {
+        p.iter()
+            .map(|p| format!("{:.4}, {:.4}", p.lat_deg, p.lon_deg))
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
     if !goal.found_within_15 {
         let late: Vec<_> = best
             .fires
@@ -161,77 +166,86 @@ fn advice(best: &StrategyResult, e: &Evaluation, area: &Area, goal: GoalCheck) -
             .collect();
         let needed = ((GOAL_FOUND_15 * n as f64).ceil() as usize).saturating_sub(n - late.len());
         let no_tower = late.iter().filter(|f| f.tower_after_s.is_none()).count();
-        let tower_late = late.len() - no_tower;
         let drone_late = late.iter().filter(|f| f.drone_after_s.is_some()).count();
         let fleet_hours: f64 = area.fleet.drones.len() as f64 * e.shift_s / 3600.0;
         let _ = writeln!(
             out,
-            "- {} fires were not found within 15 minutes; {needed} more must be to reach {:.0} %. {no_tower} of them lie where no tower ever saw their smoke; towers saw the other {tower_late}, but later (smoke still below the ridges, or the recognition delay). Drones saw {drone_late} of them, too late. The blind spots need more eyes: towers where the unfound fires cluster (`unfound.png`, `patrol area site-towers`), or more drone hours over them: the plan flies {:.1} of the {:.1} hours the fleet's {} drones have in the shift; more drones or bases nearer the blind spots add more.",
+            "- **Found within 15 minutes.** {} fires were not; {needed} more must be to reach {:.0} %. {no_tower} of them burn where no tower ever sees their smoke (beyond every tower's range, or hidden by the terrain); towers see the other {}, but later. Drones see {drone_late} of them, too late: the plan flies {:.1} drone hours of the {:.1} the fleet's {} drones have in the shift, and a camera sweeps a strip a few tens to a few hundred metres wide, so drones find a fire within 15 minutes only where they happen to pass; where the unfound fires burn is in `unfound.png`.",
             late.len(),
             GOAL_FOUND_15 * 100.0,
+            late.len() - no_tower,
             best.summary.drone_hours,
             fleet_hours,
             area.fleet.drones.len()
         );
+        match &e.more_towers {
+            Some(t) if t.reaches_goal => {
+                let _ = writeln!(
+                    out,
+                    "- **{} more tower{}** like the area's, at the sites `patrol area site-towers --count {}` proposes, would find {:.1} % of these fires within 15 minutes: {}.",
+                    t.sites.len(),
+                    if t.sites.len() == 1 { "" } else { "s" },
+                    t.sites.len(),
+                    t.share_within_15 * 100.0,
+                    places(&t.sites)
+                );
+            }
+            Some(t) => {
+                let _ = writeln!(
+                    out,
+                    "- Even {} more towers at the best sites `patrol area site-towers` finds would find only {:.1} % within 15 minutes: the rest of the gap needs drones flying over the blind spots more often (more drones, or bases nearer them) or infrared alarms in the valleys no tower sees.",
+                    t.sites.len(),
+                    t.share_within_15 * 100.0
+                );
+            }
+            None => {
+                let _ = writeln!(
+                    out,
+                    "- No new tower site qualifies here (a summit or ridge near a road): the gap needs more drones, bases nearer the blind spots, or infrared alarms."
+                );
+            }
+        }
     }
-    if !goal.on_scene {
-        // Where the drones took longer than the goal: would a base in their midst help?
-        let slow: Vec<_> = best
+    if !goal.on_scene
+        && let Some(b) = &e.more_bases
+    {
+        let found = best
             .fires
             .iter()
             .filter(|f| f.found_after_s.is_some())
-            .filter(|f| f.on_scene_after_s.is_none_or(|s| s > GOAL_ON_SCENE_S))
-            .collect();
-        let (climb, speed) = area
-            .fleet
-            .drones
+            .count();
+        let slow = best
+            .fires
             .iter()
-            .map(|d| (d.climb_rate_mps, d.max_speed_mps.max(d.cruise_speed_mps)))
-            .fold((0.1_f64, 0.1_f64), |a, b| (a.0.max(b.0), a.1.max(b.1)));
-        let climb_s = e.alt_agl_m / climb;
-        let reach_m = (GOAL_ON_SCENE_S - ARM_S - climb_s).max(0.0) * speed;
+            .filter(|f| f.found_after_s.is_some())
+            .filter(|f| !f.on_scene_after_s.is_some_and(|s| s <= GOAL_ON_SCENE_S))
+            .count();
         let _ = write!(
             out,
-            "- {} of the {} fires found waited more than 5 minutes for a drone, or had none (found after the shift, or every drone busy). From the ground, the fastest drone reaches {:.1} km in 5 minutes ({:.0} s to arm and take off, {:.0} s to climb).",
-            slow.len(),
-            best.fires
-                .iter()
-                .filter(|f| f.found_after_s.is_some())
-                .count(),
-            reach_m / 1000.0,
+            "- **Drone on scene within 5 minutes.** {slow} of the {found} fires found waited longer for a drone, or had none (found after the shift, or every drone busy). From the ground, the fastest drone gets {:.1} km in 5 minutes ({:.0} s to arm and take off, then the climb). ",
+            b.reach_m / 1000.0,
             ARM_S,
-            climb_s
         );
-        if !slow.is_empty() {
-            let lat = slow.iter().map(|f| f.lat_deg).sum::<f64>() / slow.len() as f64;
-            let lon = slow.iter().map(|f| f.lon_deg).sum::<f64>() / slow.len() as f64;
-            let centre = area.terrain.geodetic_to_enu(Geodetic {
-                lat_deg: lat,
-                lon_deg: lon,
-                alt_amsl_m: 0.0,
-            });
-            let near = slow
-                .iter()
-                .filter(|f| {
-                    let p = area.terrain.geodetic_to_enu(Geodetic {
-                        lat_deg: f.lat_deg,
-                        lon_deg: f.lon_deg,
-                        alt_amsl_m: 0.0,
-                    });
-                    (p.east_m - centre.east_m).hypot(p.north_m - centre.north_m) <= reach_m
-                })
-                .count();
-            let _ = write!(
+        if b.reaches_goal {
+            let _ = writeln!(
                 out,
-                " Their centre is near {lat:.4}, {lon:.4}: a base there would have {near} of them within 5 minutes; drones kept in the air over them during the shift would do more."
+                "**{} more base{}**, each with a drone standing by, would bring the median within 5 minutes: {}.",
+                b.sites.len(),
+                if b.sites.len() == 1 { "" } else { "s" },
+                places(&b.sites)
+            );
+        } else {
+            let _ = writeln!(
+                out,
+                "Even {} more bases with a drone standing by would not bring the median within 5 minutes: most of the waits are fires found after the shift, when no drone is on duty.",
+                b.sites.len()
             );
         }
-        let _ = writeln!(out);
     }
     if !(goal.beats_risk_plan && goal.beats_lawn_mower) {
         let _ = writeln!(
             out,
-            "- The blind-spot plan does not find more fires within 15 minutes than the alternatives here: with these towers and alarms, where it flies adds less than where the others fly. Check the towers' and alarms' settings in `area.toml` (a recognition delay or range that overstates the watch makes the plan leave fires to it), and plan with a longer `--plan-time-limit`."
+            "- **The blind-spot plan** does not find more fires within 15 minutes than the alternatives on these fires: the drones add few finds to the towers' either way, and the difference is within the noise. Plan with a longer `--plan-time-limit`, and check the towers' and alarms' settings in `area.toml`: a recognition delay or range that overstates the watch makes the plan leave fires to it."
         );
     }
     out

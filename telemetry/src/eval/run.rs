@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use patrol_planner::area::Area;
 use patrol_planner::geodesy::enu::{Enu, Geodetic};
+use patrol_planner::plan::energy::Wind;
 use patrol_planner::plan::model::Plan;
 use serde::Serialize;
 
@@ -13,6 +14,8 @@ use crate::sim::watch::SimWatch;
 
 use super::detection::{FirstReports, drone_first_sightings, watch_first_reports};
 use super::lawnmower::lawnmower_flights;
+use super::remedy::{MoreBases, MoreTowers, more_bases, more_towers};
+use super::report::{GOAL_FOUND_15, GOAL_ON_SCENE_S};
 use super::response::{Dispatcher, Responder};
 use super::stats::{Quantile, Share};
 use super::track::{Track, plan_flights};
@@ -186,6 +189,10 @@ pub struct Evaluation {
     pub alt_agl_m: f64,
     /// Per strategy, in [`Strategy::ALL`]'s order.
     pub strategies: Vec<StrategyResult>,
+    /// New towers that would meet the 15-minute goal, when it is missed.
+    pub more_towers: Option<MoreTowers>,
+    /// New bases that would meet the on-scene goal, when it is missed.
+    pub more_bases: Option<MoreBases>,
 }
 
 impl Evaluation {
@@ -238,7 +245,19 @@ pub fn evaluate(inputs: &EvalInputs<'_>) -> Result<Evaluation, EvalError> {
     let interval_s = inputs.detector.capture_interval_s;
     let index_of = |id: &str| area.fleet.drones.iter().position(|d| d.id == id);
     let tracks_of = |plan: &Plan, flights: Option<Vec<Vec<Vec<super::track::TimedPoint>>>>| {
-        let flights = flights.unwrap_or_else(|| plan.drones.iter().map(plan_flights).collect());
+        let wind = Wind {
+            from_deg: plan.settings.wind_from_deg,
+            speed_mps: plan.settings.wind_speed_mps,
+        };
+        let flights = flights.unwrap_or_else(|| {
+            plan.drones
+                .iter()
+                .map(|dp| match index_of(&dp.drone_id) {
+                    Some(i) => plan_flights(dp, &area.fleet.drones[i], wind),
+                    None => Vec::new(),
+                })
+                .collect()
+        });
         plan.drones
             .iter()
             .zip(flights)
@@ -346,9 +365,33 @@ pub fn evaluate(inputs: &EvalInputs<'_>) -> Result<Evaluation, EvalError> {
                 fires: outcomes,
             }
         })
-        .collect();
+        .collect::<Vec<StrategyResult>>();
+    // Where the goal is missed, what would meet it.
+    let best = strategies
+        .iter()
+        .find(|r| r.strategy == Strategy::WatchAndBlindSpotPlan);
+    let more_towers = best
+        .filter(|b| b.summary.within[1].share < GOAL_FOUND_15)
+        .and_then(|b| more_towers(area, &field, &b.fires, until_s, inputs.seed, GOAL_FOUND_15));
+    let more_bases = best
+        .filter(|b| {
+            !b.summary
+                .on_scene_median
+                .value_s
+                .is_some_and(|s| s <= GOAL_ON_SCENE_S)
+        })
+        .map(|b| {
+            more_bases(
+                area,
+                &b.fires,
+                inputs.blind_spot_plan.settings.alt_agl_m,
+                GOAL_ON_SCENE_S,
+            )
+        });
     Ok(Evaluation {
         fires: fires.len(),
+        more_towers,
+        more_bases,
         shift_s: inputs.shift_s,
         alt_agl_m: inputs.blind_spot_plan.settings.alt_agl_m,
         strategies,

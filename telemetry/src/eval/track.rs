@@ -6,7 +6,10 @@
 //! autopilot does, level. The camera's pose is the simulated detector's own
 //! ([`Detector::view_from`]), so that a prediction looks through the same camera as the demo.
 
+use patrol_planner::area::fleet::Drone;
 use patrol_planner::geodesy::enu::{Enu, Geodetic};
+use patrol_planner::geodesy::flat::{self, LonLat};
+use patrol_planner::plan::energy::{Wind, ground_speed_mps};
 use patrol_planner::plan::model::DronePlan;
 use patrol_planner::terrain::Terrain;
 
@@ -127,23 +130,48 @@ impl Track {
     }
 }
 
-/// A plan's sorties for one drone as flights: each sortie's planned path with its times.
-pub fn plan_flights(drone: &DronePlan) -> Vec<Vec<TimedPoint>> {
-    drone
-        .sorties
+/// A plan's sorties for one drone as flights: each sortie's planned path, timed as the
+/// simulated autopilot flies it from the sortie's take-off: each leg straight at the cruise
+/// speed (with the wind), slowed where the climb or descent rate cannot keep up.
+///
+/// The plan's own times are not used: to budget the battery, the planner charges a climb's
+/// time twice (the climb, then the extra power on top), so they run late by minutes over a
+/// sortie over hills.
+pub fn plan_flights(plan: &DronePlan, drone: &Drone, wind: Wind) -> Vec<Vec<TimedPoint>> {
+    plan.sorties
         .iter()
         .map(|s| {
-            s.path
-                .iter()
-                .map(|p| TimedPoint {
-                    t_s: p.t_s,
-                    at: Geodetic {
-                        lat_deg: p.lat_deg,
-                        lon_deg: p.lon_deg,
-                        alt_amsl_m: p.alt_amsl_m,
-                    },
-                })
-                .collect()
+            let mut out: Vec<TimedPoint> = Vec::with_capacity(s.path.len());
+            for p in &s.path {
+                let at = Geodetic {
+                    lat_deg: p.lat_deg,
+                    lon_deg: p.lon_deg,
+                    alt_amsl_m: p.alt_amsl_m,
+                };
+                let t_s = match out.last() {
+                    None => s.start_s,
+                    Some(prev) => {
+                        let (east_m, north_m) = flat::offset_m(
+                            LonLat::new(prev.at.lon_deg, prev.at.lat_deg),
+                            LonLat::new(at.lon_deg, at.lat_deg),
+                        );
+                        let dz_m = at.alt_amsl_m - prev.at.alt_amsl_m;
+                        let d_m = east_m.hypot(north_m);
+                        let level_s = if d_m > 0.0 {
+                            ground_speed_mps(east_m, north_m, drone.cruise_speed_mps, wind)
+                                .map_or(d_m / drone.cruise_speed_mps, |v| d_m / v)
+                        } else {
+                            0.0
+                        };
+                        prev.t_s
+                            + level_s
+                                .max(dz_m.max(0.0) / drone.climb_rate_mps.max(0.1))
+                                .max((-dz_m).max(0.0) / drone.descent_rate_mps.max(0.1))
+                    }
+                };
+                out.push(TimedPoint { t_s, at });
+            }
+            out
         })
         .collect()
 }
