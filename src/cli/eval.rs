@@ -70,6 +70,11 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
     detector
         .validate()
         .map_err(|e| anyhow::anyhow!("--miss-rate: {e}"))?;
+    // A fire file is read before any planning: a broken one fails at once.
+    let given_fires = match &args.fires_file {
+        Some(path) => Some(read_fire_file(path)?),
+        None => None,
+    };
     let area = Area::load(&args.area)?;
     let given = match &args.plan {
         Some(dir) => Some(read_plan_json(&dir.join(PLAN_JSON))?),
@@ -102,7 +107,8 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
         ..PlanRequest::default()
     };
     let make = |use_watch: bool| -> anyhow::Result<Plan> {
-        println!(
+        // Progress on stderr: stdout is the report (or the JSON).
+        eprintln!(
             "planning the shift {start}-{end} {} ...",
             if use_watch {
                 "for the blind spots"
@@ -118,8 +124,8 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
         None => (make(true)?, make(false)?),
     };
     let shift_s = blind.shift.duration_s;
-    let fires = match &args.fires_file {
-        Some(path) => read_fire_file(path)?,
+    let fires = match given_fires {
+        Some(fires) => fires,
         None => {
             let risk_map = area.risk.as_ref().ok_or_else(|| {
                 anyhow::anyhow!(

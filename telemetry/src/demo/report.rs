@@ -90,6 +90,41 @@ impl DemoReport<'_> {
         }
     }
 
+    /// (fire id, alert id) for each alert a tower's or an alarm's report raised: the alert
+    /// with the report's source created nearest the moment the report was sent (within half a
+    /// minute of shift time: at a speed-up, a few milliseconds of delivery are seconds).
+    fn alerts_of_watch_reports(&self) -> Vec<(String, crate::alerts::model::AlertId)> {
+        let mut out = Vec::new();
+        for r in self.watch_reports {
+            let sent_us = self.clock_start_unix_us as f64 + r.at_s * 1e6;
+            let alert = self
+                .alerts
+                .iter()
+                .filter(|a| {
+                    let name = a
+                        .alert
+                        .source
+                        .rsplit_once(" (")
+                        .map_or(a.alert.source.as_str(), |(n, _)| n);
+                    name == r.source
+                })
+                .map(|a| {
+                    (
+                        (a.alert.created_at_unix_us as f64 - sent_us).abs(),
+                        a.alert.id,
+                    )
+                })
+                .filter(|(d, _)| *d <= 30e6)
+                .min_by(|a, b| a.0.total_cmp(&b.0));
+            if let Some((_, id)) = alert
+                && !out.iter().any(|(_, x)| *x == id)
+            {
+                out.push((r.fire_id.clone(), id));
+            }
+        }
+        out
+    }
+
     /// The report as Markdown.
     pub fn render(&self) -> String {
         let mut out = String::new();
@@ -147,6 +182,10 @@ impl DemoReport<'_> {
         let mut alert_to_scene = Vec::new();
         let mut detected = 0;
         let mut matched_alerts = std::collections::BTreeSet::new();
+        // An alert a tower or an alarm raised is about the fire its report was about (the
+        // simulator knows which): a single tower's sighting is placed kilometres wide, and
+        // matched by distance it could be put down to another fire nearby.
+        let reported = self.alerts_of_watch_reports();
         for f in self.fires {
             let ignition_us = self.clock_start_unix_us + (f.ignition_s * 1e6) as u64;
             let seen = self
@@ -156,22 +195,40 @@ impl DemoReport<'_> {
                 .count();
             // The first alert near the fire raised after it ignited, not already matched to
             // another fire.
-            let alert = self
-                .alerts
+            let by_report = reported
                 .iter()
-                .filter(|a| {
-                    a.alert.created_at_unix_us >= 0
-                        && a.alert.created_at_unix_us as u64 + 1 >= ignition_us
-                })
-                .filter(|a| !matched_alerts.contains(&a.alert.id))
+                .filter(|(fire, id)| *fire == f.id && !matched_alerts.contains(id))
+                .filter_map(|(_, id)| self.alerts.iter().find(|a| a.alert.id == *id))
+                .min_by_key(|a| a.alert.created_at_unix_us)
                 .map(|a| {
                     (
                         metres((a.alert.lat_deg, a.alert.lon_deg), (f.lat_deg, f.lon_deg)),
                         a,
                     )
-                })
-                .filter(|(d, a)| *d <= MATCH_M.max(a.alert.radius_m))
-                .min_by_key(|(_, a)| a.alert.created_at_unix_us);
+                });
+            let others: std::collections::BTreeSet<_> = reported
+                .iter()
+                .filter(|(fire, _)| *fire != f.id)
+                .map(|(_, id)| *id)
+                .collect();
+            let alert = by_report.or_else(|| {
+                self.alerts
+                    .iter()
+                    .filter(|a| !others.contains(&a.alert.id))
+                    .filter(|a| {
+                        a.alert.created_at_unix_us >= 0
+                            && a.alert.created_at_unix_us as u64 + 1 >= ignition_us
+                    })
+                    .filter(|a| !matched_alerts.contains(&a.alert.id))
+                    .map(|a| {
+                        (
+                            metres((a.alert.lat_deg, a.alert.lon_deg), (f.lat_deg, f.lon_deg)),
+                            a,
+                        )
+                    })
+                    .filter(|(d, a)| *d <= MATCH_M.max(a.alert.radius_m))
+                    .min_by_key(|(_, a)| a.alert.created_at_unix_us)
+            });
             let row = match alert {
                 Some((d, a)) => {
                     detected += 1;

@@ -6,7 +6,7 @@
 //! to drones by the north of their bases. Each drone sweeps its band in parallel east-west
 //! passes one camera swath apart ([`swath_width_m`] at the plan's patrol height), alternating
 //! direction, and starts over when it is done. It flies the plan's sorties as they are: the
-//! same bases, take-off times and flight times. A sortie climbs over its base, flies straight
+//! same bases, take-off times and flight times (as flown, [`super::track::plan_flights`]). A sortie climbs over its base, flies straight
 //! to where the last one stopped, sweeps on while it can still fly home in the time left, and
 //! comes back. Heights follow the terrain at the patrol height; straight legs between the
 //! stretches of forest cross whatever lies between (the survey is a yardstick, not a plan to
@@ -22,8 +22,13 @@ use super::track::TimedPoint;
 /// Spacing of the points along a pass, metres.
 const STEP_M: f64 = 50.0;
 
-/// Per drone of `plan` (in its order), the lawn-mower flights that replace its sorties.
-pub fn lawnmower_flights(area: &Area, plan: &Plan) -> Vec<Vec<Vec<TimedPoint>>> {
+/// Per drone of `plan` (in its order), the lawn-mower flights that replace its sorties;
+/// `windows[d]` holds drone `d`'s sorties' take-off and landing times as flown.
+pub fn lawnmower_flights(
+    area: &Area,
+    plan: &Plan,
+    windows: &[Vec<(f64, f64)>],
+) -> Vec<Vec<Vec<TimedPoint>>> {
     let mut out = vec![Vec::new(); plan.drones.len()];
     let Some(risk) = area.risk.as_ref() else {
         return out;
@@ -120,8 +125,10 @@ pub fn lawnmower_flights(area: &Area, plan: &Plan) -> Vec<Vec<Vec<TimedPoint>>> 
                 continue;
             }
             let mut next = 0;
-            for s in &dp.sorties {
-                let (Some(first), Some(last)) = (s.path.first(), s.path.last()) else {
+            for (s, &(start_s, end_s)) in
+                dp.sorties.iter().zip(windows.get(di).into_iter().flatten())
+            {
+                let Some(first) = s.path.first() else {
                     continue;
                 };
                 let base = area.terrain.geodetic_to_enu(Geodetic {
@@ -138,7 +145,7 @@ pub fn lawnmower_flights(area: &Area, plan: &Plan) -> Vec<Vec<Vec<TimedPoint>>> 
                     climb_s: alt_agl_m / drone.climb_rate_mps,
                     descent_s: alt_agl_m / drone.descent_rate_mps,
                 }
-                .fly(&pattern, &mut next, first.t_s, last.t_s);
+                .fly(&pattern, &mut next, start_s, end_s);
                 out[di].push(flight);
             }
         }

@@ -275,9 +275,20 @@ pub fn evaluate(inputs: &EvalInputs<'_>) -> Result<Evaluation, EvalError> {
     };
     let risk_tracks = tracks_of(inputs.risk_plan, None);
     let blind_tracks = tracks_of(inputs.blind_spot_plan, None);
+    // The lawn-mower flies the blind-spot plan's sorties, as long as they are flown.
+    let windows: Vec<Vec<(f64, f64)>> = inputs
+        .blind_spot_plan
+        .drones
+        .iter()
+        .map(|dp| {
+            index_of(&dp.drone_id)
+                .and_then(|i| blind_tracks.iter().find(|t| t.drone == i))
+                .map_or_else(Vec::new, |t| t.sorties.clone())
+        })
+        .collect();
     let mower_tracks = tracks_of(
         inputs.blind_spot_plan,
-        Some(lawnmower_flights(area, inputs.blind_spot_plan)),
+        Some(lawnmower_flights(area, inputs.blind_spot_plan, &windows)),
     );
     let sightings = |tracks: &[Track]| {
         drone_first_sightings(
