@@ -31,7 +31,7 @@
 
 mod common;
 
-use common::{machine, utc_now};
+use common::{commit, machine, utc_now};
 use std::collections::{BTreeMap, HashMap};
 
 use rustc_hash::FxHashMap;
@@ -509,7 +509,7 @@ fn main() {
         .collect();
     let report = format!(
         "# Telemetry intake benchmark\n\n\
-         `cargo bench -p patrol-telemetry --bench decode -j 1`, {date}; machine: {cpus} CPUs, {model}; load average before the run {load_before}.\n\n\
+         `cargo bench -p patrol-telemetry --bench decode -j 1`, {date}, commit {commit}; machine: {cpus} CPUs, {model}; load average before the run {load_before}.\n\n\
          Target: frames framed, decoded, applied to vehicle state and written to the tlog per second on one core, \
          as a ratio to the bare rust-mavlink parse loop over the same bytes: **at least 0.5**. \
          Measured: **{ratio:.2}** ({}).\n\n\
@@ -537,6 +537,7 @@ fn main() {
         bytes.len() as f64 / FRAMES as f64,
         rows.join("\n"),
         date = utc_now(),
+        commit = commit(),
     );
     let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("../bench/results/telemetry-decode.md");
     std::fs::write(&out, report).expect("write results");

@@ -29,7 +29,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::time::Instant;
 
-use common::{machine, utc_now};
+use common::{commit, machine, utc_now};
 use patrol_planner::area::load_terrain;
 use patrol_planner::area::manifest::AreaManifest;
 use patrol_planner::geodesy::enu::Geodetic;
@@ -341,7 +341,8 @@ fn main() {
     let _ = writeln!(report, "# Geotagging accuracy over real terrain\n");
     let _ = writeln!(
         report,
-        "`CARGO_BUILD_JOBS=1 cargo bench -p patrol-telemetry --bench geotag_accuracy`, {date}; machine: {cpus} CPUs, {model}; load average before the run {load}; {elapsed_s:.0} s for {} conditions x {TRIALS} trials (seed {SEED}).\n",
+        "`CARGO_BUILD_JOBS=1 cargo bench -p patrol-telemetry --bench geotag_accuracy`, {date}, commit {}; machine: {cpus} CPUs, {model}; load average before the run {load}; {elapsed_s:.0} s for {} conditions x {TRIALS} trials (seed {SEED}).\n",
+        commit(),
         HEIGHTS_AGL_M.len() * RANGES_M.len() * ATTITUDE_SIGMA_DEG.len() * TIMING_SIGMA_S.len()
     );
     let _ = writeln!(

@@ -33,7 +33,7 @@
 
 mod common;
 
-use common::{machine, utc_now};
+use common::{commit, machine, utc_now};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -655,21 +655,4 @@ fn main() {
     let out = root.join("bench/results/telemetry-upload.md");
     std::fs::write(&out, report).expect("write results");
     println!("written to {}", out.display());
-}
-
-/// The checkout's commit, marked when the tree has local changes.
-fn commit() -> String {
-    let git = |args: &[&str]| {
-        std::process::Command::new("git")
-            .args(args)
-            .output()
-            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-            .unwrap_or_default()
-    };
-    let head = git(&["rev-parse", "--short", "HEAD"]);
-    if git(&["status", "--porcelain", "--untracked-files=no"]).is_empty() {
-        head
-    } else {
-        format!("{head} with local changes")
-    }
 }

@@ -1,4 +1,5 @@
-//! What every telemetry benchmark writes beside its figures: the machine and the time.
+//! What every telemetry benchmark writes beside its figures: the machine, the time and the
+//! commit.
 
 use patrol_planner::risk::weather::CivilDate;
 
@@ -28,4 +29,21 @@ pub fn utc_now() -> String {
         .as_secs();
     let date = CivilDate::from_days_since_epoch((s / 86_400) as i64);
     format!("{date} {:02}:{:02} UTC", s % 86_400 / 3600, s / 60 % 60)
+}
+
+/// The checkout's commit, marked when the tree has local changes.
+pub fn commit() -> String {
+    let git = |args: &[&str]| {
+        std::process::Command::new("git")
+            .args(args)
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+            .unwrap_or_default()
+    };
+    let head = git(&["rev-parse", "--short", "HEAD"]);
+    if git(&["status", "--porcelain", "--untracked-files=no"]).is_empty() {
+        head
+    } else {
+        format!("{head} with local changes")
+    }
 }
