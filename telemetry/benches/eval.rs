@@ -149,7 +149,11 @@ fn main() {
         .zip(&brute)
         .filter(|(a, b)| a.map(|x| x.0) == b.map(|x| x.0))
         .count();
-    assert_eq!(same, ours.len(), "the per-fire search and the baseline disagree");
+    assert_eq!(
+        same,
+        ours.len(),
+        "the per-fire search and the baseline disagree"
+    );
     println!(
         "first sightings, {images} images x {FIRES} fires, one thread: ours {ours_s:.2} s, every image against every fire {brute_s:.2} s ({:.3})",
         ours_s / brute_s
@@ -168,11 +172,26 @@ fn main() {
         eval_s / GOAL_S,
         ours_s / brute_s,
         if eval_s < GOAL_S { "met" } else { "not met" },
-        if goal.all() { "met" } else { "not met; what would meet it is at the end" },
-        render(&evaluation, &area, "Cumberland Mountains, shift 10:00–18:00", 0.1).replacen("# ", "## ", 1).replace("\n## ", "\n### "),
+        if goal.all() {
+            "met"
+        } else {
+            "not met; what would meet it is at the end"
+        },
+        render(
+            &evaluation,
+            &area,
+            "Cumberland Mountains, shift 10:00–18:00",
+            0.1
+        )
+        .replacen("# ", "## ", 1)
+        .replace("\n## ", "\n### "),
         date = utc_now(),
         commit = commit(),
-        runs = times.iter().map(|t| format!("{t:.2}")).collect::<Vec<_>>().join(", "),
+        runs = times
+            .iter()
+            .map(|t| format!("{t:.2}"))
+            .collect::<Vec<_>>()
+            .join(", "),
     );
     let out = root.join("bench/results/eval.md");
     std::fs::write(&out, report).expect("write results");
