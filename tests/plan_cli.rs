@@ -5,7 +5,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{OutputText, bundled_area, patrol};
+use common::{OutputText, area_copy, bundled_area, patrol};
 
 fn plan_into(dir: &Path, extra: &[&str]) -> std::process::Output {
     let area = bundled_area();
@@ -372,5 +372,68 @@ fn route_solve_prints_feasible_routes() {
         out.stderr_text().contains("colour") && out.stderr_text().contains("line 2"),
         "{}",
         out.stderr_text()
+    );
+}
+
+#[test]
+fn a_sortie_over_its_autopilots_item_limit_is_split_into_sorties_that_fit() {
+    // q1's autopilot stores 40 items: its usual sorties need more.
+    let area = area_copy();
+    let fleet_path = area.path().join("fleet.toml");
+    let fleet = std::fs::read_to_string(&fleet_path).expect("fleet.toml");
+    let fleet = fleet.replacen(
+        r#"firmware = "ardupilot", mission_item_limit = 700 }"#,
+        r#"firmware = "ardupilot", mission_item_limit = 40 }"#,
+        1,
+    );
+    std::fs::write(&fleet_path, fleet).expect("write fleet");
+    let out_dir = tempfile::tempdir().expect("tempdir");
+    let out = patrol(&[
+        "plan",
+        area.path().to_str().expect("utf-8"),
+        "-o",
+        out_dir.path().to_str().expect("utf-8"),
+        "--work",
+        "20000",
+        "--shift",
+        "10:00-12:00",
+        "--drones",
+        "q1",
+    ]);
+    let stdout = out.stdout_text();
+    assert!(out.status.success(), "{}\n{stdout}", out.stderr_text());
+    let note = stdout
+        .lines()
+        .find(|l| l.starts_with("Note: sortie q1-"))
+        .unwrap_or_else(|| panic!("the summary says a sortie was split:\n{stdout}"));
+    assert!(
+        note.contains("over drone q1's autopilot limit of 40: split, the rest flown as q1-"),
+        "{note}"
+    );
+    let plan: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(out_dir.path().join("plan.json")).expect("plan.json"),
+    )
+    .expect("json");
+    let sorties = plan["drones"][0]["sorties"].as_array().expect("sorties");
+    assert!(sorties.len() >= 2, "{} sorties", sorties.len());
+    let mut last_end = f64::MIN;
+    for s in sorties {
+        let items = s["mission"]["items"].as_array().expect("items").len();
+        assert!(items <= 40, "{}: {items} items", s["id"]);
+        let start = s["start_s"].as_f64().expect("start");
+        assert!(start >= last_end, "sorties overlap at {}", s["id"]);
+        last_end = s["end_s"].as_f64().expect("end");
+        // Each one's exported mission file holds the same items.
+        let wp = std::fs::read_to_string(
+            out_dir
+                .path()
+                .join(format!("{}.waypoints", s["id"].as_str().expect("id"))),
+        )
+        .expect("waypoints file");
+        assert_eq!(wp.lines().count() - 1, items, "{}", s["id"]);
+    }
+    assert!(
+        plan["notes"].as_array().is_some_and(|n| !n.is_empty()),
+        "plan.json keeps the note"
     );
 }

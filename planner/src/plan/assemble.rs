@@ -74,6 +74,7 @@ pub(super) fn assemble(
         .map(|(s, c)| c.risk * s.best_share)
         .sum();
     let area_risk = risk.total_risk();
+    let notes: Vec<LeftOut> = flyers.iter().flat_map(|f| f.notes.clone()).collect();
     let drones: Vec<DronePlan> = flyers
         .into_iter()
         .map(|f| DronePlan {
@@ -158,6 +159,7 @@ pub(super) fn assemble(
         drones,
         cells: planned,
         left_out,
+        notes,
         totals,
         watch: plan_watch,
     }

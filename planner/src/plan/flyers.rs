@@ -38,6 +38,8 @@ pub(super) struct Flyer<'a> {
     pub next_free_s: f64,
     /// Its sorties so far, in flying order.
     pub sorties: Vec<Sortie>,
+    /// What the pilot should know about its sorties (one split for the mission item limit).
+    pub notes: Vec<LeftOut>,
 }
 
 impl Flyer<'_> {
@@ -121,6 +123,7 @@ pub(super) fn flyers_for_shift<'a>(
             swath_m: swath_width_m(&d.camera, alt_agl_m),
             next_free_s: 0.0,
             sorties: Vec::new(),
+            notes: Vec::new(),
         });
     }
     if flyers.is_empty() {

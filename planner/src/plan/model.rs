@@ -34,6 +34,10 @@ pub struct Plan {
     pub cells: Vec<PlannedCell>,
     /// What could not be planned, and why.
     pub left_out: Vec<LeftOut>,
+    /// What was planned differently from the search's routes, and why (a sortie split for
+    /// its autopilot's mission item limit).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<LeftOut>,
     /// Totals over the fleet.
     pub totals: PlanTotals,
     /// How the area's risk is shared between the towers, the alarms, the patrol and nobody;

@@ -16,6 +16,26 @@ use super::timed_route::{Stop, TimedRoute};
 use crate::area::Area;
 use crate::risk::cells::RiskMap;
 
+/// How many mission items `timed` needs on flyer `f`'s autopilot.
+pub(super) fn mission_items(
+    area: &Area,
+    f: &Flyer<'_>,
+    timed: &TimedRoute,
+    req: &ResolvedRequest<'_>,
+) -> usize {
+    let base = &area.bases[f.base];
+    let home = PathPoint {
+        lat_deg: base.lat_deg,
+        lon_deg: base.lon_deg,
+        alt_amsl_m: f.base_ground_m,
+        ground_amsl_m: f.base_ground_m,
+        t_s: timed.start_s,
+    };
+    build_mission(f.drone, home, &timed.waypoints[1..], req.heights)
+        .items
+        .len()
+}
+
 /// Records `timed` (the timing of `route`) as flyer `f`'s next sortie and marks the cells it
 /// sees in `state`, at the time the drone passes them. Fails when the mission has more items
 /// than the drone's autopilot stores: such a sortie could not be uploaded.

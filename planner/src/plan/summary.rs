@@ -117,6 +117,9 @@ pub fn summary_text(plan: &Plan) -> String {
             px4.join(", ")
         );
     }
+    for n in &plan.notes {
+        let _ = writeln!(out, "Note: {}: {}", n.what, n.reason);
+    }
     for l in &plan.left_out {
         let _ = writeln!(out, "Left out: {}: {}", l.what, l.reason);
     }

@@ -8,8 +8,9 @@ use std::time::Duration;
 use super::cell_visits::CellState;
 use super::error::PlanError;
 use super::flyers::{Flyer, MIN_PATROL_S};
+use super::model::LeftOut;
 use super::resolve::ResolvedRequest;
-use super::sortie_record::record_sortie;
+use super::sortie_record::{mission_items, record_sortie};
 use super::sweep::Sweep;
 use super::timed_route::{Stop, time_route};
 use super::wave_problem::{ZoneMetric, wave_problem};
@@ -174,6 +175,13 @@ fn fly_route(
             start,
         );
         if timed.flight_time_s <= limit_s || route.len() <= 1 {
+            let items_limit = f.drone.mission_item_limit() as usize;
+            if timed.flight_time_s <= limit_s && route.len() > 1 {
+                let items = mission_items(scope.area, f, &timed, req);
+                if items > items_limit {
+                    return split_route(scope, f, route, start, items, state);
+                }
+            }
             if timed.flight_time_s <= limit_s {
                 let sortie = record_sortie(
                     scope.area,
@@ -206,4 +214,83 @@ fn fly_route(
             route.remove(pos);
         }
     }
+}
+
+/// Flies `route`, whose mission would need `items` items, over flyer `f`'s autopilot limit,
+/// as several sorties: the longest first part whose mission fits, taking off at `start`, then
+/// the rest as the next sortie after the battery swap (split again if it must be). The
+/// pilot is told in the plan's notes. A first stop whose mission alone is over the limit (a
+/// long sweep) cannot be split: that fails as before.
+fn split_route(
+    scope: &PatrolScope<'_>,
+    f: &mut Flyer<'_>,
+    mut route: Vec<Stop>,
+    start: f64,
+    items: usize,
+    state: &mut [CellState],
+) -> Result<(), PlanError> {
+    let req = scope.req;
+    let limit = f.drone.mission_item_limit() as usize;
+    let timed_prefix = |f: &Flyer<'_>, k: usize| {
+        time_route(
+            &scope.area.terrain,
+            scope.risk.cells(),
+            f,
+            &route[..k],
+            scope.sweeps,
+            scope.obstacles,
+            req.heights,
+            req.wind,
+            start,
+        )
+    };
+    // The longest prefix that fits: prefixes grow by whole stops, so their item counts grow.
+    let (mut lo, mut hi) = (1, route.len() - 1);
+    if mission_items(scope.area, f, &timed_prefix(f, 1), req) > limit {
+        hi = 0;
+    }
+    while lo < hi {
+        let mid = (lo + hi).div_ceil(2);
+        if mission_items(scope.area, f, &timed_prefix(f, mid), req) <= limit {
+            lo = mid;
+        } else {
+            hi = mid - 1;
+        }
+    }
+    let k = hi.max(1);
+    let timed = timed_prefix(f, k);
+    let rest = route.split_off(k);
+    let sortie = record_sortie(
+        scope.area,
+        scope.risk,
+        f,
+        timed,
+        &route,
+        scope.sweeps,
+        req,
+        state,
+    )?;
+    let id = sortie.id.clone();
+    f.next_free_s = sortie.end_s + f.drone.battery_swap_min * 60.0;
+    f.sorties.push(sortie);
+    let before = f.sorties.len();
+    let notes_before = f.notes.len();
+    let t0 = f.next_free_s;
+    fly_route(scope, f, rest, t0, state)?;
+    // One note for the whole route, however many times its rest was split again.
+    f.notes.truncate(notes_before);
+    let more: Vec<String> = f.sorties[before..].iter().map(|s| s.id.clone()).collect();
+    f.notes.push(LeftOut {
+        what: format!("sortie {id}"),
+        reason: format!(
+            "its route needed {items} mission items, over drone {}'s autopilot limit of {limit}: split, the rest flown as {}",
+            f.drone.id,
+            if more.is_empty() {
+                "nothing (no time left in the shift)".to_string()
+            } else {
+                more.join(", ")
+            }
+        ),
+    });
+    Ok(())
 }
