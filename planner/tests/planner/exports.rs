@@ -291,6 +291,7 @@ fn sample_plan() -> Plan {
             what: "12 cells".to_string(),
             reason: "beyond every drone's range".to_string(),
         }],
+        notes: Vec::new(),
         totals: PlanTotals {
             area_risk: 10.0,
             risk_covered: 1.612_654_321,
