@@ -7,6 +7,7 @@ use clap::Args;
 use patrol_planner::area::Area;
 use patrol_planner::export::{PLAN_JSON, read_plan_json};
 use patrol_planner::plan::build::plan_patrol;
+use patrol_planner::plan::energy::Wind;
 use patrol_planner::plan::model::Plan;
 use patrol_planner::plan::request::PlanRequest;
 use patrol_telemetry::eval::picture::render_unfound_map;
@@ -18,7 +19,7 @@ use patrol_telemetry::sim::fire::{random_ignitions, read_fire_file};
 /// Evaluate how soon fires are found: towers, alarms and drones, five ways compared.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Ignites many fires at random places weighted by the area's risk over a shift and works out, from the plans' timed flights, the towers' viewsheds and the alarms, when each is first reported and by what, and how soon a drone could be on scene. Compares: towers and alarms only; drones only; towers and alarms with drones planned for the highest risk, for the blind spots, or flying a lawn-mower survey of the same hours.\n\nWrites eval.md, eval.json and unfound.png into the output directory.\n\nExample:\n  patrol eval missions/cumberland\n  patrol eval missions/cumberland --plan out/ --fires 2000 --seed 7 -o out/eval"
+    after_help = "Ignites many fires at random places weighted by the area's risk over a shift and works out, from the plans' timed flights, the towers' viewsheds and the alarms, when each is first reported and by what, and how soon a drone could be on scene. Compares: towers and alarms only; drones only; towers and alarms with drones planned for the highest risk, for the blind spots, or flying a lawn-mower survey of the same hours.\n\nWrites eval.md, eval.json and unfound.png into the output directory.\n\nExample:\n  patrol eval missions/cumberland\n  patrol eval missions/cumberland --plan out/ --fires 2000 --seed 7 -o out/eval\n  patrol eval missions/cumberland --wind 5@250"
 )]
 pub struct EvalArgs {
     /// The area directory (holding area.toml).
@@ -43,6 +44,10 @@ pub struct EvalArgs {
     /// The shift, local time HH:MM-HH:MM (when no --plan gives it).
     #[arg(long, default_value = "10:00-18:00")]
     shift: String,
+    /// Wind as SPEED_MPS@FROM_DEG for the plans made (with --plan: the plan's): the drones
+    /// fly in it and the smoke drifts with it.
+    #[arg(long, default_value = "0@0")]
+    wind: String,
     /// Route search time for each plan made, seconds.
     #[arg(long, default_value_t = 10.0)]
     plan_time_limit: f64,
@@ -96,6 +101,13 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
         .as_ref()
         .map(|p| p.drones.iter().map(|d| d.drone_id.clone()).collect());
     let plan_seed = given.as_ref().map_or(args.seed, |p| p.settings.seed);
+    let wind = match &given {
+        Some(p) => Wind {
+            from_deg: p.settings.wind_from_deg,
+            speed_mps: p.settings.wind_speed_mps,
+        },
+        None => super::plan::parse_wind(&args.wind)?,
+    };
     let request = |use_watch: bool| PlanRequest {
         shift_start: start.clone(),
         shift_end: end.clone(),
@@ -103,6 +115,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
         time_limit_s: args.plan_time_limit,
         search_work: args.work,
         seed: plan_seed,
+        wind,
         use_watch,
         ..PlanRequest::default()
     };

@@ -238,10 +238,11 @@ pub fn run(args: SimArgs) -> anyhow::Result<()> {
     let detector = detection.then(|| detector_config(&args)).transpose()?;
     // The risk layer is only needed to place random ignitions.
     let area = Area::load_with(&args.area, args.ignitions > 0)?;
+    // The smoke drifts in the same wind the drones fly in.
     let fires = detection
         .then(|| fire_field(&args, &area))
         .transpose()?
-        .map(Arc::new);
+        .map(|f| Arc::new(f.with_wind(wind)));
     let count = if args.drones == 0 {
         area.fleet.drones.len()
     } else {

@@ -102,6 +102,12 @@ def main():
         print(json.dumps({"error": f"no autopilot with system id {args.sysid}"}), flush=True)
         return 1
 
+    # MAVSDK settles the vehicle's autopilot from its heartbeats, on its own threads; on a busy
+    # machine the first steps could start before it has: wait for it to be known.
+    deadline = time.monotonic() + args.timeout
+    while system.autopilot_type().name in ("UNKNOWN", "GENERIC") and time.monotonic() < deadline:
+        time.sleep(0.1)
+
     telemetry, action, missions = Telemetry(system), Action(system), MissionRaw(system)
     watch = Watch(telemetry)
     steps, out = [], {}

@@ -217,7 +217,12 @@ pub enum EvalError {
 pub fn evaluate(inputs: &EvalInputs<'_>) -> Result<Evaluation, EvalError> {
     let area = inputs.area;
     let terrain = Arc::new(area.terrain.clone());
-    let field = Arc::new(FireField::new(inputs.fires.clone(), &area.terrain)?);
+    // The smoke drifts in the plan's wind.
+    let wind = Wind {
+        from_deg: inputs.blind_spot_plan.settings.wind_from_deg,
+        speed_mps: inputs.blind_spot_plan.settings.wind_speed_mps,
+    };
+    let field = Arc::new(FireField::new(inputs.fires.clone(), &area.terrain)?.with_wind(wind));
     let until_s = inputs.shift_s + TAIL_S;
     let watch = SimWatch::compute(
         &area.terrain,

@@ -12,7 +12,8 @@
 //!   than a pixel shows at `ambient + (flame - ambient) x covered fraction`.
 //! - Visible cameras report a `FLAME` once the fire's radius spans
 //!   [`DetectorConfig::min_flame_radius_px`], and `SMOKE` once the plume is
-//!   [`MIN_SMOKE_PX`] tall. The smoke's point is the plume at half its height: its ray meets
+//!   [`MIN_SMOKE_PX`] tall. The smoke's point is the plume at half its height (downwind of the
+//!   fire in wind, [`ActiveFire::column_point`]): its ray meets
 //!   the ground behind the fire, which is why the ground station locates smoke by bearings.
 //!
 //! Each seen object is missed with [`DetectorConfig::miss_rate`]; reported boxes get Gaussian
@@ -510,10 +511,7 @@ impl Detector {
     /// above the ground.
     fn smoke<'a>(&self, view: &View, fire: &'a ActiveFire<'a>) -> Option<Seen<'a>> {
         let height_m = fire.smoke_top_agl_m;
-        let middle = self.terrain.geodetic_to_enu(Geodetic {
-            alt_amsl_m: fire.ground.alt_amsl_m + height_m / 2.0,
-            ..fire.ground
-        });
+        let middle = fire.column_point(height_m / 2.0);
         let (uv, range_m) = view.sight(
             &self.terrain,
             &self.camera,

@@ -11,8 +11,17 @@
 //! A fire starts with a radius of [`INITIAL_RADIUS_M`] and grows at `spread_mps`. Its plume
 //! rises towards `smoke_height_m` as `1 - exp(-age / SMOKE_RISE_S)`: a fresh ignition smoulders
 //! before its column builds. Flames are [`FLAME_MIN_C`] to [`FLAME_MAX_C`] by intensity.
+//!
+//! # Drift
+//!
+//! In wind the column leans downwind: smoke rising at [`PLUME_UPDRAFT_MPS`] is carried along
+//! at the wind's speed, so the column at height `h` above the fire stands
+//! `h x wind / updraft` downwind of it ([`ActiveFire::column_point`]). A tower sees the
+//! leaning column where it clears the terrain, which may be sooner or later than a straight
+//! one; a drone's camera sees its middle where it has drifted to.
 
 use patrol_planner::geodesy::enu::{Enu, Geodetic};
+use patrol_planner::plan::energy::Wind;
 use patrol_planner::risk::cells::RiskMap;
 use patrol_planner::route::rng::SplitMix64;
 use patrol_planner::terrain::Terrain;
@@ -29,6 +38,9 @@ pub const SMOKE_RISE_S: f64 = 300.0;
 pub const FLAME_MIN_C: f64 = 300.0;
 /// Flame temperature at intensity 1, °C.
 pub const FLAME_MAX_C: f64 = 600.0;
+/// Rise speed of a small fire's smoke, metres per second: its ratio to the wind's speed is
+/// how far the column leans.
+pub const PLUME_UPDRAFT_MPS: f64 = 2.0;
 
 /// A fire placed on the terrain.
 #[derive(Debug, Clone)]
@@ -57,6 +69,20 @@ pub struct ActiveFire<'a> {
     pub smoke_top_agl_m: f64,
     /// Flame temperature, °C.
     pub temperature_c: f64,
+    /// How far the column leans: metres (east, north) downwind per metre of height.
+    pub drift_per_m: (f64, f64),
+}
+
+impl ActiveFire<'_> {
+    /// The point of the column `height_m` above the fire's ground, in the terrain's local
+    /// frame: above the fire in calm air, downwind of it in wind.
+    pub fn column_point(&self, height_m: f64) -> Enu {
+        Enu {
+            east_m: self.enu.east_m + self.drift_per_m.0 * height_m,
+            north_m: self.enu.north_m + self.drift_per_m.1 * height_m,
+            up_m: self.enu.up_m + height_m,
+        }
+    }
 }
 
 /// The fires of a simulated shift, placed on the terrain.
@@ -65,6 +91,8 @@ pub struct ActiveFire<'a> {
 #[derive(Debug, Clone, Default)]
 pub struct FireField {
     placed: Vec<Placed>,
+    /// Metres (east, north) the smoke drifts per metre it rises.
+    drift_per_m: (f64, f64),
 }
 
 impl FireField {
@@ -96,7 +124,21 @@ impl FireField {
                 fire,
             });
         }
-        Ok(FireField { placed })
+        Ok(FireField {
+            placed,
+            drift_per_m: (0.0, 0.0),
+        })
+    }
+
+    /// The same fires with their smoke drifting in `wind`.
+    pub fn with_wind(self, wind: Wind) -> FireField {
+        // The wind blows towards from_deg + 180.
+        let to_rad = (wind.from_deg + 180.0).to_radians();
+        let lean = wind.speed_mps.max(0.0) / PLUME_UPDRAFT_MPS;
+        FireField {
+            drift_per_m: (lean * to_rad.sin(), lean * to_rad.cos()),
+            ..self
+        }
     }
 
     /// The fires, in the order given.
@@ -136,6 +178,7 @@ impl FireField {
             radius_m: INITIAL_RADIUS_M + p.fire.spread_mps * age_s,
             smoke_top_agl_m: p.fire.smoke_height_m * (1.0 - (-age_s / SMOKE_RISE_S).exp()),
             temperature_c: FLAME_MIN_C + (FLAME_MAX_C - FLAME_MIN_C) * p.fire.intensity,
+            drift_per_m: self.drift_per_m,
         })
     }
 

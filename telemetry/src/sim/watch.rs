@@ -11,8 +11,9 @@
 //! operator recognises it is drawn once with the tower's `detection_probability`; if so, the
 //! report goes out `recognition_delay_s` after the column became visible. It names the tower
 //! and gives the azimuth and the vertical angle of the lowest visible point of the column, as
-//! a fire finder reads them, each with Gaussian noise of [`TOWER_ANGLE_SIGMA_DEG`]. Columns
-//! rise straight up: the demo's air is calm, and drift is not modelled.
+//! a fire finder reads them, each with Gaussian noise of [`TOWER_ANGLE_SIGMA_DEG`]. In wind the
+//! column leans downwind ([`super::fire`]): the tower sees the first point of it that clears
+//! the terrain, which may be over another valley than the fire's.
 //!
 //! # Alarms
 //!
@@ -140,6 +141,53 @@ pub struct SimWatch {
     pub reports: Vec<(WatchReport, ReportDetail)>,
 }
 
+/// Steps of the search for the lowest visible point of a leaning column.
+const COLUMN_STEPS: usize = 48;
+
+/// The lowest height above the fire's ground (below `full_m`) at which its column is visible
+/// from the tower whose viewshed is `view`: where the column's point (downwind of the fire in
+/// wind) stands at least as high as the viewshed needs there. `None` when no point of the
+/// full column is in view (out of range, out of the sector, or hidden).
+fn lowest_visible_m(
+    terrain: &Terrain,
+    view: &patrol_planner::watch::viewshed::Viewshed,
+    fire: &super::fire::ActiveFire<'_>,
+    full_m: f64,
+) -> Option<f64> {
+    let visible = |h: f64| {
+        let p = fire.column_point(h);
+        let g = terrain.enu_to_geodetic(p);
+        let Some((col, row)) = dem_cell(terrain, g.lon_deg, g.lat_deg) else {
+            return false;
+        };
+        let Some(needed_m) = view.needed_at(col, row).map(f64::from) else {
+            return false;
+        };
+        let ground_m = terrain
+            .elevation_amsl_m(g.lat_deg, g.lon_deg)
+            .unwrap_or(fire.ground.alt_amsl_m);
+        fire.ground.alt_amsl_m + h >= ground_m + needed_m
+    };
+    if visible(0.0) {
+        return Some(0.0);
+    }
+    // The first step in view, then the crossing within it by bisection. Below the full
+    // height only: the top itself is reached only after infinite time.
+    let top_m = full_m * (1.0 - 1e-9);
+    let step_m = top_m / COLUMN_STEPS as f64;
+    let k = (1..=COLUMN_STEPS).find(|&k| visible(k as f64 * step_m))?;
+    let (mut lo, mut hi) = ((k - 1) as f64 * step_m, k as f64 * step_m);
+    for _ in 0..20 {
+        let mid = 0.5 * (lo + hi);
+        if visible(mid) {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    Some(hi)
+}
+
 /// A standard normal draw (Box-Muller).
 fn gauss(rng: &mut SplitMix64) -> f64 {
     let u1 = rng.next_f64().max(f64::MIN_POSITIVE);
@@ -172,27 +220,18 @@ impl SimWatch {
             });
             for (fi, f) in fires.iter().enumerate() {
                 let mut rng = SplitMix64::new(seed ^ ((ti as u64) << 32) ^ (fi as u64) ^ 0x70e7);
-                let Some((col, row)) = dem_cell(terrain, f.ground.lon_deg, f.ground.lat_deg) else {
-                    continue;
-                };
-                let Some(needed_m) = view.needed_at(col, row).map(f64::from) else {
-                    continue;
-                };
                 let full_m = f.fire.smoke_height_m;
-                if needed_m >= full_m {
+                let Some(visible_m) = lowest_visible_m(terrain, &view, f, full_m) else {
                     continue;
-                }
-                // The column's top reaches the needed height at this age.
-                let visible_age_s = -SMOKE_RISE_S * (1.0 - needed_m.max(0.0) / full_m).ln();
+                };
+                // The column's top reaches that height at this age.
+                let visible_age_s = -SMOKE_RISE_S * (1.0 - visible_m / full_m).ln();
                 let at_s = f.fire.ignition_s + visible_age_s + tower.recognition_delay_s;
                 if f.fire.ignition_s > until_s || rng.next_f64() >= tower.detection_probability {
                     continue;
                 }
                 // The lowest visible point of the column, seen from the camera.
-                let base = patrol_planner::geodesy::enu::Enu {
-                    up_m: f.enu.up_m + needed_m.max(0.0),
-                    ..f.enu
-                };
+                let base = f.column_point(visible_m);
                 let (de, dn, du) = (
                     base.east_m - camera.east_m,
                     base.north_m - camera.north_m,
@@ -379,6 +418,56 @@ mod tests {
         let parsed = crate::alarms::external::parse_alarm_line(&line.to_string(), 1)
             .expect("a valid external alarm");
         assert_eq!(parsed.source, "tower-a");
+    }
+
+    #[test]
+    fn a_column_leaning_towards_the_tower_clears_the_ridge_sooner_and_one_leaning_away_never() {
+        use patrol_planner::plan::energy::Wind;
+        // As above: from 20 m up, the 100 m ridge 1 km east hides everything x m out below
+        // 20 + 0.08 x. A 300 m column 3 km out is seen straight up from 260 m. In a 5 m/s
+        // east wind it leans 2.5 m west per metre up: at height h it stands over
+        // x = 3000 - 2.5 h, seen once h >= 20 + 0.08 (3000 - 2.5 h), h >= 216.7 m. In a west
+        // wind it leans away and needs h >= 260 / 0.8 = 325 m: never.
+        let t = terrain(5000.0, 30.0, |e, _| {
+            if (950.0..1050.0).contains(&e) {
+                100.0
+            } else {
+                0.0
+            }
+        });
+        let towers = [tower(0.0, &t)];
+        let seen_after = |wind: Wind| {
+            let field = FireField::new(vec![fire("tall", &t, 3000.0, 300.0)], &t)
+                .expect("fires")
+                .with_wind(wind);
+            SimWatch::compute(&t, &towers, &[], &field, 1e6, 7)
+                .reports
+                .first()
+                .map(|(r, _)| r.at_s - 600.0 - 120.0)
+        };
+        // The height the column had reached when it was first seen.
+        let height = |age_s: f64| 300.0 * (1.0 - (-age_s / SMOKE_RISE_S).exp());
+        let calm = seen_after(Wind::CALM).expect("seen in calm air");
+        let towards = seen_after(Wind {
+            from_deg: 90.0,
+            speed_mps: 5.0,
+        })
+        .expect("seen leaning towards the tower");
+        // The DEM's 30 m cells move the ridge's shadow by a few metres of height.
+        assert!((height(calm) - 260.0).abs() < 15.0, "{}", height(calm));
+        assert!(
+            (height(towards) - 216.7).abs() < 15.0,
+            "{}",
+            height(towards)
+        );
+        assert!(towards < calm - 150.0);
+        assert_eq!(
+            seen_after(Wind {
+                from_deg: 270.0,
+                speed_mps: 5.0
+            }),
+            None
+        );
     }
 
     #[test]
