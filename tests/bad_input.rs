@@ -719,3 +719,127 @@ fn watch_weight_out_of_range_names_the_field() {
     );
     m.check_fails(&["area.toml", "[watch]", "blind_spot_weight", "2.5"]);
 }
+
+#[test]
+fn a_dem_reprojected_without_nodata_has_holes_at_its_edges_and_nothing_is_planned_over_them() {
+    // gdalwarp into UTM with no NoData value anywhere fills the corners the turn leaves empty
+    // with 0: read as ground, they were sea level in the middle of the mountains.
+    let m = Mission::new();
+    gdal(
+        "gdalwarp",
+        &[
+            Path::new("-t_srs"),
+            Path::new("EPSG:32617"),
+            Path::new("-tr"),
+            Path::new("90"),
+            Path::new("90"),
+            &m.path("terrain/cumberland-dem.tif"),
+            &m.path("terrain/utm.tif"),
+        ],
+    );
+    let info = Command::new("gdalinfo")
+        .args(["-json", "-stats"])
+        .arg(m.path("terrain/utm.tif"))
+        .output()
+        .expect("gdalinfo");
+    let info: Value = serde_json::from_slice(&info.stdout).expect("gdalinfo JSON");
+    assert!(
+        info["bands"][0]["noDataValue"].is_null() && info["bands"][0]["minimum"] == 0.0,
+        "the reprojected DEM has 0 m corners and no NoData value: {}",
+        info["bands"][0]
+    );
+    m.replace("area.toml", "terrain/cumberland-dem.tif", "terrain/utm.tif");
+    let out = m.patrol("check", &[]);
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let elevation = stdout
+        .lines()
+        .find(|l| l.starts_with("Elevation"))
+        .expect("elevation line");
+    assert!(
+        !elevation.contains(" 0 to "),
+        "the empty edges are not ground: {elevation}"
+    );
+    let holes = stdout
+        .lines()
+        .find(|l| l.starts_with("Holes"))
+        .unwrap_or_else(|| panic!("area check reports the holes:\n{stdout}"));
+    assert!(holes.contains("0 m along its edges"), "{holes}");
+    // The plan flies over no hole: every point of every path has ground under it, at the
+    // heights the real terrain has.
+    let plan_dir = m.path("plan");
+    let out = Command::new(env!("CARGO_BIN_EXE_patrol"))
+        .arg("plan")
+        .arg(&m.dir)
+        .arg("-o")
+        .arg(&plan_dir)
+        .args(["--work", "20000", "--shift", "10:00-12:00"])
+        .output()
+        .expect("run patrol plan");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let plan: Value = serde_json::from_str(
+        &std::fs::read_to_string(plan_dir.join("plan.json")).expect("plan.json"),
+    )
+    .expect("plan JSON");
+    // GDAL says what lies under every leg, sampled every ~20 m: never the 0 m fill.
+    let mut samples = String::new();
+    for d in plan["drones"].as_array().expect("drones") {
+        for s in d["sorties"].as_array().expect("sorties") {
+            let path = s["path"].as_array().expect("path");
+            for leg in path.windows(2) {
+                let at = |p: &Value| {
+                    (
+                        p["lon_deg"].as_f64().expect("lon"),
+                        p["lat_deg"].as_f64().expect("lat"),
+                    )
+                };
+                let (a, b) = (at(&leg[0]), at(&leg[1]));
+                let metres = ((b.0 - a.0) * 89_000.0).hypot((b.1 - a.1) * 111_000.0);
+                let n = (metres / 20.0).ceil().max(1.0) as usize;
+                for k in 0..=n {
+                    let t = k as f64 / n as f64;
+                    samples.push_str(&format!(
+                        "{} {}\n",
+                        a.0 + (b.0 - a.0) * t,
+                        a.1 + (b.1 - a.1) * t
+                    ));
+                }
+            }
+        }
+    }
+    // From a file: writing them to its stdin while it fills its stdout would deadlock.
+    m.write("samples.txt", &samples);
+    let out = Command::new("gdallocationinfo")
+        .args(["-wgs84", "-valonly"])
+        .arg(m.path("terrain/utm.tif"))
+        .stdin(std::fs::File::open(m.path("samples.txt")).expect("samples"))
+        .output()
+        .expect("gdallocationinfo");
+    let values: Vec<f64> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| l.trim().parse().unwrap_or(f64::NAN))
+        .collect();
+    assert_eq!(
+        values.len(),
+        samples.lines().count(),
+        "one value per sample"
+    );
+    assert!(
+        values.len() > 1000,
+        "the plan flies: {} samples",
+        values.len()
+    );
+    let over_holes = values.iter().filter(|v| !(**v > 0.0)).count();
+    assert_eq!(
+        over_holes, 0,
+        "{over_holes} samples of the legs over the 0 m fill"
+    );
+}

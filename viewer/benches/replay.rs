@@ -269,8 +269,9 @@ fn main() {
     let _ = writeln!(md, "# Viewer benchmark: a two-hour, ten-drone run\n");
     let _ = writeln!(
         md,
-        "`cargo bench -p patrol-viewer --bench replay --profile dev -j 1`, {}; machine: {cpus} CPUs, {model}; load average before the run {load}.\n",
-        common::utc_now()
+        "`cargo bench -p patrol-viewer --bench replay --profile dev -j 1`, {}, commit {}; machine: {cpus} CPUs, {model}; load average before the run {load}.\n",
+        common::utc_now(),
+        common::commit()
     );
     let _ = writeln!(
         md,

@@ -37,6 +37,21 @@ pub fn summary_text(area: &Area) -> String {
         t.crs()
     );
     let _ = writeln!(out, "Elevation   {lo:.0} to {hi:.0} m above sea level");
+    let (holes, edge_fill) = t.holes();
+    if holes > 0 {
+        let _ = writeln!(
+            out,
+            "Holes       {:.1} % of the DEM has no elevation ({holes} samples{}): no cell, leg or base over them is planned",
+            100.0 * holes as f64 / r.data.len().max(1) as f64,
+            if edge_fill > 0 {
+                format!(
+                    ", {edge_fill} of them 0 m along its edges: a reprojection's fill without a NoData value, taken as no data"
+                )
+            } else {
+                String::new()
+            }
+        );
+    }
     match &area.risk {
         Some(risk) => {
             let g = risk.grid();

@@ -19,6 +19,7 @@ use super::assemble::assemble;
 use super::cell_visits::{CellState, late_revisits};
 use super::error::PlanError;
 use super::flyers::{flyers_for_shift, typical_pass_share};
+use super::model::LeftOut;
 use super::model::Plan;
 use super::request::PlanRequest;
 use super::targets::{cells_in_reach, sweeps_for_fleet};
@@ -73,6 +74,13 @@ pub fn plan_patrol_capturing(
         .map(|_| CellState::unvisited())
         .collect();
     fly_waves(&scope, &mut flyers, &mut state, first_wave)?;
+    let over_holes: usize = flyers.iter().map(|f| f.stops_over_holes).sum();
+    if over_holes > 0 {
+        left_out.push(LeftOut {
+            what: format!("{over_holes} stops of routes"),
+            reason: "a leg to or from them crosses missing terrain (a NoData hole or the DEM's empty edge), where no height above the ground can be kept: taken out of the sorties that would have flown over it".into(),
+        });
+    }
     left_out.extend(late_revisits(risk.cells(), &candidates, &state, &req));
     Ok(assemble(
         area,

@@ -40,6 +40,8 @@ pub(super) struct Flyer<'a> {
     pub sorties: Vec<Sortie>,
     /// What the pilot should know about its sorties (one split for the mission item limit).
     pub notes: Vec<LeftOut>,
+    /// Stops taken out of its routes because a leg to or from them crossed missing terrain.
+    pub stops_over_holes: usize,
 }
 
 impl Flyer<'_> {
@@ -88,6 +90,17 @@ pub(super) fn flyers_for_shift<'a>(
             lon_deg: b.lon_deg,
             alt_amsl_m: 0.0,
         });
+        // A base over missing terrain has no height to take off from or come back to.
+        let Some(base_ground_m) = terrain.elevation_amsl_m(b.lat_deg, b.lon_deg) else {
+            left_out.push(LeftOut {
+                what: format!("drone {}", d.id),
+                reason: format!(
+                    "its base {} is over missing terrain (a NoData hole or the DEM's empty edge): it cannot take off there",
+                    b.name
+                ),
+            });
+            continue;
+        };
         let (takeoff_s, landing_s) = takeoff_landing_s(d, alt_agl_m);
         let usable_s = d.usable_endurance_min() * 60.0;
         if usable_s - takeoff_s - landing_s < MIN_PATROL_S {
@@ -114,9 +127,7 @@ pub(super) fn flyers_for_shift<'a>(
             drone: d,
             base,
             base_xy: (e.east_m, e.north_m),
-            base_ground_m: terrain
-                .elevation_amsl_m(b.lat_deg, b.lon_deg)
-                .unwrap_or(0.0),
+            base_ground_m,
             takeoff_s,
             landing_s,
             usable_s,
@@ -124,6 +135,7 @@ pub(super) fn flyers_for_shift<'a>(
             next_free_s: 0.0,
             sorties: Vec::new(),
             notes: Vec::new(),
+            stops_over_holes: 0,
         });
     }
     if flyers.is_empty() {

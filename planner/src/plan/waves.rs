@@ -174,6 +174,17 @@ fn fly_route(
             req.wind,
             start,
         );
+        // Never over missing terrain: take out the stop at the end of the first leg that
+        // crosses a hole, and time the rest again.
+        if let Some(leg) = leg_over_hole(&scope.area.terrain, &timed.waypoints) {
+            route.remove(stop_ending(&route, &timed.cell_waypoint, leg + 1));
+            f.stops_over_holes += 1;
+            if route.is_empty() {
+                f.next_free_s = t0 + IDLE_WAIT_S;
+                return Ok(());
+            }
+            continue;
+        }
         if timed.flight_time_s <= limit_s || route.len() <= 1 {
             let items_limit = f.drone.mission_item_limit() as usize;
             if timed.flight_time_s <= limit_s && route.len() > 1 {
@@ -214,6 +225,41 @@ fn fly_route(
             route.remove(pos);
         }
     }
+}
+
+/// The first leg of `waypoints` (index of its start) over which some ground has no
+/// elevation: a NoData hole, the DEM's empty edge, or off the DEM.
+fn leg_over_hole(
+    terrain: &crate::terrain::Terrain,
+    waypoints: &[super::mission::Waypoint],
+) -> Option<usize> {
+    let at = |w: &super::mission::Waypoint| crate::geodesy::enu::Geodetic {
+        lat_deg: w.lat_deg,
+        lon_deg: w.lon_deg,
+        alt_amsl_m: 0.0,
+    };
+    waypoints.windows(2).position(|w| {
+        terrain
+            .profile(at(&w[0]), at(&w[1]), 0.0)
+            .iter()
+            .any(|s| s.elevation_amsl_m.is_none())
+    })
+}
+
+/// Index in `route` of the stop flown at or after waypoint `wp`: the first cell stop whose
+/// waypoint (`cell_waypoint`, in route order) is at or past it, else the last stop (the leg
+/// home).
+fn stop_ending(route: &[Stop], cell_waypoint: &[usize], wp: usize) -> usize {
+    let mut cells_seen = 0;
+    for (i, stop) in route.iter().enumerate() {
+        if let Stop::Cell(_) = stop {
+            if cell_waypoint.get(cells_seen).is_some_and(|&w| w >= wp) {
+                return i;
+            }
+            cells_seen += 1;
+        }
+    }
+    route.len() - 1
 }
 
 /// Flies `route`, whose mission would need `items` items, over flyer `f`'s autopilot limit,
@@ -257,7 +303,11 @@ fn split_route(
             hi = mid - 1;
         }
     }
-    let k = hi.max(1);
+    let mut k = hi.max(1);
+    // The first part comes home from its last stop: not over a hole either.
+    while k > 1 && leg_over_hole(&scope.area.terrain, &timed_prefix(f, k).waypoints).is_some() {
+        k -= 1;
+    }
     let timed = timed_prefix(f, k);
     let rest = route.split_off(k);
     let sortie = record_sortie(

@@ -5,6 +5,14 @@
 //! elevation at a latitude/longitude (bilinear), slope and aspect (Horn's method), the
 //! profile along a segment ([`profile`]), the first intersection of a ray with the ground
 //! ([`ray`]), and converts between WGS 84 and the local east-north-up frame.
+//!
+//! # Missing terrain
+//!
+//! NoData samples are holes: no elevation is ever made up for them. So are the empty edges a
+//! reprojection leaves when no NoData value was set (`gdalwarp` fills them with 0): samples of
+//! exactly 0 m joined to the raster's border, in a DEM whose lowest other sample is at least
+//! [`EDGE_FILL_MIN_M`] up, are not sea level but no data ([`Terrain::edge_fill_holes`]). The
+//! planner neither patrols, flies over nor takes off from a hole.
 
 pub mod profile;
 pub mod ray;
@@ -72,6 +80,57 @@ pub enum TerrainError {
     },
 }
 
+/// A DEM whose lowest sample other than 0 m is at least this high, metres, cannot have 0 m
+/// of real ground joined to its edge: such samples are a reprojection's fill.
+pub const EDGE_FILL_MIN_M: f32 = 20.0;
+
+/// Turns the empty edges of `raster` (see the module's doc) into NoData; returns how many
+/// samples were.
+fn empty_edges_to_holes(raster: &mut Raster) -> usize {
+    let (w, h) = (raster.width, raster.height);
+    let lowest_other = raster
+        .data
+        .iter()
+        .filter(|v| !v.is_nan() && **v != 0.0)
+        .fold(f32::INFINITY, |a, &b| a.min(b));
+    if !(lowest_other >= EDGE_FILL_MIN_M) || w == 0 || h == 0 {
+        return 0;
+    }
+    let mut queue: Vec<usize> = Vec::new();
+    let take = |i: usize, data: &mut [f32], queue: &mut Vec<usize>| {
+        if data[i] == 0.0 {
+            data[i] = f32::NAN;
+            queue.push(i);
+        }
+    };
+    for c in 0..w {
+        take(c, &mut raster.data, &mut queue);
+        take((h - 1) * w + c, &mut raster.data, &mut queue);
+    }
+    for r in 0..h {
+        take(r * w, &mut raster.data, &mut queue);
+        take(r * w + w - 1, &mut raster.data, &mut queue);
+    }
+    let mut filled = 0;
+    while let Some(i) = queue.pop() {
+        filled += 1;
+        let (c, r) = (i % w, i / w);
+        if c > 0 {
+            take(i - 1, &mut raster.data, &mut queue);
+        }
+        if c + 1 < w {
+            take(i + 1, &mut raster.data, &mut queue);
+        }
+        if r > 0 {
+            take(i - w, &mut raster.data, &mut queue);
+        }
+        if r + 1 < h {
+            take(i + w, &mut raster.data, &mut queue);
+        }
+    }
+    filled
+}
+
 /// Elevations of a patrol area above mean sea level, with its local east-north-up frame.
 ///
 /// Invariant: the raster has at least 2 x 2 samples with data, all within -500..9000 m.
@@ -82,13 +141,15 @@ pub struct Terrain {
     extent: LonLatBox,
     resolution_m: (f64, f64),
     elevation_range_m: (f32, f32),
+    edge_fill_holes: usize,
 }
 
 impl Terrain {
     /// Wraps an elevation raster (metres above mean sea level) as terrain.
     ///
     /// The local frame's origin is the centre of the raster's extent at 0 m above sea level.
-    pub fn from_raster(raster: Raster) -> Result<Terrain, TerrainError> {
+    pub fn from_raster(mut raster: Raster) -> Result<Terrain, TerrainError> {
+        let edge_fill_holes = empty_edges_to_holes(&mut raster);
         let valid = raster.valid_count();
         if raster.width < 2 || raster.height < 2 || valid < 4 {
             return Err(TerrainError::TooFewSamples {
@@ -117,6 +178,7 @@ impl Terrain {
             extent,
             resolution_m,
             elevation_range_m: (min_m, max_m),
+            edge_fill_holes,
         })
     }
 
@@ -138,6 +200,15 @@ impl Terrain {
     /// Ground size of one DEM pixel at the area's centre, (east-west, north-south), metres.
     pub fn resolution_m(&self) -> (f64, f64) {
         self.resolution_m
+    }
+
+    /// Samples of the DEM without an elevation (NoData, and empty edges), and how many of
+    /// those were empty edges of 0 m.
+    pub fn holes(&self) -> (usize, usize) {
+        (
+            self.raster.data.len() - self.raster.valid_count(),
+            self.edge_fill_holes,
+        )
     }
 
     /// Lowest and highest elevation, metres above mean sea level.
