@@ -356,3 +356,54 @@ fn site_towers_proposes_a_layer_the_area_accepts() {
         check.stdout_text()
     );
 }
+
+#[test]
+fn a_computed_risk_map_is_not_a_dead_end() {
+    // An area without [risk]: every command says the same way out, and once the map is
+    // computed, says to name it in area.toml, until it is.
+    let area = area_copy();
+    let dir = area.path();
+    let toml_path = dir.join("area.toml");
+    let toml = std::fs::read_to_string(&toml_path).expect("area.toml");
+    let without = toml.replace("[risk]\npath = \"risk/risk.tif\"\nscale = \"unit\"\n", "");
+    assert_ne!(without, toml, "the bundled area names its risk map");
+    std::fs::write(&toml_path, &without).expect("write area.toml");
+    std::fs::remove_dir_all(dir.join("risk")).expect("remove risk/");
+    let d = dir.to_str().expect("utf-8");
+    let check = patrol(&["area", "check", d]).stdout_text();
+    assert!(
+        check.contains("compute one with `patrol area risk`, then add [risk] path = \"risk/risk.tif\" to area.toml"),
+        "{check}"
+    );
+    let risk = patrol(&["area", "risk", d]);
+    assert!(risk.status.success(), "{}", risk.stderr_text());
+    assert!(
+        risk.stdout_text()
+            .contains("To plan with it, add to area.toml:\n[risk]\npath = \"risk/risk.tif\""),
+        "{}",
+        risk.stdout_text()
+    );
+    // Written but not named: said so, by check and by plan.
+    let check = patrol(&["area", "check", d]).stdout_text();
+    assert!(
+        check.contains("risk/risk.tif is there (written by `patrol area risk`): add [risk] path = \"risk/risk.tif\" to area.toml"),
+        "{check}"
+    );
+    let out_dir = tempfile::tempdir().expect("tempdir");
+    let plan = patrol(&[
+        "plan",
+        d,
+        "-o",
+        out_dir.path().to_str().expect("utf-8"),
+        "--work",
+        "2000",
+    ]);
+    common::expect_error(&plan, &["add [risk] path = \"risk/risk.tif\" to area.toml"]);
+    // Named: the next run says it is in use.
+    std::fs::write(&toml_path, toml).expect("write area.toml");
+    let risk = patrol(&["area", "risk", d]).stdout_text();
+    assert!(
+        risk.contains("The area plans with it ([risk] path = \"risk/risk.tif\" in area.toml)."),
+        "{risk}"
+    );
+}

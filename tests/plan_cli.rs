@@ -437,3 +437,94 @@ fn a_sortie_over_its_autopilots_item_limit_is_split_into_sorties_that_fit() {
         "plan.json keeps the note"
     );
 }
+
+#[test]
+fn fly_finds_the_plans_area_from_the_plan_and_says_why_when_it_cannot() {
+    let area = area_copy();
+    let out_dir = tempfile::tempdir().expect("tempdir");
+    let plan = patrol(&[
+        "plan",
+        area.path().to_str().expect("utf-8"),
+        "-o",
+        out_dir.path().to_str().expect("utf-8"),
+        "--work",
+        "2000",
+        "--shift",
+        "10:00-10:30",
+    ]);
+    assert!(plan.status.success(), "{}", plan.stderr_text());
+    let json: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(out_dir.path().join("plan.json")).expect("plan.json"),
+    )
+    .expect("json");
+    // Written relative to the plan's directory.
+    let area_dir = json["area_dir"].as_str().expect("area_dir");
+    assert!(area_dir.starts_with(".."), "{area_dir}");
+    assert!(
+        out_dir.path().join(area_dir).join("area.toml").is_file(),
+        "{area_dir} from the plan's directory"
+    );
+    // The area moved away: fly says which area and why, and how to go on, before any link
+    // is opened. `--plan` takes the plan.json itself as well as its directory.
+    let moved = area.path().with_extension("moved");
+    std::fs::rename(area.path(), &moved).expect("move the area");
+    let run = out_dir.path().join("run");
+    let fly = patrol(&[
+        "fly",
+        "--plan",
+        out_dir.path().join("plan.json").to_str().expect("utf-8"),
+        "--connect",
+        "udpin:127.0.0.1:0",
+        "--speedup",
+        "100",
+        "--start-now",
+        "--run-dir",
+        run.to_str().expect("utf-8"),
+    ]);
+    std::fs::rename(&moved, area.path()).expect("move the area back");
+    common::expect_error(
+        &fly,
+        &[
+            "cannot be loaded for alerts",
+            "no such area directory",
+            "--area",
+            "--no-alerts",
+        ],
+    );
+}
+
+#[test]
+fn planning_again_into_a_directory_leaves_only_the_new_plans_missions() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = plan_into(dir.path(), &[]);
+    assert!(out.status.success(), "{}", out.stderr_text());
+    let count = |ext: &str| {
+        std::fs::read_dir(dir.path())
+            .expect("dir")
+            .flatten()
+            .filter(|e| e.path().extension().is_some_and(|x| x == ext))
+            .count()
+    };
+    let before = count("plan");
+    assert!(before > 2, "{before} sorties");
+    // A file of the pilot's own stays.
+    std::fs::write(dir.path().join("notes.txt"), "mine").expect("write");
+    // One drone only now: the others' sorties must not stay beside the new ones.
+    let out = plan_into(dir.path(), &["--drones", "q1"]);
+    assert!(out.status.success(), "{}", out.stderr_text());
+    let plan: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("plan.json")).expect("plan.json"),
+    )
+    .expect("json");
+    let sorties = plan["drones"][0]["sorties"]
+        .as_array()
+        .expect("sorties")
+        .len();
+    assert_eq!(count("plan"), sorties, "only the new plan's .plan files");
+    assert_eq!(
+        count("waypoints"),
+        sorties,
+        "only the new plan's .waypoints files"
+    );
+    assert!(dir.path().join("notes.txt").is_file());
+}

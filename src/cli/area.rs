@@ -260,8 +260,45 @@ pub fn run(cmd: AreaCommand) -> anyhow::Result<()> {
                 report.risk_tif.display(),
                 report.classes_tif.display()
             );
+            println!("{}", risk_use_hint(&dir, &report.risk_tif));
             Ok(())
         }
+    }
+}
+
+/// What to do with the risk map just written at `written`: whether `area.toml` already plans
+/// with it, names another file, or has no `[risk]` (then the table to add).
+fn risk_use_hint(dir: &std::path::Path, written: &std::path::Path) -> String {
+    let manifest = match patrol_planner::area::manifest::AreaManifest::read(dir) {
+        Ok(m) => m,
+        Err(_) => return String::new(),
+    };
+    // The path as area.toml would name it: relative to the area's directory when inside it.
+    let relative = written
+        .strip_prefix(dir)
+        .map(std::path::Path::to_path_buf)
+        .unwrap_or_else(|_| written.to_path_buf());
+    let same = |p: &std::path::Path| {
+        let a = dir.join(p);
+        match (a.canonicalize(), written.canonicalize()) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => a == written,
+        }
+    };
+    match &manifest.risk {
+        Some(r) if same(&r.path) => format!(
+            "The area plans with it ([risk] path = \"{}\" in area.toml).",
+            r.path.display()
+        ),
+        Some(r) => format!(
+            "note: area.toml's [risk] names {}, so plans do not use this map; to plan with it, set in area.toml:\n[risk]\npath = \"{}\"",
+            r.path.display(),
+            relative.display()
+        ),
+        None => format!(
+            "To plan with it, add to area.toml:\n[risk]\npath = \"{}\"",
+            relative.display()
+        ),
     }
 }
 
@@ -278,8 +315,9 @@ fn coverage(dir: &std::path::Path, out: &std::path::Path, size_px: u32) -> anyho
     }
     let risk = area.risk.as_ref().with_context(|| {
         format!(
-            "{}: the area has no [risk] layer: compute it with `patrol area risk`",
-            dir.join("area.toml").display()
+            "{}: the area has no [risk] layer: {}",
+            dir.join("area.toml").display(),
+            area.no_risk_hint()
         )
     })?;
     let cov = WatchCoverage::of_area(&area).context("the area has no watch to map")?;

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use anyhow::{Context as _, bail};
 use clap::Args;
 use patrol_planner::area::Area;
-use patrol_planner::export::{PLAN_JSON, read_plan_json};
+use patrol_planner::export::{plan_json_in, read_plan_json};
 use patrol_planner::plan::build::plan_patrol;
 use patrol_planner::plan::energy::Wind;
 use patrol_planner::plan::model::Plan;
@@ -24,7 +24,7 @@ use patrol_telemetry::sim::fire::{random_ignitions, read_fire_file};
 pub struct EvalArgs {
     /// The area directory (holding area.toml).
     area: PathBuf,
-    /// A plan directory written by `patrol plan` (holding plan.json) to evaluate as the
+    /// A plan directory written by `patrol plan` (or its plan.json) to evaluate as the
     /// blind-spot plan (or as the risk plan if it was planned with --ignore-watch); the
     /// other plan is made for the same shift and drones. Default: both are planned.
     #[arg(long)]
@@ -82,7 +82,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
     };
     let area = Area::load(&args.area)?;
     let given = match &args.plan {
-        Some(dir) => Some(read_plan_json(&dir.join(PLAN_JSON))?),
+        Some(dir) => Some(read_plan_json(&plan_json_in(dir))?),
         None => None,
     };
     let (start, end) = match &given {
@@ -142,8 +142,9 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
         None => {
             let risk_map = area.risk.as_ref().ok_or_else(|| {
                 anyhow::anyhow!(
-                    "{}: the area has no risk map to draw fires from (compute one with `patrol area risk`)",
-                    args.area.display()
+                    "{}: the area has no [risk] layer to draw fires from: {}",
+                    args.area.join("area.toml").display(),
+                    area.no_risk_hint()
                 )
             })?;
             random_ignitions(&area.terrain, risk_map, args.fires, shift_s, args.seed)?

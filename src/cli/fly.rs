@@ -29,9 +29,17 @@ use patrol_telemetry::shift::status_table::status_table;
     after_help = "Example (two terminals, no hardware):\n  patrol sim --area missions/cumberland --connect udpout:127.0.0.1:14550 --speedup 20\n  patrol fly --plan out/ --connect udpin:127.0.0.1:14550 --speedup 20\n\nWith radios: patrol fly --plan out/ --connect serial:/dev/ttyUSB0:57600 --connect udpin:0.0.0.0:14550\nThe run directory gets one .tlog per vehicle (open with QGroundControl, MAVExplorer or pymavlink), events.log and a copy of plan.json.\n\nCtrl-C once: no new sortie, the airborne drones finish theirs; twice: recall them (RTL); three times: stop at once."
 )]
 pub struct FlyArgs {
-    /// The plan directory written by `patrol plan` (holding plan.json).
+    /// The plan directory written by `patrol plan` (or its plan.json).
     #[arg(long)]
     plan: PathBuf,
+    /// The area directory, when not where the plan says (plan.json names it relative to the
+    /// plan's directory).
+    #[arg(long)]
+    area: Option<PathBuf>,
+    /// Fly without alerts: no geotagging, no external alarms, no dispatch (otherwise an area
+    /// that cannot be loaded is an error).
+    #[arg(long)]
+    no_alerts: bool,
     /// Links to the vehicles, as MAVProxy's --master takes them: udp:0.0.0.0:14550 (listen),
     /// udpout:HOST:PORT, udpbcast:HOST:PORT, tcp:HOST:PORT, tcpin:HOST:PORT, /dev/ttyUSB0,57600,
     /// COM3,57600 or serial:PORT:BAUD (repeatable).
@@ -152,7 +160,7 @@ pub fn run(args: FlyArgs) -> anyhow::Result<()> {
             }
         }
     }
-    let plan_json = args.plan.join(patrol_planner::export::PLAN_JSON);
+    let plan_json = patrol_planner::export::plan_json_in(&args.plan);
     let plan = read_plan_json(&plan_json)?;
     for id in &args.only {
         if !plan.drones.iter().any(|d| d.system_id == *id) {
@@ -191,22 +199,45 @@ pub fn run(args: FlyArgs) -> anyhow::Result<()> {
     println!("{timing}");
     // Terrain for heights above the ground in the view (only the DEM, not the whole area);
     // without it heights are above home.
-    let area_dir = PathBuf::from(&plan.area_dir);
+    // The area the plan was made for (found from the plan's own directory), or --area's.
+    let area_dir = match &args.area {
+        Some(dir) => dir.clone(),
+        None => patrol_planner::export::area_dir_of(&plan, &plan_json),
+    };
     let terrain = AreaManifest::read(&area_dir)
         .and_then(|m| load_terrain(&area_dir, &m))
         .ok();
-    // Alerts need the DEM, the fleet's cameras and the risk map; without the area they are off.
-    let alerting = patrol_planner::area::Area::load(&area_dir)
-        .ok()
-        .map(|area| {
-            let mut config = AlertServiceConfig::for_area(&area);
-            config.alarm_udp = args.alarms_udp;
-            config.alarm_files = args.alarms_file.clone();
-            if args.no_dispatch {
-                config.dispatch = None;
-            }
-            config
-        });
+    // Alerts need the DEM, the fleet's cameras and the risk map: an area that cannot be
+    // loaded is an error with its reason, unless the crew flies without alerts.
+    let area = if args.no_alerts {
+        None
+    } else {
+        Some(patrol_planner::area::Area::load(&area_dir).map_err(|e| {
+            anyhow::Error::new(e).context(format!(
+                "the area of this plan, {}, cannot be loaded for alerts (give it with --area <dir>, or fly without alerts with --no-alerts)",
+                area_dir.display()
+            ))
+        })?)
+    };
+    // The run's copy of the plan names the area as found, wherever the run directory is.
+    let plan = {
+        let mut p = plan;
+        p.area_dir = area_dir
+            .canonicalize()
+            .unwrap_or_else(|_| area_dir.clone())
+            .display()
+            .to_string();
+        p
+    };
+    let alerting = area.map(|area| {
+        let mut config = AlertServiceConfig::for_area(&area);
+        config.alarm_udp = args.alarms_udp;
+        config.alarm_files = args.alarms_file.clone();
+        if args.no_dispatch {
+            config.dispatch = None;
+        }
+        config
+    });
     let alerts_on = alerting.is_some();
     let interactive = std::io::stdout().is_terminal();
     let clock = MissionClock::start(args.speedup);
@@ -250,9 +281,7 @@ pub fn run(args: FlyArgs) -> anyhow::Result<()> {
         let session = FlightSession::start(config).await?;
         match session.alarm_addr() {
             Some(addr) => println!("external alarms: JSON lines on udp {addr}"),
-            None if !alerts_on => {
-                println!("alerts off: the area {} cannot be loaded", area_dir.display())
-            }
+            None if !alerts_on => println!("alerts off (--no-alerts)"),
             None => {}
         }
         let sorties: usize = plan.drones.iter().map(|d| d.sorties.len().min(args.sorties.unwrap_or(usize::MAX))).sum();

@@ -185,10 +185,16 @@ pub fn run(args: PlanArgs) -> anyhow::Result<()> {
     };
     let mut first_wave = None;
     let capture = args.export_instance.is_some().then_some(&mut first_wave);
-    let plan = plan_patrol_capturing(&area, &request, capture).map_err(|e| match e {
+    let mut plan = plan_patrol_capturing(&area, &request, capture).map_err(|e| match e {
         PlanError::Request(e) => anyhow::anyhow!(flag_error_text(&e)),
         e => e.into(),
     })?;
+    // The area as seen from the plan's directory: `patrol fly --plan` finds it from anywhere.
+    std::fs::create_dir_all(&args.output)
+        .with_context(|| format!("{}: cannot create the directory", args.output.display()))?;
+    if let Some(rel) = patrol_planner::export::relative_path(&args.area, &args.output) {
+        plan.area_dir = rel.display().to_string();
+    }
     if let (Some(path), Some(instance)) = (&args.export_instance, &first_wave) {
         let text = serde_json::to_string(instance)?;
         std::fs::write(path, text)

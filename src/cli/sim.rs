@@ -156,8 +156,9 @@ fn fire_field(args: &SimArgs, area: &Area) -> anyhow::Result<FireField> {
     if args.ignitions > 0 {
         let risk = area.risk.as_ref().ok_or_else(|| {
             anyhow::anyhow!(
-                "--ignitions: {} has no [risk] layer to place fires by; add one or compute it with `patrol area risk`",
-                area.dir.join("area.toml").display()
+                "--ignitions: {} has no [risk] layer to place fires by: {}",
+                area.dir.join("area.toml").display(),
+                area.no_risk_hint()
             )
         })?;
         let window_s = args

@@ -207,6 +207,23 @@ impl Area {
     pub fn name(&self) -> &str {
         &self.manifest.name
     }
+
+    /// What to do about a missing `[risk]`: [`no_risk_hint`] for this area.
+    pub fn no_risk_hint(&self) -> String {
+        no_risk_hint(&self.dir)
+    }
+}
+
+/// What an area in `dir` without a `[risk]` table should do: add the map `patrol area risk`
+/// already wrote there, or compute one and then add it. Said the same way by every command
+/// that needs a risk map, so that none sends the user round in a loop.
+pub fn no_risk_hint(dir: &Path) -> String {
+    const TABLE: &str = "[risk] path = \"risk/risk.tif\"";
+    if dir.join("risk").join("risk.tif").is_file() {
+        format!("risk/risk.tif is there (written by `patrol area risk`): add {TABLE} to area.toml")
+    } else {
+        format!("compute one with `patrol area risk`, then add {TABLE} to area.toml")
+    }
 }
 
 const SWAPPED_HINT: &str = ": its coordinates look like [latitude, longitude] (swapped, they fall on the DEM); GeoJSON positions are [longitude, latitude] (RFC 7946)";

@@ -84,7 +84,8 @@ pub fn summary_text(area: &Area) -> String {
         None => {
             let _ = writeln!(
                 out,
-                "Risk cells  none: the area has no [risk] layer (compute one with `patrol area risk`)"
+                "Risk cells  none: the area has no [risk] layer ({})",
+                area.no_risk_hint()
             );
         }
     }
@@ -174,7 +175,8 @@ pub fn summary_text(area: &Area) -> String {
             d.home_base
         );
     }
-    let no_fly_km2: f64 = area.no_fly.iter().map(|z| z.area_m2()).sum::<f64>() / 1e6;
+    // An empty sum is -0.0: printed as 0.
+    let no_fly_km2: f64 = area.no_fly.iter().map(|z| z.area_m2()).sum::<f64>() / 1e6 + 0.0;
     let _ = writeln!(
         out,
         "No-fly      {} zones, {:.2} km²",

@@ -136,6 +136,7 @@ pub fn write_all(plan: &Plan, out_dir: &Path) -> Result<Vec<PathBuf>, ExportErro
     }
 
     std::fs::create_dir_all(out_dir).map_err(|e| ExportError::io(out_dir, e))?;
+    remove_previous_missions(out_dir, &stems)?;
     let mut written = Vec::new();
     for drone in &plan.drones {
         for sortie in &drone.sorties {
@@ -172,6 +173,89 @@ pub fn write_plan_json(plan: &Plan, path: &Path) -> Result<(), ExportError> {
     let mut text = serde_json::to_vec_pretty(plan).map_err(|e| ExportError::json(path, e))?;
     text.push(b'\n');
     write_file(path, &text)
+}
+
+/// Planning again into a plan directory: the previous plan's mission files that the new plan
+/// does not write again are removed, so that a pilot loading `out/*.plan` loads this plan's
+/// sorties only. Only a directory holding our `plan.json` is cleaned, and only `.plan` and
+/// `.waypoints` files named like a sortie (`<drone>-<n>`).
+fn remove_previous_missions(
+    out_dir: &Path,
+    stems: &HashMap<String, &str>,
+) -> Result<(), ExportError> {
+    if !out_dir.join(PLAN_JSON).is_file() {
+        return Ok(());
+    }
+    let entries = std::fs::read_dir(out_dir).map_err(|e| ExportError::io(out_dir, e))?;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let (Some(stem), Some(ext)) = (
+            path.file_stem().and_then(|s| s.to_str()),
+            path.extension().and_then(|s| s.to_str()),
+        ) else {
+            continue;
+        };
+        let sortie_like = stem.rsplit_once('-').is_some_and(|(d, n)| {
+            !d.is_empty() && !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())
+        });
+        if (ext == "plan" || ext == "waypoints") && sortie_like && !stems.contains_key(stem) {
+            std::fs::remove_file(&path).map_err(|e| ExportError::io(&path, e))?;
+        }
+    }
+    Ok(())
+}
+
+/// The `plan.json` a user means by `given`: the file itself when it names one, else the one
+/// in that plan directory (`--plan out/` and `--plan out/plan.json` are the same plan).
+pub fn plan_json_in(given: &Path) -> PathBuf {
+    if given.is_file()
+        || given
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+    {
+        given.to_path_buf()
+    } else {
+        given.join(PLAN_JSON)
+    }
+}
+
+/// The area directory a plan read from `plan_json` was made for. `patrol plan` writes it
+/// relative to the plan's own directory, so a plan directory moved together with its area,
+/// or used from anywhere, still finds it; an absolute path is taken as it is; a plan written
+/// before, relative to where `patrol plan` ran, is tried from the current directory last.
+pub fn area_dir_of(plan: &Plan, plan_json: &Path) -> PathBuf {
+    let given = Path::new(&plan.area_dir);
+    if given.is_absolute() {
+        return given.to_path_buf();
+    }
+    let beside = plan_json
+        .parent()
+        .unwrap_or_else(|| Path::new("."))
+        .join(given);
+    if beside.join("area.toml").is_file() || !given.join("area.toml").is_file() {
+        beside
+    } else {
+        given.to_path_buf()
+    }
+}
+
+/// `target` relative to the directory `base` (both resolved first), e.g. `../missions/x`
+/// from `out/` to `missions/x`; `None` when either cannot be resolved.
+pub fn relative_path(target: &Path, base: &Path) -> Option<PathBuf> {
+    let (t, b) = (target.canonicalize().ok()?, base.canonicalize().ok()?);
+    let (tc, bc): (Vec<_>, Vec<_>) = (t.components().collect(), b.components().collect());
+    let common = tc.iter().zip(&bc).take_while(|(x, y)| x == y).count();
+    let mut out = PathBuf::new();
+    for _ in common..bc.len() {
+        out.push("..");
+    }
+    for c in &tc[common..] {
+        out.push(c.as_os_str());
+    }
+    if out.as_os_str().is_empty() {
+        out.push(".");
+    }
+    Some(out)
 }
 
 /// Reads a `plan.json` written by [`write_plan_json`].

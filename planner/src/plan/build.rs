@@ -97,8 +97,9 @@ pub fn plan_patrol_capturing(
 fn risk_layer(area: &Area) -> Result<&RiskMap, PlanError> {
     area.risk.as_ref().ok_or_else(|| {
         PlanError::Area(format!(
-            "{}: the area has no [risk] layer: add one to area.toml or compute it with `patrol area risk`",
-            area.dir.join("area.toml").display()
+            "{}: the area has no [risk] layer: {}",
+            area.dir.join("area.toml").display(),
+            area.no_risk_hint()
         ))
     })
 }

@@ -775,3 +775,31 @@ fn sorties_with_the_same_file_name_are_refused_before_writing() {
     assert!(err.to_string().contains("q1-1.plan"), "{err}");
     assert!(!out.exists(), "nothing is written");
 }
+
+#[test]
+fn a_plan_finds_its_area_from_its_own_directory() {
+    use patrol_planner::export::{area_dir_of, plan_json_in, relative_path};
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let area = tmp.path().join("areas/myforest");
+    let out = tmp.path().join("plans/today");
+    std::fs::create_dir_all(&area).expect("area dir");
+    std::fs::create_dir_all(&out).expect("plan dir");
+    std::fs::write(area.join("area.toml"), "name = \"x\"\n").expect("area.toml");
+    let rel = relative_path(&area, &out).expect("both exist");
+    assert_eq!(rel, Path::new("../../areas/myforest"));
+    assert_eq!(relative_path(&out, &out).expect("same"), Path::new("."));
+    let mut plan = sample_plan();
+    plan.area_dir = rel.display().to_string();
+    let json = out.join("plan.json");
+    // From the plan's directory, wherever the command runs.
+    assert_eq!(
+        area_dir_of(&plan, &json).canonicalize().expect("found"),
+        area.canonicalize().expect("area")
+    );
+    // A directory or its plan.json: the same plan.
+    assert_eq!(plan_json_in(&out), json);
+    assert_eq!(plan_json_in(&json), json);
+    // Absolute paths are kept.
+    plan.area_dir = area.display().to_string();
+    assert_eq!(area_dir_of(&plan, &json), area);
+}
