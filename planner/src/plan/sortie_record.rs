@@ -9,20 +9,21 @@ use super::coverage::pass_share;
 use super::error::PlanError;
 use super::flyers::Flyer;
 use super::mission::build_mission;
-use super::model::{PathPoint, Sortie};
+use super::model::{Mission, PathPoint, Sortie};
 use super::resolve::ResolvedRequest;
 use super::sweep::Sweep;
 use super::timed_route::{Stop, TimedRoute};
 use crate::area::Area;
 use crate::risk::cells::RiskMap;
 
-/// How many mission items `timed` needs on flyer `f`'s autopilot.
-pub(super) fn mission_items(
+/// The home (the base on the ground at take-off) and the mission of `timed` on flyer `f`'s
+/// autopilot. The first waypoint is the base at patrol height, where take-off already ends.
+fn home_and_mission(
     area: &Area,
     f: &Flyer<'_>,
     timed: &TimedRoute,
     req: &ResolvedRequest<'_>,
-) -> usize {
+) -> (PathPoint, Mission) {
     let base = &area.bases[f.base];
     let home = PathPoint {
         lat_deg: base.lat_deg,
@@ -31,9 +32,18 @@ pub(super) fn mission_items(
         ground_amsl_m: f.base_ground_m,
         t_s: timed.start_s,
     };
-    build_mission(f.drone, home, &timed.waypoints[1..], req.heights)
-        .items
-        .len()
+    let mission = build_mission(f.drone, home, &timed.waypoints[1..], req.heights);
+    (home, mission)
+}
+
+/// How many mission items `timed` needs on flyer `f`'s autopilot.
+pub(super) fn mission_items(
+    area: &Area,
+    f: &Flyer<'_>,
+    timed: &TimedRoute,
+    req: &ResolvedRequest<'_>,
+) -> usize {
+    home_and_mission(area, f, timed, req).1.items.len()
 }
 
 /// Records `timed` (the timing of `route`) as flyer `f`'s next sortie and marks the cells it
@@ -108,13 +118,7 @@ pub(super) fn record_sortie(
         cell_ids.push(ci);
     }
     let base = &area.bases[f.base];
-    let home = PathPoint {
-        lat_deg: base.lat_deg,
-        lon_deg: base.lon_deg,
-        alt_amsl_m: f.base_ground_m,
-        ground_amsl_m: f.base_ground_m,
-        t_s: timed.start_s,
-    };
+    let (home, mission) = home_and_mission(area, f, &timed, req);
     let mut path = vec![home];
     for (w, &t) in timed.waypoints.iter().zip(&timed.times_s) {
         path.push(PathPoint {
@@ -127,8 +131,6 @@ pub(super) fn record_sortie(
     }
     let end_s = timed.start_s + timed.flight_time_s;
     path.push(PathPoint { t_s: end_s, ..home });
-    // The first waypoint is the base at patrol height, where take-off already ends.
-    let mission = build_mission(f.drone, home, &timed.waypoints[1..], req.heights);
     let limit = f.drone.mission_item_limit();
     if mission.items.len() > limit as usize {
         return Err(PlanError::MissionTooLong {

@@ -194,18 +194,7 @@ fn fly_route(
                 }
             }
             if timed.flight_time_s <= limit_s {
-                let sortie = record_sortie(
-                    scope.area,
-                    scope.risk,
-                    f,
-                    timed,
-                    &route,
-                    scope.sweeps,
-                    req,
-                    state,
-                )?;
-                f.next_free_s = sortie.end_s + f.drone.battery_swap_min * 60.0;
-                f.sorties.push(sortie);
+                keep_sortie(scope, f, timed, &route, state)?;
             } else {
                 f.next_free_s = t0 + IDLE_WAIT_S;
             }
@@ -225,6 +214,31 @@ fn fly_route(
             route.remove(pos);
         }
     }
+}
+
+/// Records `timed` (the timing of `route`) as flyer `f`'s next sortie, which leaves it free
+/// again after the battery swap; returns the sortie's id.
+fn keep_sortie(
+    scope: &PatrolScope<'_>,
+    f: &mut Flyer<'_>,
+    timed: super::timed_route::TimedRoute,
+    route: &[Stop],
+    state: &mut [CellState],
+) -> Result<String, PlanError> {
+    let sortie = record_sortie(
+        scope.area,
+        scope.risk,
+        f,
+        timed,
+        route,
+        scope.sweeps,
+        scope.req,
+        state,
+    )?;
+    let id = sortie.id.clone();
+    f.next_free_s = sortie.end_s + f.drone.battery_swap_min * 60.0;
+    f.sorties.push(sortie);
+    Ok(id)
 }
 
 /// The first leg of `waypoints` (index of its start) over which some ground has no
@@ -304,25 +318,14 @@ fn split_route(
         }
     }
     let mut k = hi.max(1);
+    let mut timed = timed_prefix(f, k);
     // The first part comes home from its last stop: not over a hole either.
-    while k > 1 && leg_over_hole(&scope.area.terrain, &timed_prefix(f, k).waypoints).is_some() {
+    while k > 1 && leg_over_hole(&scope.area.terrain, &timed.waypoints).is_some() {
         k -= 1;
+        timed = timed_prefix(f, k);
     }
-    let timed = timed_prefix(f, k);
     let rest = route.split_off(k);
-    let sortie = record_sortie(
-        scope.area,
-        scope.risk,
-        f,
-        timed,
-        &route,
-        scope.sweeps,
-        req,
-        state,
-    )?;
-    let id = sortie.id.clone();
-    f.next_free_s = sortie.end_s + f.drone.battery_swap_min * 60.0;
-    f.sorties.push(sortie);
+    let id = keep_sortie(scope, f, timed, &route, state)?;
     let before = f.sorties.len();
     let notes_before = f.notes.len();
     let t0 = f.next_free_s;

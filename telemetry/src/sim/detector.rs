@@ -29,7 +29,7 @@
 use std::sync::Arc;
 
 use patrol_planner::area::fleet::{CameraKind, Drone};
-use patrol_planner::geodesy::enu::{Enu, Geodetic};
+use patrol_planner::geodesy::enu::Geodetic;
 use patrol_planner::route::rng::SplitMix64;
 use patrol_planner::terrain::Terrain;
 use serde::Serialize;
@@ -451,58 +451,54 @@ impl Detector {
     /// What the image shows of one fire (flame or hot spot, smoke), before misses.
     fn sightings_of<'a>(&self, view: &View, fire: &'a ActiveFire<'a>, seen: &mut Vec<Seen<'a>>) {
         let (fx, fy) = (self.camera.fx_px, self.camera.fy_px);
-        {
-            let Some((uv, range_m)) = view.sight(
-                &self.terrain,
-                &self.camera,
-                fire.enu,
-                fire.radius_m,
-                self.config.max_range_m,
-            ) else {
-                if self.kind == CameraKind::Visible {
-                    seen.extend(self.smoke(view, fire));
+        let Some((uv, range_m)) = view.sight(
+            &self.terrain,
+            &self.camera,
+            fire.enu,
+            fire.radius_m,
+            self.config.max_range_m,
+        ) else {
+            if self.kind == CameraKind::Visible {
+                seen.extend(self.smoke(view, fire));
+            }
+            return;
+        };
+        let radius_px = fire.radius_m * fx.min(fy) / range_m;
+        let box_px = (
+            2.0 * fire.radius_m * fx / range_m,
+            2.0 * fire.radius_m * fy / range_m,
+        );
+        match self.kind {
+            CameraKind::Thermal => {
+                let covered = (std::f64::consts::PI * radius_px * radius_px).min(1.0);
+                let apparent_c = AMBIENT_C + (fire.temperature_c - AMBIENT_C) * covered;
+                if apparent_c >= HOTSPOT_MIN_C {
+                    seen.push(Seen {
+                        fire,
+                        class: ForestDetectionClass::FOREST_DETECTION_CLASS_HOTSPOT,
+                        uv,
+                        size_px: box_px,
+                        range_m,
+                        confidence: 0.6
+                            + 0.35 * (1.0 - (-(apparent_c - HOTSPOT_MIN_C) / 100.0).exp()),
+                        temperature_c: apparent_c,
+                    });
                 }
-                return;
-            };
-            let radius_px = fire.radius_m * fx.min(fy) / range_m;
-            let box_px = (
-                2.0 * fire.radius_m * fx / range_m,
-                2.0 * fire.radius_m * fy / range_m,
-            );
-            match self.kind {
-                CameraKind::Thermal => {
-                    let covered = (std::f64::consts::PI * radius_px * radius_px).min(1.0);
-                    let apparent_c = AMBIENT_C + (fire.temperature_c - AMBIENT_C) * covered;
-                    if apparent_c >= HOTSPOT_MIN_C {
-                        seen.push(Seen {
-                            fire,
-                            class: ForestDetectionClass::FOREST_DETECTION_CLASS_HOTSPOT,
-                            uv,
-                            size_px: box_px,
-                            range_m,
-                            confidence: 0.6
-                                + 0.35 * (1.0 - (-(apparent_c - HOTSPOT_MIN_C) / 100.0).exp()),
-                            temperature_c: apparent_c,
-                        });
-                    }
+            }
+            _ => {
+                if radius_px >= self.config.min_flame_radius_px {
+                    seen.push(Seen {
+                        fire,
+                        class: ForestDetectionClass::FOREST_DETECTION_CLASS_FLAME,
+                        uv,
+                        size_px: box_px,
+                        range_m,
+                        confidence: 0.55
+                            + 0.4 * (1.0 - (-radius_px / 6.0).exp()) * fire.fire.intensity.sqrt(),
+                        temperature_c: f64::NAN,
+                    });
                 }
-                _ => {
-                    if radius_px >= self.config.min_flame_radius_px {
-                        seen.push(Seen {
-                            fire,
-                            class: ForestDetectionClass::FOREST_DETECTION_CLASS_FLAME,
-                            uv,
-                            size_px: box_px,
-                            range_m,
-                            confidence: 0.55
-                                + 0.4
-                                    * (1.0 - (-radius_px / 6.0).exp())
-                                    * fire.fire.intensity.sqrt(),
-                            temperature_c: f64::NAN,
-                        });
-                    }
-                    seen.extend(self.smoke(view, fire));
-                }
+                seen.extend(self.smoke(view, fire));
             }
         }
     }
@@ -622,77 +618,6 @@ impl Detector {
     }
 }
 
-/// The camera of one image in the terrain's frame.
-#[derive(Debug, Clone)]
-pub struct View {
-    /// Camera position in the terrain's local frame.
-    origin: Enu,
-    /// Camera frame (x right, y down, z forward) → the terrain's local frame.
-    camera_to_frame: Rot3,
-}
-
-impl View {
-    /// The image point of a point of the terrain's frame and its range, metres, if it is in
-    /// the image, within `max_range_m` and not hidden by the ground (a hit up to
-    /// `extent_m` before it still counts: part of a wide fire shows).
-    fn sight(
-        &self,
-        terrain: &Terrain,
-        camera: &CameraModel,
-        point: Enu,
-        extent_m: f64,
-        max_range_m: f64,
-    ) -> Option<((f64, f64), f64)> {
-        let d = [
-            point.east_m - self.origin.east_m,
-            point.north_m - self.origin.north_m,
-            point.up_m - self.origin.up_m,
-        ];
-        let range_m = (d[0] * d[0] + d[1] * d[1] + d[2] * d[2]).sqrt();
-        if !(range_m > 0.0 && range_m <= max_range_m) {
-            return None;
-        }
-        let ray_cam = self.camera_to_frame.transpose().apply(d);
-        let (u, v) = camera.normalised_from_ray_cam(ray_cam)?;
-        if !((0.0..=1.0).contains(&u) && (0.0..=1.0).contains(&v)) {
-            return None;
-        }
-        let direction = Enu {
-            east_m: d[0],
-            north_m: d[1],
-            up_m: d[2],
-        };
-        // The first ground along the ray; no hit within range means nothing is in the way.
-        if let Some(hit) = terrain.ray_ground_intersection(self.origin, direction, range_m)
-            && hit.range_m < range_m - LOS_TOLERANCE_M.max(extent_m)
-        {
-            return None;
-        }
-        Some(((u, v), range_m))
-    }
-
-    /// Where the ray of image point `uv` meets the ground, and its range, metres.
-    fn ground_hit(
-        &self,
-        terrain: &Terrain,
-        camera: &CameraModel,
-        uv: (f64, f64),
-        max_range_m: f64,
-    ) -> Option<(Geodetic, f64)> {
-        let [e, n, u] = self
-            .camera_to_frame
-            .apply(camera.ray_cam_from_normalised(uv.0, uv.1));
-        let direction = Enu {
-            east_m: e,
-            north_m: n,
-            up_m: u,
-        };
-        terrain
-            .ray_ground_intersection(self.origin, direction, max_range_m)
-            .map(|h| (h.geodetic, h.range_m))
-    }
-}
-
 /// The unit quaternion `[w, x, y, z]` (w ≥ 0) of a rotation matrix (Shepperd's method: the
 /// largest of the four squared components is taken first, so no division is ill-conditioned).
 pub fn quaternion_from_rotation(r: &Rot3) -> [f64; 4] {
@@ -767,6 +692,10 @@ fn poisson(rng: &mut SplitMix64, mean: f64) -> u32 {
     }
     k
 }
+
+mod view;
+
+pub use view::View;
 
 #[cfg(test)]
 mod tests;

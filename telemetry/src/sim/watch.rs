@@ -188,7 +188,8 @@ fn lowest_visible_m(
     Some(hi)
 }
 
-/// A standard normal draw (Box-Muller).
+/// A standard normal draw (Box-Muller). The detector's own draws map the uniform differently
+/// (`1 - u`); kept apart so that a seed gives the towers the same reports as before.
 fn gauss(rng: &mut SplitMix64) -> f64 {
     let u1 = rng.next_f64().max(f64::MIN_POSITIVE);
     let u2 = rng.next_f64();
@@ -350,6 +351,17 @@ mod tests {
         }
     }
 
+    /// Flat ground at 0 m with a 100 m ridge 950-1050 m east of the origin.
+    fn ridge_terrain() -> Terrain {
+        terrain(5000.0, 30.0, |e, _| {
+            if (950.0..1050.0).contains(&e) {
+                100.0
+            } else {
+                0.0
+            }
+        })
+    }
+
     fn fire(id: &str, t: &Terrain, east_m: f64, smoke_m: f64) -> Fire {
         let g = t.enu_to_geodetic(patrol_planner::geodesy::enu::Enu {
             east_m,
@@ -372,13 +384,7 @@ mod tests {
         // A 100 m ridge 1 km east of the tower; fires 3 km east, behind it. From 20 m up, the
         // ridge hides everything 3 km out below 20 + 80 × 3 = 260 m: a 300 m column is seen,
         // a 60 m one is not; a fire in front of the ridge is seen from its base.
-        let t = terrain(5000.0, 30.0, |e, _| {
-            if (950.0..1050.0).contains(&e) {
-                100.0
-            } else {
-                0.0
-            }
-        });
+        let t = ridge_terrain();
         let towers = [tower(0.0, &t)];
         let field = FireField::new(
             vec![
@@ -428,13 +434,7 @@ mod tests {
         // east wind it leans 2.5 m west per metre up: at height h it stands over
         // x = 3000 - 2.5 h, seen once h >= 20 + 0.08 (3000 - 2.5 h), h >= 216.7 m. In a west
         // wind it leans away and needs h >= 260 / 0.8 = 325 m: never.
-        let t = terrain(5000.0, 30.0, |e, _| {
-            if (950.0..1050.0).contains(&e) {
-                100.0
-            } else {
-                0.0
-            }
-        });
+        let t = ridge_terrain();
         let towers = [tower(0.0, &t)];
         let seen_after = |wind: Wind| {
             let field = FireField::new(vec![fire("tall", &t, 3000.0, 300.0)], &t)

@@ -8,6 +8,7 @@ use crate::mav::flight_mode::FlightMode;
 use crate::mav::frame::Frame;
 use crate::sim::fire::Fire;
 use mavlink::MavHeader;
+use patrol_planner::geodesy::enu::Enu;
 use patrol_planner::geodesy::enu::LocalFrame;
 
 const GROUND_M: f64 = 400.0;
