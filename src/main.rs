@@ -6,6 +6,7 @@ mod cli;
 use clap::Parser;
 
 fn main() -> std::process::ExitCode {
+    quiet_on_closed_pipe();
     let args = cli::Cli::parse();
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
@@ -35,4 +36,23 @@ fn error_text(e: &anyhow::Error) -> String {
         }
     }
     text
+}
+
+/// `patrol plan ... | head` closes our stdout early; Rust then panics in `println!`. The reader
+/// has what it wanted, so end quietly as Unix tools do (the workspace forbids the `unsafe`
+/// that restoring SIGPIPE's default would need). Any other panic keeps the default report.
+fn quiet_on_closed_pipe() {
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let text = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if text.starts_with("failed printing to stdout") && text.contains("Broken pipe") {
+            std::process::exit(0);
+        }
+        default_hook(info);
+    }));
 }

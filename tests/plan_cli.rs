@@ -5,7 +5,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{OutputText, area_copy, bundled_area, patrol};
+use common::{OutputText, area_copy, bundled_area, expect_error, patrol};
 
 fn plan_into(dir: &Path, extra: &[&str]) -> std::process::Output {
     let area = bundled_area();
@@ -527,4 +527,81 @@ fn planning_again_into_a_directory_leaves_only_the_new_plans_missions() {
         "only the new plan's .waypoints files"
     );
     assert!(dir.path().join("notes.txt").is_file());
+}
+
+/// `patrol plan ... | head`: the reader goes away before the summary is written. The plan
+/// must end quietly (as `cat` does), not with a panic on the broken pipe.
+#[test]
+fn a_closed_pipe_ends_plan_quietly() {
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().unwrap();
+    let area = bundled_area();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_patrol"))
+        .args([
+            "plan",
+            area.to_str().unwrap(),
+            "-o",
+            dir.path().to_str().unwrap(),
+        ])
+        .args(["--work", "20000", "--shift", "10:00-12:00"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("patrol runs");
+    // Closed before planning (seconds) ends, so the first line printed meets a closed pipe.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("patrol ends");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(out.status.success(), "{:?}: {stderr}", out.status);
+    assert!(
+        dir.path().join("plan.json").exists(),
+        "the plan was still written"
+    );
+}
+
+/// Drones typed as a pilot types them: spaces after commas, a system id, one named twice.
+#[test]
+fn drones_are_typed_with_spaces_and_system_ids() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = plan_into(dir.path(), &["--drones", "q1, 2, q1"]);
+    assert!(out.status.success(), "{}", out.stderr_text());
+    let plan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("plan.json")).unwrap())
+            .unwrap();
+    let ids: Vec<&str> = plan["drones"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["drone_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["q1", "q2"]);
+
+    // fly and sim take the same names; a wrong one is said back with the choices.
+    let plan_dir = dir.path().to_str().unwrap();
+    let out = patrol(&[
+        "fly",
+        "--plan",
+        plan_dir,
+        "--connect",
+        "udpin:127.0.0.1:0",
+        "--only",
+        "q1,zz",
+    ]);
+    expect_error(&out, &["--only zz", "q1 (system 1)", "q2 (system 2)"]);
+    let area = bundled_area();
+    let out = patrol(&[
+        "sim",
+        "--area",
+        area.to_str().unwrap(),
+        "--connect",
+        "udpout:127.0.0.1:9",
+        "--only",
+        "9x",
+    ]);
+    expect_error(&out, &["--only 9x", "v2 (system"]);
+
+    let out = plan_into(dir.path(), &["--drones", "q1,zz"]);
+    let stderr = expect_error(&out, &["--drones zz", "q1 (system 1)"]);
+    assert!(stderr.contains("v2 (system"), "{stderr}");
 }

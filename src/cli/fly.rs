@@ -9,6 +9,7 @@ use clap::Args;
 use patrol_planner::area::load_terrain;
 use patrol_planner::area::manifest::AreaManifest;
 use patrol_planner::export::read_plan_json;
+use patrol_planner::plan::model::Plan;
 use patrol_telemetry::clock::MissionClock;
 use patrol_telemetry::fly::alert_service::AlertServiceConfig;
 use patrol_telemetry::fly::control::ShiftControl;
@@ -67,9 +68,9 @@ pub struct FlyArgs {
     /// Fly at most this many sorties per drone.
     #[arg(long)]
     sorties: Option<usize>,
-    /// Fly only these drones, by system id, comma-separated.
-    #[arg(long, value_delimiter = ',')]
-    only: Vec<u8>,
+    /// Fly only these drones, by id (q1) or MAVLink system id (1), comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "DRONES")]
+    only: Vec<String>,
     /// Wall seconds each sortie waits past its start for its vehicle (heard and not lost); a
     /// vehicle heard later, or back after a link loss, flies its next sortie.
     #[arg(long, default_value_t = 30.0)]
@@ -162,11 +163,7 @@ pub fn run(args: FlyArgs) -> anyhow::Result<()> {
     }
     let plan_json = patrol_planner::export::plan_json_in(&args.plan);
     let plan = read_plan_json(&plan_json)?;
-    for id in &args.only {
-        if !plan.drones.iter().any(|d| d.system_id == *id) {
-            bail!("--only {id}: the plan has no drone with system id {id}");
-        }
-    }
+    let only = only_system_ids(&plan, &args.only)?;
     let signing = args
         .signing_key
         .as_deref()
@@ -182,8 +179,7 @@ pub fn run(args: FlyArgs) -> anyhow::Result<()> {
     let confirmed_by = if args.sorties != Some(0)
         && super::confirm::may_reach_real_vehicles(&endpoints, args.speedup)
     {
-        match super::confirm::confirm_arming(&shown, &args.only, args.sorties, &endpoints, args.yes)
-        {
+        match super::confirm::confirm_arming(&shown, &only, args.sorties, &endpoints, args.yes) {
             Ok(who) => Some(who),
             Err(e) => {
                 // Nothing was recorded: the new run directory goes (only if still empty).
@@ -264,7 +260,7 @@ pub fn run(args: FlyArgs) -> anyhow::Result<()> {
         fly: FlyOptions {
             vehicle_timeout: Duration::from_secs_f64(args.vehicle_timeout.max(0.0)),
             max_sorties: args.sorties,
-            only: args.only.clone(),
+            only: only.clone(),
             tasks: FleetTasks::default(),
             verify: !args.no_verify,
             control: Default::default(),
@@ -407,4 +403,35 @@ pub fn run(args: FlyArgs) -> anyhow::Result<()> {
         }
         Ok(())
     })
+}
+
+/// The system ids of the drones `--only` names, each typed as its id or its system id.
+fn only_system_ids(plan: &Plan, typed: &[String]) -> anyhow::Result<Vec<u8>> {
+    let mut ids = Vec::new();
+    for t in typed {
+        let t = t.trim();
+        let d = plan
+            .drones
+            .iter()
+            .find(|d| d.drone_id == t)
+            .or_else(|| {
+                let n: u8 = t.parse().ok()?;
+                plan.drones.iter().find(|d| d.system_id == n)
+            })
+            .ok_or_else(|| {
+                let known: Vec<String> = plan
+                    .drones
+                    .iter()
+                    .map(|d| format!("{} (system {})", d.drone_id, d.system_id))
+                    .collect();
+                anyhow::anyhow!(
+                    "--only {t}: the plan has no such drone (plan: {})",
+                    known.join(", ")
+                )
+            })?;
+        if !ids.contains(&d.system_id) {
+            ids.push(d.system_id);
+        }
+    }
+    Ok(ids)
 }

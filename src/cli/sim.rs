@@ -29,6 +29,14 @@ pub struct SimArgs {
     /// How many vehicles (the fleet's drones in order; more are copies with new system ids).
     #[arg(long, default_value_t = 0)]
     drones: usize,
+    /// Simulate only these drones of the fleet, by id (q1) or system id (1), comma-separated.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "DRONES",
+        conflicts_with = "drones"
+    )]
+    only: Vec<String>,
     /// Link to the ground station, e.g. udpout:127.0.0.1:14550, tcpin:0.0.0.0:5760, serial:/dev/ttyUSB0:57600.
     #[arg(long)]
     connect: String,
@@ -249,8 +257,23 @@ pub fn run(args: SimArgs) -> anyhow::Result<()> {
     } else {
         args.drones
     };
-    let drones = drones_from_area(&area, count)
+    let mut drones = drones_from_area(&area, count)
         .map_err(|e| anyhow::anyhow!("{}: {e}", args.area.display()))?;
+    if !args.only.is_empty() {
+        let mut keep = Vec::new();
+        for t in &args.only {
+            let d = area.fleet.find(t).ok_or_else(|| {
+                let known: Vec<String> = area.fleet.drones.iter().map(|d| d.label()).collect();
+                anyhow::anyhow!(
+                    "--only {}: no such drone (fleet: {})",
+                    t.trim(),
+                    known.join(", ")
+                )
+            })?;
+            keep.push(d.id.clone());
+        }
+        drones.retain(|s| keep.contains(&s.drone.id));
+    }
     let mut silences = Vec::new();
     for s in &args.silence {
         let (sys, start, len) = parse_at(s, "--silence")?;

@@ -17,6 +17,7 @@
 //! home_base = "Jacksboro"
 //! max_wind_mps = 12.0
 //! autopilot = { firmware = "ardupilot", mission_item_limit = 700, terrain_data = false }
+//! # or the shorthand autopilot = "ardupilot" (the firmware's usual limit, no terrain data)
 //! camera = { kind = "thermal", sensor_width_mm = 10.88, sensor_height_mm = 8.70,
 //!            focal_length_mm = 13.0, resolution_px = [640, 512], gimbal_pitch_deg = -90.0 }
 //! ```
@@ -69,9 +70,9 @@ impl Firmware {
     }
 }
 
-/// A drone's autopilot.
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
+/// A drone's autopilot: a table, or in the fleet file the firmware's name alone
+/// (`autopilot = "px4"`), which a pilot writes first.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Autopilot {
     /// Which firmware.
     pub firmware: Firmware,
@@ -81,6 +82,52 @@ pub struct Autopilot {
     /// (ArduPilot frame 10).
     #[serde(default)]
     pub terrain_data: bool,
+}
+
+/// The table form of [`Autopilot`], deserialised with its unknown keys refused.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AutopilotTable {
+    firmware: Firmware,
+    mission_item_limit: Option<u32>,
+    #[serde(default)]
+    terrain_data: bool,
+}
+
+impl<'de> Deserialize<'de> for Autopilot {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::{IntoDeserializer, MapAccess, Visitor, value::MapAccessDeserializer};
+
+        struct Either;
+        impl<'de> Visitor<'de> for Either {
+            type Value = Autopilot;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(
+                    "a firmware name (\"ardupilot\" or \"px4\") or a table such as { firmware = \"px4\", mission_item_limit = 500 }",
+                )
+            }
+
+            fn visit_str<E: serde::de::Error>(self, name: &str) -> Result<Autopilot, E> {
+                let firmware = Firmware::deserialize(name.into_deserializer())?;
+                Ok(Autopilot {
+                    firmware,
+                    mission_item_limit: None,
+                    terrain_data: false,
+                })
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Autopilot, A::Error> {
+                let t = AutopilotTable::deserialize(MapAccessDeserializer::new(map))?;
+                Ok(Autopilot {
+                    firmware: t.firmware,
+                    mission_item_limit: t.mission_item_limit,
+                    terrain_data: t.terrain_data,
+                })
+            }
+        }
+        d.deserialize_any(Either)
+    }
 }
 
 /// Camera spectrum.
@@ -354,5 +401,110 @@ impl Fleet {
     /// The drone with this id.
     pub fn drone(&self, id: &str) -> Option<&Drone> {
         self.drones.iter().find(|d| d.id == id)
+    }
+
+    /// The drone a user typed: its id, or its MAVLink system id (what QGroundControl and
+    /// Mission Planner show), spaces around it ignored. The id wins where both could match.
+    pub fn find(&self, typed: &str) -> Option<&Drone> {
+        let typed = typed.trim();
+        self.drone(typed).or_else(|| {
+            let system_id: u8 = typed.parse().ok()?;
+            self.drones.iter().find(|d| d.system_id == system_id)
+        })
+    }
+}
+
+impl Drone {
+    /// How a drone is said back to a user: `q1 (system 1)`.
+    pub fn label(&self) -> String {
+        format!("{} (system {})", self.id, self.system_id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fleet_with(autopilot: &str) -> Result<Fleet, toml::de::Error> {
+        toml::from_str(&format!(
+            r#"
+[[drone]]
+id = "q1"
+system_id = 1
+airframe = "multirotor"
+cruise_speed_mps = 12.0
+max_speed_mps = 20.0
+climb_rate_mps = 5.0
+descent_rate_mps = 3.0
+endurance_min = 38.0
+reserve_min = 8.0
+battery_swap_min = 8.0
+home_base = "Jellico"
+max_wind_mps = 12.0
+autopilot = {autopilot}
+camera = {{ kind = "thermal", sensor_width_mm = 7.68, sensor_height_mm = 6.14, focal_length_mm = 13.0, resolution_px = [640, 512], gimbal_pitch_deg = -90.0 }}
+"#
+        ))
+    }
+
+    #[test]
+    fn the_firmware_name_alone_is_an_autopilot() {
+        let fleet = fleet_with(r#""px4""#).expect("shorthand accepted");
+        let d = &fleet.drones[0];
+        assert_eq!(d.autopilot.firmware, Firmware::Px4);
+        assert_eq!(d.autopilot.mission_item_limit, None);
+        assert!(!d.autopilot.terrain_data);
+        assert_eq!(d.mission_item_limit(), 500);
+    }
+
+    #[test]
+    fn the_table_form_still_reads_and_refuses_unknown_keys() {
+        let fleet = fleet_with(
+            r#"{ firmware = "ardupilot", mission_item_limit = 300, terrain_data = true }"#,
+        )
+        .expect("table accepted");
+        let a = &fleet.drones[0].autopilot;
+        assert_eq!(
+            (a.firmware, a.mission_item_limit, a.terrain_data),
+            (Firmware::Ardupilot, Some(300), true)
+        );
+
+        let e = fleet_with(r#"{ firmware = "px4", item_limit = 300 }"#)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("item_limit") && e.contains("mission_item_limit"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_drone_is_found_by_id_or_by_system_id() {
+        let mut fleet = fleet_with(r#""px4""#).expect("fleet");
+        let mut second = fleet.drones[0].clone();
+        second.id = "7".into();
+        second.system_id = 9;
+        fleet.drones.push(second);
+        assert_eq!(fleet.find(" q1 ").map(|d| d.id.as_str()), Some("q1"));
+        assert_eq!(fleet.find("1").map(|d| d.id.as_str()), Some("q1"));
+        assert_eq!(fleet.find("9").map(|d| d.id.as_str()), Some("7"));
+        assert_eq!(
+            fleet.find("7").map(|d| d.id.as_str()),
+            Some("7"),
+            "the id wins"
+        );
+        assert!(fleet.find("2").is_none() && fleet.find("q2").is_none());
+        assert_eq!(fleet.drones[0].label(), "q1 (system 1)");
+    }
+
+    #[test]
+    fn an_unknown_firmware_name_lists_the_known_ones() {
+        let e = fleet_with(r#""betaflight""#).unwrap_err().to_string();
+        assert!(
+            e.contains("betaflight") && e.contains("ardupilot") && e.contains("px4"),
+            "{e}"
+        );
+        let e = fleet_with("7").unwrap_err().to_string();
+        assert!(e.contains("firmware name"), "{e}");
     }
 }

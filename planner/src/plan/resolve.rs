@@ -113,7 +113,7 @@ pub enum RequestError {
     UnknownDrone {
         /// The id asked for.
         id: String,
-        /// The fleet's drone ids, in file order.
+        /// The fleet's drones as `id (system N)`, in file order.
         known: Vec<String>,
     },
 }
@@ -234,15 +234,20 @@ impl PlanRequest {
         }
         let drones = match &self.drones {
             None => fleet.drones.iter().collect(),
-            Some(ids) => ids
-                .iter()
-                .map(|id| {
-                    fleet.drone(id).ok_or_else(|| RequestError::UnknownDrone {
-                        id: id.clone(),
-                        known: fleet.drones.iter().map(|d| d.id.clone()).collect(),
-                    })
-                })
-                .collect::<Result<_, _>>()?,
+            Some(typed) => {
+                let mut drones: Vec<&Drone> = Vec::new();
+                for t in typed {
+                    let d = fleet.find(t).ok_or_else(|| RequestError::UnknownDrone {
+                        id: t.trim().to_string(),
+                        known: fleet.drones.iter().map(|d| d.label()).collect(),
+                    })?;
+                    // Named twice ("q1, q1"), flown once.
+                    if !drones.iter().any(|k| k.id == d.id) {
+                        drones.push(d);
+                    }
+                }
+                drones
+            }
         };
         Ok(ResolvedRequest {
             shift_start_local: self.shift_start.clone(),
@@ -495,10 +500,25 @@ camera = {{ kind = "thermal", sensor_width_mm = 7.68, sensor_height_mm = 6.14, f
             e,
             RequestError::UnknownDrone {
                 id: "zz".into(),
-                known: vec!["q1".into(), "v1".into()]
+                known: vec!["q1 (system 1)".into(), "v1 (system 2)".into()]
             }
         );
-        assert_eq!(e.to_string(), "no drone zz in the fleet (fleet: q1, v1)");
+        assert_eq!(
+            e.to_string(),
+            "no drone zz in the fleet (fleet: q1 (system 1), v1 (system 2))"
+        );
+    }
+
+    #[test]
+    fn drones_are_typed_with_spaces_by_system_id_and_named_twice() {
+        let fleet = fleet();
+        let request = PlanRequest {
+            drones: Some(vec!["q1".into(), " q1".into(), " 2 ".into()]),
+            ..PlanRequest::default()
+        };
+        let resolved = request.resolve(&fleet).expect("typed as a pilot types");
+        let ids: Vec<&str> = resolved.drones.iter().map(|d| d.id.as_str()).collect();
+        assert_eq!(ids, ["q1", "v1"], "once each, system 2 is v1");
     }
 
     #[test]
