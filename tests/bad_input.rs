@@ -306,6 +306,51 @@ fn nan_risk_in_csv_names_the_line() {
 }
 
 #[test]
+fn weather_wind_direction_out_of_range_names_the_field() {
+    let m = Mission::new();
+    m.replace(
+        "area.toml",
+        "wind_kmh = 20.0\n",
+        "wind_kmh = 20.0\nwind_from_deg = 400.0\n",
+    );
+    m.check_fails(&["area.toml", "wind_from_deg", "400"]);
+}
+
+#[test]
+fn risk_csv_with_swapped_columns_is_hinted() {
+    let m = Mission::new();
+    // Latitude values in the lon column: far from the DEM, on it once exchanged.
+    m.write(
+        "risk.csv",
+        "lon,lat,risk\n36.50,-84.20,0.3\n36.51,-84.21,0.2\n",
+    );
+    m.replace("area.toml", "risk/risk.tif", "risk.csv");
+    m.check_fails(&["risk.csv", "line 2", "swapped"]);
+}
+
+#[test]
+fn risk_csv_rows_outside_the_terrain_are_counted_and_named() {
+    let m = Mission::new();
+    // A district table: two rows on the DEM, two far south (not a mirror image of it).
+    m.write(
+        "risk.csv",
+        "lon,lat,risk\n-84.20,36.50,0.3\n-80.00,30.00,0.9\n-84.21,36.51,0.2\n-80.10,30.10,0.8\n",
+    );
+    m.replace("area.toml", "risk/risk.tif", "risk.csv");
+    let out = m.patrol("check", &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("2 rows of the risk table fall outside the terrain and are not used, the first at line 3 (lon -80, lat 30)"),
+        "{text}"
+    );
+}
+
+#[test]
 fn negative_risk_in_csv_names_the_line() {
     let m = Mission::new();
     m.write(

@@ -605,3 +605,81 @@ fn drones_are_typed_with_spaces_and_system_ids() {
     let stderr = expect_error(&out, &["--drones zz", "q1 (system 1)"]);
     assert!(stderr.contains("v2 (system"), "{stderr}");
 }
+
+/// The wind defaults to the area's `[weather]` (km/h there) when it says where the wind comes
+/// from; `--wind` overrides it, in m/s or km/h; without a direction calm air is assumed and
+/// said.
+#[test]
+fn the_wind_defaults_from_the_areas_weather() {
+    let wind_of = |dir: &Path| {
+        let plan: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("plan.json")).unwrap()).unwrap();
+        (
+            plan["settings"]["wind_speed_mps"].as_f64().unwrap(),
+            plan["settings"]["wind_from_deg"].as_f64().unwrap(),
+        )
+    };
+    let plan_of = |area: &Path, out: &Path, extra: &[&str]| {
+        let mut args = vec!["plan", area.to_str().unwrap(), "-o", out.to_str().unwrap()];
+        args.extend_from_slice(&[
+            "--work",
+            "20000",
+            "--shift",
+            "10:00-12:00",
+            "--drones",
+            "q1",
+        ]);
+        args.extend_from_slice(extra);
+        let out = patrol(&args);
+        assert!(out.status.success(), "{}", out.stderr_text());
+        out
+    };
+
+    // The bundled area's weather has a speed (20 km/h) but no direction.
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = plan_of(&bundled_area(), out_dir.path(), &[]);
+    assert!(
+        out.stderr_text().contains("calm air assumed")
+            && out.stderr_text().contains("wind_from_deg"),
+        "{}",
+        out.stderr_text()
+    );
+    assert_eq!(wind_of(out_dir.path()), (0.0, 0.0));
+
+    let area = area_copy();
+    let toml = area.path().join("area.toml");
+    let text = std::fs::read_to_string(&toml).unwrap();
+    assert!(
+        text.contains("wind_kmh = 20.0\n"),
+        "fixture changed: update the test"
+    );
+    std::fs::write(
+        &toml,
+        text.replace(
+            "wind_kmh = 20.0\n",
+            "wind_kmh = 20.0\nwind_from_deg = 240.0\n",
+        ),
+    )
+    .unwrap();
+    let out = plan_of(area.path(), out_dir.path(), &[]);
+    assert!(
+        out.stderr_text().contains("from the area's [weather]"),
+        "{}",
+        out.stderr_text()
+    );
+    let (speed, from) = wind_of(out_dir.path());
+    assert!(
+        (speed - 20.0 / 3.6).abs() < 1e-9 && from == 240.0,
+        "{speed} from {from}"
+    );
+    assert!(
+        out.stdout_text().contains("wind 5.6 m/s from 240°"),
+        "{}",
+        out.stdout_text()
+    );
+
+    plan_of(area.path(), out_dir.path(), &["--wind", "18km/h@90"]);
+    assert_eq!(wind_of(out_dir.path()), (5.0, 90.0));
+    plan_of(area.path(), out_dir.path(), &["--wind", "3@10"]);
+    assert_eq!(wind_of(out_dir.path()), (3.0, 10.0));
+}

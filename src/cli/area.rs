@@ -215,6 +215,7 @@ pub fn run(cmd: AreaCommand) -> anyhow::Result<()> {
                         rh_pct,
                         wind_kmh,
                         rain_24h_mm,
+                        wind_from_deg: None,
                         state_file: weather
                             .state
                             .unwrap_or_else(|| PathBuf::from("fwi-state.json")),

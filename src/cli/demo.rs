@@ -38,6 +38,10 @@ pub struct DemoArgs {
     /// Planner search time, seconds.
     #[arg(long, default_value_t = 10.0)]
     plan_time_limit: f64,
+    /// Wind as SPEED_MPS@FROM_DEG (or 18km/h@270) for the plan, the flights and the smoke.
+    /// Default: the area's [weather] wind when it has wind_from_deg, else calm.
+    #[arg(long)]
+    wind: Option<String>,
     /// Detector: share of fires in view that it misses per image.
     #[arg(long, default_value_t = 0.1)]
     miss_rate: f64,
@@ -78,6 +82,12 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         ..DetectorConfig::default()
     };
     detector.validate().map_err(|e| anyhow::anyhow!("{e}"))?;
+    if let Some(w) = &args.wind {
+        super::plan::parse_wind(w)?;
+    }
+    let manifest = patrol_planner::area::manifest::AreaManifest::read(&args.area)
+        .with_context(|| format!("demo on {}", args.area.display()))?;
+    let wind = super::plan::wind_for(args.wind.as_deref(), manifest.weather.as_ref())?;
     let run_dir = super::fly::run_dir(args.run_dir.as_deref())?;
     let began = std::time::Instant::now();
     let outcome = run_demo(&DemoOptions {
@@ -91,6 +101,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         },
         seed: args.seed,
         plan_time_limit_s: args.plan_time_limit,
+        wind,
         detector,
         verify: !args.no_verify,
         echo: true,

@@ -46,8 +46,9 @@ pub struct EvalArgs {
     shift: String,
     /// Wind as SPEED_MPS@FROM_DEG for the plans made (with --plan: the plan's): the drones
     /// fly in it and the smoke drifts with it.
-    #[arg(long, default_value = "0@0")]
-    wind: String,
+    /// Default: the area's [weather] wind when it has wind_from_deg, else calm.
+    #[arg(long)]
+    wind: Option<String>,
     /// Route search time for each plan made, seconds.
     #[arg(long, default_value_t = 10.0)]
     plan_time_limit: f64,
@@ -106,7 +107,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
             from_deg: p.settings.wind_from_deg,
             speed_mps: p.settings.wind_speed_mps,
         },
-        None => super::plan::parse_wind(&args.wind)?,
+        None => super::plan::wind_for(args.wind.as_deref(), area.manifest.weather.as_ref())?,
     };
     let request = |use_watch: bool| PlanRequest {
         shift_start: start.clone(),

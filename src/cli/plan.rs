@@ -32,9 +32,10 @@ pub struct PlanArgs {
     /// Drones to use, by id, comma-separated (default: the whole fleet).
     #[arg(long, value_delimiter = ',')]
     drones: Option<Vec<String>>,
-    /// Wind as SPEED_MPS@FROM_DEG (e.g. 5@270: 5 m/s from the west).
-    #[arg(long, default_value = "0@0")]
-    wind: String,
+    /// Wind as SPEED_MPS@FROM_DEG (e.g. 5@270: 5 m/s from the west; 18km/h@270 in km/h).
+    /// Default: the area's [weather] wind when it has wind_from_deg, else calm.
+    #[arg(long)]
+    wind: Option<String>,
     /// Time the route search may take, seconds.
     #[arg(long, default_value_t = 20.0)]
     time_limit: f64,
@@ -77,13 +78,25 @@ pub struct PlanArgs {
     export_instance: Option<PathBuf>,
 }
 
+/// Parses `--wind SPEED@FROM_DEG`: the speed in m/s, or in km/h with that suffix (`18km/h@240`,
+/// as weather reports and the area's `[weather]` give it).
 pub(crate) fn parse_wind(text: &str) -> anyhow::Result<Wind> {
     let (speed, from) = text
         .split_once('@')
         .ok_or_else(|| anyhow::anyhow!("--wind {text}: expected SPEED_MPS@FROM_DEG, e.g. 5@270"))?;
-    let speed_mps: f64 = speed
+    let speed = speed.trim();
+    let (number, per_mps) = if let Some(n) = speed
+        .strip_suffix("km/h")
+        .or_else(|| speed.strip_suffix("kmh"))
+    {
+        (n, 3.6)
+    } else {
+        (speed.strip_suffix("m/s").unwrap_or(speed), 1.0)
+    };
+    let speed_mps: f64 = number
         .trim()
-        .parse()
+        .parse::<f64>()
+        .map(|v| v / per_mps)
         .with_context(|| format!("--wind {text}: speed '{speed}' is not a number"))?;
     let from_deg: f64 = from
         .trim()
@@ -98,6 +111,38 @@ pub(crate) fn parse_wind(text: &str) -> anyhow::Result<Wind> {
         from_deg,
         speed_mps,
     })
+}
+
+/// The wind to plan and fly in: `--wind` when given, else the area's `[weather]` (its
+/// `wind_kmh` from `wind_from_deg`), else calm air. Which one is said on stderr when it is not
+/// the flag's, so a user who forgot `--wind` sees what was assumed.
+pub(crate) fn wind_for(
+    flag: Option<&str>,
+    weather: Option<&patrol_planner::risk::weather::WeatherConfig>,
+) -> anyhow::Result<Wind> {
+    if let Some(text) = flag {
+        return parse_wind(text);
+    }
+    match weather {
+        Some(w) => match w.wind() {
+            Some(wind) => {
+                eprintln!(
+                    "note: wind {:.1} m/s ({} km/h) from {:.0}°, from the area's [weather] (--wind overrides)",
+                    wind.speed_mps, w.wind_kmh, wind.from_deg
+                );
+                Ok(wind)
+            }
+            None if w.wind_kmh > 0.0 => {
+                eprintln!(
+                    "note: calm air assumed: the area's [weather] has wind_kmh = {} but no wind_from_deg (add it, or give --wind)",
+                    w.wind_kmh
+                );
+                Ok(Wind::CALM)
+            }
+            None => Ok(Wind::CALM),
+        },
+        None => Ok(Wind::CALM),
+    }
 }
 
 /// A request error as the user typed it: the flag that feeds the value, the value, and what
@@ -149,7 +194,6 @@ pub fn run(args: PlanArgs) -> anyhow::Result<()> {
         shift_start: start.trim().to_string(),
         shift_end: end.trim().to_string(),
         drones: args.drones,
-        wind: parse_wind(&args.wind)?,
         time_limit_s: args.time_limit,
         seed: args.seed,
         alt_agl_m: args.alt_agl,
@@ -181,6 +225,7 @@ pub fn run(args: PlanArgs) -> anyhow::Result<()> {
     let request = PlanRequest {
         date: Some(date),
         time_zone: Some(time_zone),
+        wind: wind_for(args.wind.as_deref(), area.manifest.weather.as_ref())?,
         ..request
     };
     let mut first_wave = None;

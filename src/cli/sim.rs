@@ -43,9 +43,10 @@ pub struct SimArgs {
     /// Time acceleration: mission seconds per wall second.
     #[arg(long, default_value_t = 1.0)]
     speedup: f64,
-    /// Wind as SPEED_MPS@FROM_DEG.
-    #[arg(long, default_value = "0@0")]
-    wind: String,
+    /// Wind as SPEED_MPS@FROM_DEG (or 18km/h@270). Default: the area's [weather] wind when
+    /// it has wind_from_deg, else calm.
+    #[arg(long)]
+    wind: Option<String>,
     /// Seed of the GPS noise and loss draws.
     #[arg(long, default_value_t = 1)]
     seed: u64,
@@ -229,7 +230,10 @@ pub fn run(args: SimArgs) -> anyhow::Result<()> {
     if !(0.0..=1.0).contains(&args.loss) {
         bail!("--loss {}: must be between 0 and 1", args.loss);
     }
-    let wind = super::plan::parse_wind(&args.wind)?;
+    if let Some(w) = &args.wind {
+        // A wrong flag is said before the area is read.
+        super::plan::parse_wind(w)?;
+    }
     let signing = args
         .signing_key
         .as_deref()
@@ -247,6 +251,7 @@ pub fn run(args: SimArgs) -> anyhow::Result<()> {
     let detector = detection.then(|| detector_config(&args)).transpose()?;
     // The risk layer is only needed to place random ignitions.
     let area = Area::load_with(&args.area, args.ignitions > 0)?;
+    let wind = super::plan::wind_for(args.wind.as_deref(), area.manifest.weather.as_ref())?;
     // The smoke drifts in the same wind the drones fly in.
     let fires = detection
         .then(|| fire_field(&args, &area))

@@ -64,6 +64,13 @@ pub fn summary_text(area: &Area) -> String {
                 g.size_m,
                 risk.cells_without_risk()
             );
+            if let Some(off) = risk.rows_off_terrain() {
+                let _ = writeln!(
+                    out,
+                    "Risk rows   {} rows of the risk table fall outside the terrain and are not used, the first at line {} (lon {}, lat {})",
+                    off.rows, off.first_line, off.lon_deg, off.lat_deg
+                );
+            }
             for (class, n) in DangerClass::ALL.iter().zip(counts) {
                 let pct = if total > 0 {
                     100.0 * n as f64 / total as f64

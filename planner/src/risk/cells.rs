@@ -151,6 +151,20 @@ impl Accumulator {
     }
 }
 
+/// Rows of a risk table that fall outside the terrain and are not used: how many, and the
+/// first, so the user can find them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RowsOffTerrain {
+    /// How many rows.
+    pub rows: usize,
+    /// The first one's line in the file.
+    pub first_line: u64,
+    /// Its longitude, degrees.
+    pub lon_deg: f64,
+    /// Its latitude, degrees.
+    pub lat_deg: f64,
+}
+
 /// The planning cells of an area with their risk, and an R-tree over their centres.
 #[derive(Debug, Clone)]
 pub struct RiskMap {
@@ -158,6 +172,7 @@ pub struct RiskMap {
     cells: Vec<RiskCell>,
     index: RTree<GeomWithData<[f64; 2], usize>>,
     cells_without_risk: usize,
+    rows_off_terrain: Option<RowsOffTerrain>,
 }
 
 impl RiskMap {
@@ -205,7 +220,18 @@ impl RiskMap {
             cells,
             index,
             cells_without_risk,
+            rows_off_terrain: None,
         }
+    }
+
+    /// Records the rows of the source table left out as outside the terrain.
+    pub fn set_rows_off_terrain(&mut self, off: RowsOffTerrain) {
+        self.rows_off_terrain = Some(off);
+    }
+
+    /// The rows of the source table left out as outside the terrain, if any.
+    pub fn rows_off_terrain(&self) -> Option<RowsOffTerrain> {
+        self.rows_off_terrain
     }
 
     /// Resamples a risk raster (values already on the 0..1 scale) into the grid.

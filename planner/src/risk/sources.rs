@@ -7,7 +7,7 @@ use std::path::Path;
 
 use geo::{BoundingRect, Contains, Geometry, Point, Polygon};
 
-use super::cells::{Accumulator, CellGrid, RiskMap, accumulate_raster};
+use super::cells::{Accumulator, CellGrid, RiskMap, RowsOffTerrain, accumulate_raster};
 use super::class::DangerClass;
 use crate::area::error::AreaError;
 use crate::area::manifest::RiskScale;
@@ -47,6 +47,7 @@ pub fn read_risk(
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase)
         .unwrap_or_default();
+    let mut off_terrain = None;
     let acc = match ext.as_str() {
         "tif" | "tiff" => {
             let mut raster = read_raster(path, None)?;
@@ -79,7 +80,11 @@ pub fn read_risk(
             }
             accumulate_raster(terrain, &grid, &raster)
         }
-        "csv" => read_csv(path, scale, terrain, &grid)?,
+        "csv" => {
+            let (acc, off) = read_csv(path, scale, terrain, &grid)?;
+            off_terrain = off;
+            acc
+        }
         "geojson" | "json" => read_polygons(path, scale, terrain, &grid)?,
         other => {
             return Err(AreaError::Inconsistent {
@@ -88,7 +93,10 @@ pub fn read_risk(
             });
         }
     };
-    let map = RiskMap::from_accumulator(terrain, grid, &acc);
+    let mut map = RiskMap::from_accumulator(terrain, grid, &acc);
+    if let Some(off) = off_terrain {
+        map.set_rows_off_terrain(off);
+    }
     if map.cells().is_empty() {
         return Err(AreaError::Inconsistent {
             path: path.to_path_buf(),
@@ -99,12 +107,24 @@ pub fn read_risk(
     Ok(map)
 }
 
+/// Reads a `lon,lat,risk` CSV. Rows outside the terrain's grid are counted (a district's
+/// whole table may cover more than one area); a row that lies far off but on the DEM once its
+/// longitude and latitude are exchanged is refused, as the columns are then swapped.
 fn read_csv(
     path: &Path,
     scale: RiskScale,
     terrain: &Terrain,
     grid: &CellGrid,
-) -> Result<Accumulator, AreaError> {
+) -> Result<(Accumulator, Option<RowsOffTerrain>), AreaError> {
+    const FAR_DEG: f64 = 5.0;
+    let extent = terrain.extent();
+    let far = |lon: f64, lat: f64| {
+        lon < extent.west_deg - FAR_DEG
+            || lon > extent.east_deg + FAR_DEG
+            || lat < extent.south_deg - FAR_DEG
+            || lat > extent.north_deg + FAR_DEG
+    };
+    let mut off: Option<RowsOffTerrain> = None;
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .from_path(path)
@@ -171,9 +191,27 @@ fn read_csv(
         });
         if let Some(cell) = grid.index_of(p.east_m, p.north_m) {
             acc.add(cell, risk);
+            continue;
+        }
+        if far(lon, lat) && extent.contains(lat, lon) {
+            return Err(err(format!(
+                "(lon {lon}, lat {lat}) lies outside the DEM (lon {:.5}..{:.5}, lat {:.5}..{:.5}) but on it with the two exchanged: are the lon and lat columns swapped?",
+                extent.west_deg, extent.east_deg, extent.south_deg, extent.north_deg
+            )));
+        }
+        match &mut off {
+            Some(o) => o.rows += 1,
+            None => {
+                off = Some(RowsOffTerrain {
+                    rows: 1,
+                    first_line: line,
+                    lon_deg: lon,
+                    lat_deg: lat,
+                })
+            }
         }
     }
-    Ok(acc)
+    Ok((acc, off))
 }
 
 /// Polygons: each cell is sampled at 4 x 4 points; a point takes the highest risk of the

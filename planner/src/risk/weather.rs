@@ -25,6 +25,11 @@ pub struct WeatherConfig {
     pub rh_pct: f64,
     /// Mean wind speed at 10 m, km/h.
     pub wind_kmh: f64,
+    /// Where the wind comes from, degrees clockwise from north. Optional for the risk; with
+    /// it, `patrol plan`, `sim`, `eval` and `demo` fly in this wind unless `--wind` says
+    /// otherwise.
+    #[serde(default)]
+    pub wind_from_deg: Option<f64>,
     /// Rain in the 24 hours to noon, millimetres.
     pub rain_24h_mm: f64,
     /// Yesterday's codes, relative to area.toml (default `fwi-state.json`).
@@ -48,9 +53,29 @@ impl WeatherConfig {
                 "expected a date YYYY-MM-DD",
             )
         })?;
+        if let Some(d) = self.wind_from_deg {
+            if !(0.0..=360.0).contains(&d) {
+                return Err(AreaError::field(
+                    path,
+                    "[weather]",
+                    "wind_from_deg",
+                    &d.to_string(),
+                    "expected degrees clockwise from north, 0 to 360",
+                ));
+            }
+        }
         self.noon().validate().map_err(|e| AreaError::Inconsistent {
             path: path.to_path_buf(),
             message: format!("[weather]: {e}"),
+        })
+    }
+
+    /// The day's wind for flying: the 10 m mean speed (km/h here, m/s in the planner) from
+    /// its direction; `None` without a direction.
+    pub fn wind(&self) -> Option<crate::plan::energy::Wind> {
+        Some(crate::plan::energy::Wind {
+            from_deg: self.wind_from_deg?,
+            speed_mps: self.wind_kmh / 3.6,
         })
     }
 

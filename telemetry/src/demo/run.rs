@@ -46,6 +46,8 @@ pub struct DemoOptions {
     pub seed: u64,
     /// Planner search time, seconds.
     pub plan_time_limit_s: f64,
+    /// The wind the plan is made for, the drones fly in and the smoke drifts with.
+    pub wind: Wind,
     /// The detector's settings.
     pub detector: DetectorConfig,
     /// Send a drone to verify each alert (else the drones keep to their sorties, the way
@@ -133,7 +135,7 @@ pub fn run_demo(o: &DemoOptions) -> Result<DemoOutcome, DemoError> {
         shift_end: o.shift.1.clone(),
         time_limit_s: o.plan_time_limit_s,
         seed: o.seed,
-        wind: Wind::CALM,
+        wind: o.wind,
         ..PlanRequest::default()
     };
     say(&format!(
@@ -160,7 +162,8 @@ pub fn run_demo(o: &DemoOptions) -> Result<DemoOutcome, DemoError> {
         drawn.iter().map(|d| d.fire.clone()).collect(),
         &area.terrain,
     )
-    .map_err(DemoError::Fires)?;
+    .map_err(DemoError::Fires)?
+    .with_wind(o.wind);
     let truth = serde_json::to_string_pretty(&field.truth_json()).unwrap_or_default();
     std::fs::write(run_dir.fires_json(), truth).map_err(|source| DemoError::Write {
         path: run_dir.fires_json(),
@@ -225,7 +228,7 @@ async fn fly_demo(
         drones,
         terrain: Arc::new(area.terrain.clone()),
         clock,
-        wind: Wind::CALM,
+        wind: o.wind,
         seed: o.seed,
         gps_noise_m: 1.0,
         impairment: Impairment::default(),
