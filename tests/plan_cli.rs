@@ -527,6 +527,18 @@ fn planning_again_into_a_directory_leaves_only_the_new_plans_missions() {
         "only the new plan's .waypoints files"
     );
     assert!(dir.path().join("notes.txt").is_file());
+
+    // Someone else's mission in the folder: refused before planning, nothing touched.
+    std::fs::write(dir.path().join("survey.plan"), "{}").expect("write");
+    let before = std::fs::read_to_string(dir.path().join("plan.json")).expect("plan.json");
+    let out = plan_into(dir.path(), &[]);
+    common::expect_error(&out, &["survey.plan", "is not a sortie of a plan made here"]);
+    assert_eq!(std::fs::read_to_string(dir.path().join("plan.json")).expect("plan.json"), before);
+    // And a folder of missions that is not a plan directory at all.
+    let other = tempfile::tempdir().expect("tempdir");
+    std::fs::write(other.path().join("q1-1.waypoints"), "QGC WPL 110\n").expect("write");
+    let out = plan_into(other.path(), &[]);
+    common::expect_error(&out, &["q1-1.waypoints"]);
 }
 
 /// `patrol plan ... | head`: the reader goes away before the summary is written. The plan

@@ -210,6 +210,8 @@ pub fn run(args: PlanArgs) -> anyhow::Result<()> {
         use_watch: !args.ignore_watch,
         ..PlanRequest::default()
     };
+    // Before the search: a folder holding someone else's missions is refused.
+    patrol_planner::export::check_plan_dir(&args.output)?;
     let area = Area::load(&args.area)?;
     // The shift on the wall clock: the area's time zone (else this machine's), the date given
     // or today there.

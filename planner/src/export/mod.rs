@@ -86,6 +86,18 @@ pub enum ExportError {
         /// The second sortie's id.
         second: String,
     },
+    /// The output directory holds a mission file that is not this tool's previous plan: a
+    /// pilot loading `out/*.plan` would load it with the new sorties.
+    #[error(
+        "{}: {file} is not a sortie of a plan made here; a pilot loading the folder's mission files would load it too: plan into a new or empty directory, or move it away",
+        dir.display()
+    )]
+    ForeignMission {
+        /// The output directory.
+        dir: PathBuf,
+        /// The file's name.
+        file: String,
+    },
 }
 
 impl ExportError {
@@ -175,6 +187,42 @@ pub fn write_plan_json(plan: &Plan, path: &Path) -> Result<(), ExportError> {
     write_file(path, &text)
 }
 
+/// Whether a sortie file name (`q1-3.plan`) looks like one of ours: `<drone>-<n>`.
+fn sortie_like(stem: &str) -> bool {
+    stem.rsplit_once('-')
+        .is_some_and(|(d, n)| !d.is_empty() && !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Refuses an output directory that holds mission files (`.plan`, `.waypoints`) other than a
+/// previous plan's sorties, which planning again replaces: checked before planning, so a
+/// pilot never loads someone else's mission with ours. A missing directory is fine.
+pub fn check_plan_dir(out_dir: &Path) -> Result<(), ExportError> {
+    let Ok(entries) = std::fs::read_dir(out_dir) else {
+        return Ok(());
+    };
+    let ours = out_dir.join(PLAN_JSON).is_file();
+    let mut foreign: Vec<String> = entries
+        .flatten()
+        .filter_map(|entry| {
+            let path = entry.path();
+            let stem = path.file_stem()?.to_str()?;
+            let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+            let mission = ext == "plan" || ext == "waypoints";
+            (mission && !(ours && sortie_like(stem)))
+                .then(|| path.file_name()?.to_str().map(str::to_string))
+                .flatten()
+        })
+        .collect();
+    foreign.sort();
+    match foreign.into_iter().next() {
+        Some(file) => Err(ExportError::ForeignMission {
+            dir: out_dir.to_path_buf(),
+            file,
+        }),
+        None => Ok(()),
+    }
+}
+
 /// Planning again into a plan directory: the previous plan's mission files that the new plan
 /// does not write again are removed, so that a pilot loading `out/*.plan` loads this plan's
 /// sorties only. Only a directory holding our `plan.json` is cleaned, and only `.plan` and
@@ -195,10 +243,7 @@ fn remove_previous_missions(
         ) else {
             continue;
         };
-        let sortie_like = stem.rsplit_once('-').is_some_and(|(d, n)| {
-            !d.is_empty() && !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())
-        });
-        if (ext == "plan" || ext == "waypoints") && sortie_like && !stems.contains_key(stem) {
+        if (ext == "plan" || ext == "waypoints") && sortie_like(stem) && !stems.contains_key(stem) {
             std::fs::remove_file(&path).map_err(|e| ExportError::io(&path, e))?;
         }
     }
