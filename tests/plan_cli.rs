@@ -532,8 +532,14 @@ fn planning_again_into_a_directory_leaves_only_the_new_plans_missions() {
     std::fs::write(dir.path().join("survey.plan"), "{}").expect("write");
     let before = std::fs::read_to_string(dir.path().join("plan.json")).expect("plan.json");
     let out = plan_into(dir.path(), &[]);
-    common::expect_error(&out, &["survey.plan", "is not a sortie of a plan made here"]);
-    assert_eq!(std::fs::read_to_string(dir.path().join("plan.json")).expect("plan.json"), before);
+    common::expect_error(
+        &out,
+        &["survey.plan", "is not a sortie of a plan made here"],
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("plan.json")).expect("plan.json"),
+        before
+    );
     // And a folder of missions that is not a plan directory at all.
     let other = tempfile::tempdir().expect("tempdir");
     std::fs::write(other.path().join("q1-1.waypoints"), "QGC WPL 110\n").expect("write");

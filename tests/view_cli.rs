@@ -383,3 +383,66 @@ fn view_names_bad_input() {
     ]);
     expect_error(&out, &["colouring `speed`", "drone, mode or height"]);
 }
+
+/// A plan folder, before it is flown: its sorties drawn over the area (a pilot's preview),
+/// not "no position telemetry".
+#[test]
+fn view_previews_a_plan_folder() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let plan_dir = tmp.path().join("plan");
+    let area = bundled_area();
+    let out = patrol(&[
+        "plan",
+        area.to_str().expect("utf-8"),
+        "-o",
+        plan_dir.to_str().expect("utf-8"),
+        "--drones",
+        "q1",
+        "--shift",
+        "10:00-11:00",
+        "--work",
+        "20000",
+    ]);
+    assert!(out.status.success(), "{}", out.stderr_text());
+    let plan: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(plan_dir.join("plan.json")).expect("plan.json"),
+    )
+    .expect("json");
+    let path: Vec<(f64, f64)> = plan["drones"][0]["sorties"]
+        .as_array()
+        .expect("sorties")
+        .iter()
+        .flat_map(|s| s["path"].as_array().expect("path").clone())
+        .map(|p| {
+            (
+                p["lat_deg"].as_f64().unwrap(),
+                p["lon_deg"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    assert!(path.len() > 20, "{} path points", path.len());
+
+    let img = render_top(tmp.path(), &plan_dir, &[]);
+    assert_terrain(&img);
+    // The first drone's plan colour: its track colour washed towards white, over the terrain
+    // (green and brown, never this blue).
+    let is_plan_colour = |p: [u8; 3]| {
+        p[0] >= 170 && p[2] >= 150 && p[1] <= 190 && p[0] >= p[1] + 25 && p != BACKGROUND
+    };
+    let project = top_view_projector(&area);
+    let step = (path.len() / 60).max(1);
+    let checked: Vec<(f64, f64)> = path
+        .iter()
+        .step_by(step)
+        .map(|&(lat, lon)| project(lat, lon))
+        .collect();
+    let hits = checked
+        .iter()
+        .filter(|&&(x, y)| colour_near(&img, x, y, 3, is_plan_colour) > 0)
+        .count();
+    assert!(
+        hits * 10 >= checked.len() * 7,
+        "the plan's colour is near only {hits} of {} projected path points",
+        checked.len()
+    );
+}

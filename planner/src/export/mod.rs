@@ -189,8 +189,9 @@ pub fn write_plan_json(plan: &Plan, path: &Path) -> Result<(), ExportError> {
 
 /// Whether a sortie file name (`q1-3.plan`) looks like one of ours: `<drone>-<n>`.
 fn sortie_like(stem: &str) -> bool {
-    stem.rsplit_once('-')
-        .is_some_and(|(d, n)| !d.is_empty() && !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    stem.rsplit_once('-').is_some_and(|(d, n)| {
+        !d.is_empty() && !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())
+    })
 }
 
 /// Refuses an output directory that holds mission files (`.plan`, `.waypoints`) other than a

@@ -113,6 +113,10 @@ impl Run {
                 skipped_bytes,
             });
         }
+        if drones.is_empty() && info.is_none() {
+            // A plan folder (`patrol plan -o out/`), never flown: its sorties over the area.
+            return Ok(Run::preview(dir, plan));
+        }
         if drones.iter().all(|d| d.track.samples().is_empty()) {
             return Err(ReplayError::NoTelemetry {
                 path: dir.to_path_buf(),
@@ -172,6 +176,31 @@ impl Run {
             Vec::new(),
             Vec::new(),
         ))
+    }
+
+    /// A plan before it is flown: no tracks, alerts or fires; the time span is the shift, on
+    /// the wall clock when the plan is dated.
+    fn preview(dir: &Path, plan: Plan) -> Run {
+        let start = patrol_planner::plan::wall_clock::shift_start_unix_s(&plan.shift)
+            .and_then(Result::ok)
+            .map_or(0, |s| s * 1_000_000);
+        let end = start + (plan.shift.duration_s.max(0.0) * 1e6).round() as i64;
+        Run {
+            dir: dir.to_path_buf(),
+            area_dir: None,
+            plan: Some(plan),
+            drones: Vec::new(),
+            alerts: Vec::new(),
+            detections: Vec::new(),
+            fires: Vec::new(),
+            start_unix_us: start,
+            end_unix_us: end,
+        }
+    }
+
+    /// Whether this is a plan shown before it is flown (no telemetry, no run record).
+    pub fn is_preview(&self) -> bool {
+        self.drones.is_empty() && self.plan.is_some()
     }
 
     /// The run from its parts; its time span covers every track and alert event.

@@ -189,7 +189,8 @@ impl ViewOptions {
     }
 
     /// The area directory: `--area`; else the one `run.json` recorded, if it still exists;
-    /// else the plan's `area_dir` as written (relative to where `patrol plan` ran) from the
+    /// else the plan's `area_dir` from the folder of its plan.json (as `patrol plan` writes
+    /// it); else the plan's `area_dir` as written (relative to where `patrol plan` ran) from the
     /// current directory, then from the run directory's parent and grandparent (the
     /// checkout, for `runs/<time>`).
     fn area_dir(&self, run: &Run) -> PathBuf {
@@ -198,6 +199,13 @@ impl ViewOptions {
         }
         if let Some(dir) = run.area_dir.as_ref().filter(|d| d.is_dir()) {
             return dir.clone();
+        }
+        // A plan folder's plan.json names its area from the folder itself.
+        if let Some(plan) = &run.plan {
+            let beside = patrol_planner::export::area_dir_of(plan, &run.dir.join("plan.json"));
+            if beside.is_dir() {
+                return beside;
+            }
         }
         let given = PathBuf::from(run.plan.as_ref().map_or("", |p| p.area_dir.as_str()));
         if given.is_dir() || given.is_absolute() {
