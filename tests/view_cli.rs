@@ -445,4 +445,41 @@ fn view_previews_a_plan_folder() {
         "the plan's colour is near only {hits} of {} projected path points",
         checked.len()
     );
+
+    // One sortie's .waypoints file, before upload: its items' positions drawn the same way,
+    // its area found from the plan folder it sits in.
+    let sortie = &plan["drones"][0]["sorties"][0];
+    let id = sortie["id"].as_str().expect("sortie id");
+    let items: Vec<(f64, f64)> = sortie["mission"]["items"]
+        .as_array()
+        .expect("mission items")
+        .iter()
+        .map(|i| {
+            (
+                i["lat_deg"].as_f64().unwrap(),
+                i["lon_deg"].as_f64().unwrap(),
+            )
+        })
+        .filter(|&(lat, lon)| lat != 0.0 || lon != 0.0)
+        .collect();
+    assert!(items.len() > 5, "{} positioned items", items.len());
+    let waypoints = plan_dir.join(format!("{id}.waypoints"));
+    let img = render_top(tmp.path(), &waypoints, &[]);
+    let hits = items
+        .iter()
+        .map(|&(lat, lon)| project(lat, lon))
+        .filter(|&(x, y)| colour_near(&img, x, y, 3, is_plan_colour) > 0)
+        .count();
+    assert!(
+        hits * 10 >= items.len() * 7,
+        "the mission's colour is near only {hits} of {} items",
+        items.len()
+    );
+    // Away from its plan folder, the file needs its area.
+    let lone = tmp.path().join("lone.waypoints");
+    std::fs::copy(&waypoints, &lone).expect("copy");
+    expect_error(
+        &patrol(&["view", lone.to_str().expect("utf-8")]),
+        &["lone.waypoints", "--area"],
+    );
 }

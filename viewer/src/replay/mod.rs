@@ -5,6 +5,7 @@
 pub mod alert_timeline;
 pub mod clock;
 pub mod error;
+pub mod mission_file;
 pub mod readout;
 pub mod run;
 pub mod synthetic;

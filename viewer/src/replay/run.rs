@@ -66,6 +66,9 @@ pub struct Run {
     /// Simulated fires (only runs of `patrol demo` have them); ignition times are seconds after
     /// [`Run::start_unix_us`].
     pub fires: Vec<Fire>,
+    /// A mission file previewed before upload (`patrol view q1-1.plan`): its name and the path
+    /// it flies, `[lat_deg, lon_deg, alt_amsl_m]`.
+    pub mission_file: Option<(String, Vec<[f64; 3]>)>,
     /// The replay's time zero, µs since the UNIX epoch: the shift's start from `run.json`,
     /// else the first telemetry record.
     pub start_unix_us: i64,
@@ -193,14 +196,34 @@ impl Run {
             alerts: Vec::new(),
             detections: Vec::new(),
             fires: Vec::new(),
+            mission_file: None,
             start_unix_us: start,
             end_unix_us: end,
         }
     }
 
-    /// Whether this is a plan shown before it is flown (no telemetry, no run record).
+    /// A mission file's path before upload: no plan, drone, time or alert.
+    pub fn mission_preview(path: &Path, flown: Vec<[f64; 3]>) -> Run {
+        let name = path
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        Run {
+            dir: path.to_path_buf(),
+            area_dir: None,
+            plan: None,
+            drones: Vec::new(),
+            alerts: Vec::new(),
+            detections: Vec::new(),
+            fires: Vec::new(),
+            mission_file: Some((name, flown)),
+            start_unix_us: 0,
+            end_unix_us: 0,
+        }
+    }
+
+    /// Whether this is a plan or mission file shown before it is flown (no telemetry).
     pub fn is_preview(&self) -> bool {
-        self.drones.is_empty() && self.plan.is_some()
+        self.drones.is_empty() && (self.plan.is_some() || self.mission_file.is_some())
     }
 
     /// The run from its parts; its time span covers every track and alert event.
@@ -236,6 +259,7 @@ impl Run {
             alerts,
             detections,
             fires,
+            mission_file: None,
             start_unix_us: start,
             end_unix_us: end.max(start),
         }

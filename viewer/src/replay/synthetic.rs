@@ -93,6 +93,7 @@ pub fn run(drones: usize, duration_s: f64, hz: f64, spacing_deg: f64) -> Run {
         .collect();
     let end = t0 + (duration_s * 1e6) as i64;
     Run {
+        mission_file: None,
         dir: PathBuf::from("synthetic"),
         area_dir: None,
         plan: None,

@@ -11,8 +11,10 @@ use super::camera::CameraMode;
 use super::colouring::TrackColouring;
 use crate::replay::clock::{ClockCommand, PlaybackClock};
 use crate::replay::error::ReplayError;
+use crate::replay::mission_file::mission_path;
 use crate::replay::run::Run;
 use crate::replay::time::{format_hms, parse_hms_s};
+use patrol_planner::export::vehicle_lists::VehicleLists;
 
 /// The viewer's options as typed.
 #[derive(Debug, Clone, Default)]
@@ -62,6 +64,12 @@ pub enum ViewError {
         /// The area directory tried.
         dir: PathBuf,
         /// What went wrong.
+        detail: String,
+    },
+    /// A mission file cannot be read or placed over the area.
+    #[error("{detail}")]
+    Mission {
+        /// What went wrong, naming the file.
         detail: String,
     },
     /// The screenshot cannot be written there.
@@ -127,6 +135,15 @@ impl ViewOptions {
                 return Err(ViewError::ScreenshotDir { path: path.clone() });
             }
         }
+        let is_mission_file = self.run_dir.is_file()
+            && self
+                .run_dir
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| e == "plan" || e == "waypoints");
+        if is_mission_file {
+            return self.resolve_mission_file(size_px);
+        }
         let run = if self.run_dir.is_file() {
             if self.area.is_none() {
                 return Err(ViewError::Area {
@@ -182,6 +199,58 @@ impl ViewOptions {
             size_px,
             start_at_unix_us,
             camera_mode,
+            screenshot: self.screenshot.clone(),
+            colouring: self.colour_by,
+            risk_overlay: self.risk,
+        })
+    }
+
+    /// A `.plan` or `.waypoints` file before upload: its path over the area (`--area`, else
+    /// the area of the plan folder it sits in), seen from the top unless asked otherwise.
+    fn resolve_mission_file(&self, size_px: (u32, u32)) -> Result<ResolvedView, ViewError> {
+        let file = &self.run_dir;
+        let lists = VehicleLists::read(file).map_err(|e| ViewError::Mission {
+            detail: e.to_string(),
+        })?;
+        let area_dir = match &self.area {
+            Some(dir) => dir.clone(),
+            None => {
+                let plan_json = file.with_file_name("plan.json");
+                let plan = patrol_planner::export::read_plan_json(&plan_json).map_err(|_| {
+                    ViewError::Area {
+                        dir: file.clone(),
+                        detail:
+                            "a mission file outside a plan folder: give its area with --area <dir>"
+                                .into(),
+                    }
+                })?;
+                patrol_planner::export::area_dir_of(&plan, &plan_json)
+            }
+        };
+        let (terrain, layers) = load_area(&area_dir)?;
+        let flown = mission_path(&lists, &terrain).map_err(|e| ViewError::Mission {
+            detail: format!("{}: {e}", file.display()),
+        })?;
+        if self.at.is_some() || self.follow.is_some() {
+            return Err(ViewError::Mission {
+                detail: format!(
+                    "{}: a mission file has no times or drones (--at and --follow are for runs)",
+                    file.display()
+                ),
+            });
+        }
+        let run = Run::mission_preview(file, flown);
+        Ok(ResolvedView {
+            start_at_unix_us: run.start_unix_us,
+            run: Arc::new(run),
+            terrain: Arc::new(terrain),
+            layers: Arc::new(layers),
+            size_px,
+            camera_mode: if self.top {
+                CameraMode::Top
+            } else {
+                CameraMode::Fit
+            },
             screenshot: self.screenshot.clone(),
             colouring: self.colour_by,
             risk_overlay: self.risk,

@@ -151,6 +151,27 @@ fn spawn_paths(
             },
         ));
     }
+    // A mission file previewed before upload: its path in the first drone's plan colour.
+    if let Some((_, flown)) = &run.mission_file {
+        let mut line = GizmoAsset::new();
+        line.linestrip(
+            flown
+                .iter()
+                .map(|&[lat, lon, alt]| frame.geodetic_to_scene(lat, lon, alt)),
+            plan_colour(0),
+        );
+        commands.spawn((
+            DronePath::Plan(0),
+            Gizmo {
+                handle: gizmo_assets.add(line),
+                line_config: GizmoLineConfig {
+                    width: PLAN_WIDTH_PX,
+                    ..default()
+                },
+                ..default()
+            },
+        ));
+    }
     for (i, drone) in run.drones.iter().enumerate() {
         let track = track_gizmo(i, drone, &frame, *colouring);
         commands.spawn((
