@@ -32,7 +32,7 @@ pub enum AlertsCommand {
     },
     /// Acknowledge an alert: recorded in its trace; its state does not change.
     #[command(
-        after_help = "Example:\n  patrol alerts ack runs/20260714-130000 3 --by ana --note \"calling the tower\""
+        after_help = "Example:\n  patrol alerts ack runs/20260714-130000 3 --by ana \\\n    --note \"calling the tower\""
     )]
     Ack {
         /// The alert database, or a run directory holding alerts.sqlite.
@@ -48,7 +48,7 @@ pub enum AlertsCommand {
     },
     /// Close an alert with a verdict: through confirmed-fire or false-alarm, then resolved.
     #[command(
-        after_help = "Example:\n  patrol alerts resolve runs/20260714-130000 3 --verdict false-alarm --note \"dust from the quarry\""
+        after_help = "Example:\n  patrol alerts resolve runs/20260714-130000 3 --verdict false-alarm \\\n    --note \"dust from the quarry\""
     )]
     Resolve {
         /// The alert database, or a run directory holding alerts.sqlite.
@@ -67,7 +67,7 @@ pub enum AlertsCommand {
     },
     /// Export the alerts as GeoJSON and/or CSV.
     #[command(
-        after_help = "Example:\n  patrol alerts export runs/20260714-130000 --geojson alerts.geojson --csv alerts.csv"
+        after_help = "Example:\n  patrol alerts export runs/20260714-130000 --geojson alerts.geojson \\\n    --csv alerts.csv"
     )]
     Export {
         /// The alert database, or a run directory holding alerts.sqlite.

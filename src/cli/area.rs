@@ -53,7 +53,7 @@ pub enum AreaCommand {
     /// Propose sites for new video towers (summits and ridges near a road) that watch the
     /// most risk, around the towers and alarms already there when asked.
     #[command(
-        after_help = "Example:\n  patrol area site-towers missions/cumberland --count 5 --existing -o new-towers.geojson"
+        after_help = "Example:\n  patrol area site-towers missions/cumberland --count 5 --existing \\\n    -o new-towers.geojson"
     )]
     SiteTowers {
         /// The area directory (holding area.toml).
@@ -82,7 +82,7 @@ pub enum AreaCommand {
     },
     /// Compute the day's fire-risk map from terrain, human access, fuel and weather.
     #[command(
-        after_help = "Without weather flags the [weather] table of area.toml is used.\n\nExample:\n  patrol area risk missions/cumberland --date 2026-04-05 --temp-c 24 --rh 28 --wind-kmh 18 --rain-mm 0"
+        after_help = "Without weather flags the [weather] table of area.toml is used.\n\nExample:\n  patrol area risk missions/cumberland --date 2026-04-05 --temp-c 24 \\\n    --rh 28 --wind-kmh 18 --rain-mm 0"
     )]
     Risk {
         /// The area directory (holding area.toml).

@@ -12,7 +12,7 @@ use patrol_telemetry::sim::detector::DetectorConfig;
 /// Run a simulated patrol shift end to end and write a run directory with a report.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Example:\n  patrol demo missions/cumberland\n  patrol demo missions/cumberland --shift 10:00-13:00 --ignitions 8 --sensor-fires 3 --speedup 120 --run-dir runs/demo-1\n\nThe run directory holds report.md, alerts.sqlite (see `patrol alerts list <run-dir>`), alerts.geojson, alerts.csv, fires.json (ground truth), the plan, events.log and one tlog per drone."
+    after_help = "Example:\n  patrol demo missions/cumberland\n  patrol demo missions/cumberland --shift 10:00-13:00 --ignitions 8 \\\n    --sensor-fires 3 --speedup 120 --run-dir runs/demo-1\n\nThe run directory holds report.md, alerts.sqlite (see `patrol alerts list <run-dir>`), alerts.geojson, alerts.csv, fires.json (ground truth), the plan, events.log and one tlog per drone."
 )]
 pub struct DemoArgs {
     /// The patrol area directory.

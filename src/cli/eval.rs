@@ -19,7 +19,7 @@ use patrol_telemetry::sim::fire::{random_ignitions, read_fire_file};
 /// Evaluate how soon fires are found: towers, alarms and drones, five ways compared.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Ignites many fires at random places weighted by the area's risk over a shift and works out, from the plans' timed flights, the towers' viewsheds and the alarms, when each is first reported and by what, and how soon a drone could be on scene. Compares: towers and alarms only; drones only; towers and alarms with drones planned for the highest risk, for the blind spots, or flying a lawn-mower survey of the same hours.\n\nWrites eval.md, eval.json and unfound.png into the output directory.\n\nExample:\n  patrol eval missions/cumberland\n  patrol eval missions/cumberland --plan out/ --fires 2000 --seed 7 -o out/eval\n  patrol eval missions/cumberland --wind 5@250"
+    after_help = "Ignites many fires at random places weighted by the area's risk over a shift and works out, from the plans' timed flights, the towers' viewsheds and the alarms, when each is first reported and by what, and how soon a drone could be on scene. Compares: towers and alarms only; drones only; towers and alarms with drones planned for the highest risk, for the blind spots, or flying a lawn-mower survey of the same hours.\n\nWrites eval.md, eval.json and unfound.png into the output directory.\n\nExample:\n  patrol eval missions/cumberland\n  patrol eval missions/cumberland --plan out/ --fires 2000 --seed 7 \\\n    -o out/eval\n  patrol eval missions/cumberland --wind 5@250"
 )]
 pub struct EvalArgs {
     /// The area directory (holding area.toml).

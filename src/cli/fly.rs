@@ -27,7 +27,7 @@ use patrol_telemetry::shift::status_table::status_table;
 /// Fly a plan: upload each sortie to its drone (by system id), start it on time, watch, record.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Example (two terminals, no hardware):\n  patrol sim --area missions/cumberland --connect udpout:127.0.0.1:14550 --speedup 20\n  patrol fly --plan out/ --connect udpin:127.0.0.1:14550 --speedup 20\n\nWith radios: patrol fly --plan out/ --connect serial:/dev/ttyUSB0:57600 --connect udpin:0.0.0.0:14550\nThe run directory gets one .tlog per vehicle (open with QGroundControl, MAVExplorer or pymavlink), events.log and a copy of plan.json.\n\nCtrl-C once: no new sortie, the airborne drones finish theirs; twice: recall them (RTL); three times: stop at once."
+    after_help = "Example (two terminals, no hardware):\n  patrol sim --area missions/cumberland --connect udpout:127.0.0.1:14550 \\\n    --speedup 20\n  patrol fly --plan out/ --connect udpin:127.0.0.1:14550 --speedup 20\n\nWith radios: patrol fly --plan out/ --connect serial:/dev/ttyUSB0:57600 --connect udpin:0.0.0.0:14550\nThe run directory gets one .tlog per vehicle (open with QGroundControl, MAVExplorer or pymavlink), events.log and a copy of plan.json.\n\nCtrl-C once: no new sortie, the airborne drones finish theirs; twice: recall them (RTL); three times: stop at once."
 )]
 pub struct FlyArgs {
     /// The plan directory written by `patrol plan` (or its plan.json).

@@ -21,7 +21,7 @@ use clap::{Parser, Subcommand};
     name = "patrol",
     version,
     about,
-    after_help = "Examples:\n  patrol area check missions/cumberland\n  patrol area map missions/cumberland -o map.png\n  patrol area risk missions/cumberland --date 2026-04-05 --temp-c 24 --rh 28 --wind-kmh 18 --rain-mm 0\n  patrol plan missions/cumberland -o out/ --shift 10:00-18:00\n  patrol sim --area missions/cumberland --connect udpout:127.0.0.1:14550 --speedup 20\n  patrol fly --plan out/ --connect udpin:127.0.0.1:14550 --speedup 20\n  patrol view runs/demo-1 --screenshot shot.png"
+    after_help = "Examples:\n  patrol area check missions/cumberland\n  patrol area map missions/cumberland -o map.png\n  patrol area risk missions/cumberland --date 2026-04-05 --temp-c 24 \\\n    --rh 28 --wind-kmh 18 --rain-mm 0\n  patrol plan missions/cumberland -o out/ --shift 10:00-18:00\n  patrol sim --area missions/cumberland --connect udpout:127.0.0.1:14550 \\\n    --speedup 20\n  patrol fly --plan out/ --connect udpin:127.0.0.1:14550 --speedup 20\n  patrol view runs/demo-1 --screenshot shot.png"
 )]
 pub struct Cli {
     /// Log debug details to stderr (or set PATROL_LOG, e.g. PATROL_LOG=info).
@@ -79,4 +79,51 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
 /// Whether a number of seconds is one a timer can wait for.
 pub(crate) fn seconds_ok(s: f64) -> bool {
     s.is_finite() && (0.0..=1e9).contains(&s)
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    /// Every command and subcommand, with its path (`patrol area check`).
+    fn all_commands() -> Vec<(String, clap::Command)> {
+        fn walk(prefix: &str, cmd: &clap::Command, out: &mut Vec<(String, clap::Command)>) {
+            let name = format!("{prefix}{}", cmd.get_name());
+            out.push((name.clone(), cmd.clone()));
+            for sub in cmd.get_subcommands() {
+                walk(&format!("{name} "), sub, out);
+            }
+        }
+        let mut out = Vec::new();
+        walk("", &super::Cli::command(), &mut out);
+        out
+    }
+
+    /// Help examples paste: on an 80-column terminal every line of a command's examples comes
+    /// out whole (clap wraps long lines, and a command cut in two runs only its first half).
+    /// Long commands continue with a backslash.
+    #[test]
+    fn help_examples_are_not_wrapped_on_an_80_column_terminal() {
+        let mut problems = Vec::new();
+        for (name, cmd) in all_commands() {
+            let Some(after) = cmd.get_after_help().map(|h| h.to_string()) else {
+                continue;
+            };
+            let rendered = cmd.clone().term_width(80).render_help().to_string();
+            let rendered_lines: Vec<&str> = rendered.lines().map(str::trim_end).collect();
+            for line in after
+                .lines()
+                .filter(|l| l.trim_start().starts_with("patrol ") || l.ends_with('\\'))
+            {
+                if !rendered_lines.contains(&line.trim_end()) {
+                    problems.push(format!("{name}: {line:?}"));
+                }
+            }
+        }
+        assert!(
+            problems.is_empty(),
+            "examples wrapped at 80 columns:\n{}",
+            problems.join("\n")
+        );
+    }
 }

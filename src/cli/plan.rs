@@ -18,7 +18,7 @@ use patrol_planner::plan::wall_clock;
 /// Plan a shift of patrols over an area's fire risk.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Writes per sortie a QGroundControl .plan and a .waypoints file, plan.kml, routes.geojson, cells.geojson, plan.json, summary.csv and plan.png into the output directory.\n\nExample:\n  patrol plan missions/cumberland -o out/ --shift 10:00-18:00 --wind 4@250 --time-limit 20"
+    after_help = "Writes per sortie a QGroundControl .plan and a .waypoints file, plan.kml, routes.geojson, cells.geojson, plan.json, summary.csv and plan.png into the output directory.\n\nExample:\n  patrol plan missions/cumberland -o out/ --shift 10:00-18:00 --wind 4@250 \\\n    --time-limit 20"
 )]
 pub struct PlanArgs {
     /// The area directory (holding area.toml).
