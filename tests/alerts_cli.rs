@@ -101,7 +101,12 @@ fn arg(path: &Path) -> &str {
 #[test]
 fn list_shows_a_table_of_the_alerts_of_a_run_directory() {
     let dir = run_dir();
-    let out = patrol(&["alerts", "list", arg(dir.path())]);
+    // No run.json: the wall clock in this machine's zone, UTC here.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_patrol"))
+        .args(["alerts", "list", arg(dir.path())])
+        .env("TZ", "UTC")
+        .output()
+        .expect("patrol runs");
     assert!(out.status.success(), "{}", out.stderr_text());
     let text = out.stdout_text();
     let lines: Vec<&str> = text.lines().collect();
@@ -129,7 +134,7 @@ fn list_shows_a_table_of_the_alerts_of_a_run_directory() {
         "{text}"
     );
     assert!(
-        lines[1].contains("Ridge (3.2 km)") && lines[1].contains("2026-07-14T13:05:11Z"),
+        lines[1].contains("Ridge (3.2 km)") && lines[1].contains("2026-07-14 13:05:11"),
         "{text}"
     );
     assert!(
@@ -163,27 +168,46 @@ fn list_shows_a_table_of_the_alerts_of_a_run_directory() {
 #[test]
 fn show_prints_the_alert_its_evidence_and_its_trace() {
     let dir = run_dir();
-    let out = patrol(&["alerts", "show", &db(&dir), "2"]);
+    // A database outside a run reads the wall clock in this machine's zone: UTC here.
+    let show = |extra: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_patrol"))
+            .args(["alerts", "show", &db(&dir)])
+            .args(extra)
+            .env("TZ", "UTC")
+            .output()
+            .expect("patrol runs")
+    };
+    let out = show(&["2"]);
     assert!(out.status.success(), "{}", out.stderr_text());
     let text = out.stdout_text();
+    // The summary first: what, where, since when, how far along.
+    assert!(text.starts_with("alert 2: infrared on-scene"), "{text}");
     for needle in [
-        "alert 2 (infrared, on-scene)",
-        "-41.25000, 146.22000 ±150 m, 420 m AMSL",
-        "danger class: 4",
-        "acknowledged: no",
-        "alert to on-scene: 90 s",
-        "2026-07-14T13:05:20Z  new -> dispatched  by dispatcher: d3 sent",
-        "2026-07-14T13:06:42Z  dispatched -> on-scene  by patrol fly: d3 overhead",
+        "-41.25000, 146.22000 ±150 m (420 m AMSL)",
+        "danger class 4",
+        "not acknowledged",
+        "alert to on-scene: 1m30s",
+        "lifecycle (",
+        "2026-07-14 13:05:20  new -> dispatched  by dispatcher: d3 sent",
+        "2026-07-14 13:06:42  dispatched -> on-scene  by patrol fly: d3 overhead",
     ] {
         assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
     }
-    let text = patrol(&["alerts", "show", &db(&dir), "1"]).stdout_text();
+    // Evidence grouped by observer; every piece with --all.
+    let text = show(&["1"]).stdout_text();
+    assert!(text.contains("evidence by observer (1 groups"), "{text}");
+    assert!(
+        text.contains("d2 (system 2): detection smoke x1")
+            && text.contains("around -41.25010, 146.21010"),
+        "{text}"
+    );
+    assert!(text.contains("d2-0042.jpg"), "{text}");
+    let text = show(&["1", "--all"]).stdout_text();
     assert!(text.contains("evidence (1):"), "{text}");
     assert!(
         text.contains("detection smoke 0.90 by d2 (system 2) at -41.25010, 146.21010"),
         "{text}"
     );
-    assert!(text.contains("d2-0042.jpg"), "{text}");
 }
 
 #[test]

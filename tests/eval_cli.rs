@@ -150,6 +150,9 @@ fn hms_s(text: &str) -> Option<f64> {
 /// Per drone id, (planned start, flown start) of each sortie, from the plan and events.log.
 fn sortie_starts(run: &Path, plan: &Value) -> HashMap<String, Vec<(f64, f64)>> {
     let log = std::fs::read_to_string(run.join("events.log")).expect("events.log");
+    // The log reads the shift's local time: shift seconds count from the shift's start.
+    let start_local = plan["shift"]["start_local"].as_str().expect("start_local");
+    let t0 = hms_s(&format!("{start_local}:00")).expect("HH:MM");
     let mut out: HashMap<String, Vec<(f64, f64)>> = HashMap::new();
     for d in plan["drones"].as_array().expect("drones") {
         let id = d["drone_id"].as_str().expect("id");
@@ -163,7 +166,7 @@ fn sortie_starts(run: &Path, plan: &Value) -> HashMap<String, Vec<(f64, f64)>> {
             {
                 out.entry(id.to_string())
                     .or_default()
-                    .push((s["start_s"].as_f64().expect("start"), t));
+                    .push((s["start_s"].as_f64().expect("start"), t - t0));
             }
         }
     }

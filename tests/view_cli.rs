@@ -290,6 +290,56 @@ fn view_renders_terrain_tracks_and_alerts_where_they_belong() {
             a.state.as_str()
         );
     }
+
+    // One clock: the events, the alerts and --at read the shift's local time in the area's
+    // zone (the demo plans today's 10:00-10:30 in America/New_York), however fast it ran.
+    let events = std::fs::read_to_string(run.join("events.log")).expect("events.log");
+    assert!(events.starts_with("# shift of "), "{events}");
+    assert!(
+        events.contains("from 10:00:00 (America/New_York, E"),
+        "{events}"
+    );
+    assert!(
+        events
+            .lines()
+            .nth(1)
+            .is_some_and(|l| l.starts_with("[10:0")),
+        "{events}"
+    );
+    let out = patrol(&["alerts", "list", run.to_str().expect("utf-8")]);
+    assert!(out.status.success(), "{}", out.stderr_text());
+    let table = out.stdout_text();
+    assert!(table.contains("created (America/New_York, E"), "{table}");
+    // Ages count on the mission clock to the run's end: the oldest alert is minutes old, not
+    // the wall's seconds (the run took seconds at 200x).
+    let ages: Vec<&str> = table
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_whitespace().last())
+        .collect();
+    assert!(ages.iter().any(|a| a.contains('m')), "{table}");
+    for line in table.lines().skip(1) {
+        assert!(
+            line.contains(" 10:"),
+            "created at the shift's local time: {line}"
+        );
+    }
+    let out = patrol(&[
+        "view",
+        run.to_str().expect("utf-8"),
+        "--screenshot",
+        tmp.path().join("never.png").to_str().expect("utf-8"),
+        "--at",
+        "03:00",
+    ]);
+    expect_error(
+        &out,
+        &[
+            "time 03:00",
+            "outside the run, which covers 10:00:00 to",
+            "America/New_York",
+        ],
+    );
 }
 
 #[test]

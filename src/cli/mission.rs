@@ -163,7 +163,11 @@ impl Link {
                             event: ev.kind,
                         },
                     };
-                    if let Some(l) = line.line(clock.start_unix_us()) {
+                    if let Some(l) =
+                        line.line(&patrol_planner::plan::shift_clock::ShiftClock::wall(
+                            clock.start_unix_us() as i64,
+                        ))
+                    {
                         println!("{l}");
                     }
                 }

@@ -9,7 +9,7 @@ use patrol_viewer::{ViewOptions, run_viewer};
 /// Replay a whole patrol run in 3D: terrain, plans, flown tracks, drones, alerts and fires.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Example:\n  patrol view runs/demo-1\n  patrol view runs/demo-1 --screenshot shot.png --at 00:42:10 \\\n    --size 1600x900 --follow q1\n  patrol view runs/demo-1 --screenshot map.png --top --risk --colour-by height\n  patrol view flight.tlog --area missions/cumberland\n  patrol view out/   (a plan folder: its sorties before they are flown)\n  patrol view out/q1-1.plan   (one mission file before upload)\n\nKeys: Space play/pause, Left/Right 1 s (Shift: 10 s), Up/Down speed, N/P next/previous detection or alert event, R risk map, C track colouring (drone, mode, height)."
+    after_help = "Example:\n  patrol view runs/demo-1\n  patrol view runs/demo-1 --screenshot shot.png --at 10:42:10 \\\n    --size 1600x900 --follow q1\n  patrol view runs/demo-1 --screenshot map.png --top --risk --colour-by height\n  patrol view flight.tlog --area missions/cumberland\n  patrol view out/   (a plan folder: its sorties before they are flown)\n  patrol view out/q1-1.plan   (one mission file before upload)\n\nKeys: Space play/pause, Left/Right 1 s (Shift: 10 s), Up/Down speed, N/P next/previous detection or alert event, R risk map, C track colouring (drone, mode, height)."
 )]
 pub struct ViewArgs {
     /// The run directory (from `patrol fly` or `patrol demo`), a plan folder (from `patrol
@@ -28,8 +28,9 @@ pub struct ViewArgs {
     /// Render one frame into this PNG and exit.
     #[arg(long, value_name = "PNG")]
     screenshot: Option<PathBuf>,
-    /// Time from the start of the run, HH:MM:SS (default: the start; for --screenshot the end).
-    #[arg(long, value_name = "HH:MM:SS")]
+    /// When: the shift's local time of day, HH:MM[:SS] (as events.log and the alerts read),
+    /// or +H:MM:SS from the run's start (default: the start; for --screenshot the end).
+    #[arg(long, value_name = "TIME")]
     at: Option<String>,
     /// Window (and picture) size in pixels, WIDTHxHEIGHT.
     #[arg(long, value_name = "WxH")]

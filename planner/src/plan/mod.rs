@@ -18,6 +18,7 @@ pub mod mission;
 pub mod model;
 pub mod request;
 pub mod resolve;
+pub mod shift_clock;
 mod sortie_record;
 pub mod summary;
 pub mod sweep;

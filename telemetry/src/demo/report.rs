@@ -14,6 +14,7 @@ use crate::shift::render::hms;
 use crate::sim::detector::DetectionTruth;
 use crate::sim::fire::Fire;
 use crate::sim::watch::WatchReport;
+use patrol_planner::plan::shift_clock::ShiftClock;
 
 /// An alert counts as finding a fire when the fire is within this distance of it, metres, or
 /// within the alert's own radius when that is wider (a single tower's sighting is placed
@@ -53,6 +54,17 @@ pub struct DemoReport<'a> {
     pub frames_lost: u64,
     /// Frames received.
     pub frames_received: u64,
+}
+
+impl DemoReport<'_> {
+    /// The run's one clock: the plan's shift on its date, whenever the demo ran.
+    fn shift_clock(&self) -> ShiftClock {
+        ShiftClock::new(
+            &self.plan.shift,
+            self.clock_start_unix_us as i64,
+            self.speedup <= 1.0,
+        )
+    }
 }
 
 /// Metres between two (latitude, longitude) pairs.
@@ -145,15 +157,18 @@ impl DemoReport<'_> {
                 )
             })
             .sum();
+        let clock = self.shift_clock();
         let _ = writeln!(out, "# Patrol demo: {}\n", p.area_name);
         let _ = writeln!(
             out,
-            "Shift {}–{} ({:.1} h) flown at {}× by {} simulated drones over loopback MAVLink; every figure below comes from this run.\n",
+            "Shift {}–{} ({:.1} h) flown at {}× by {} simulated drones over loopback MAVLink; every figure below comes from this run. Times of day are the shift's local time ({}, {}), as in events.log, `patrol alerts` and `patrol view`; durations are H:MM:SS.\n",
             p.shift.start_local,
             p.shift.end_local,
             self.shift_s / 3600.0,
             self.speedup,
-            p.drones.len()
+            p.drones.len(),
+            clock.date(),
+            clock.zone_label()
         );
         let _ = writeln!(out, "## Patrol\n");
         let _ = writeln!(out, "- Sorties flown: {flown} of {planned} planned");
@@ -285,7 +300,7 @@ impl DemoReport<'_> {
                 } else {
                     told.join(", ")
                 },
-                hms(f.ignition_s),
+                clock.at_shift_s(f.ignition_s),
                 f.lat_deg,
                 f.lon_deg,
                 seen,
@@ -366,10 +381,7 @@ impl DemoReport<'_> {
                     |b| format!("{} ({:.1} km)", b.name, b.distance_m / 1000.0)
                 ),
                 a.evidence_count,
-                hms(
-                    (al.created_at_unix_us as u64).saturating_sub(self.clock_start_unix_us) as f64
-                        / 1e6
-                )
+                clock.at_unix_us(al.created_at_unix_us)
             );
         }
         let confirmed = self

@@ -10,6 +10,7 @@ use patrol_planner::plan::build::plan_patrol;
 use patrol_planner::plan::energy::Wind;
 use patrol_planner::plan::model::Plan;
 use patrol_planner::plan::request::PlanRequest;
+use patrol_planner::plan::wall_clock;
 
 use crate::alerts::export::{write_csv_file, write_geojson};
 use crate::clock::MissionClock;
@@ -130,12 +131,21 @@ pub fn run_demo(o: &DemoOptions) -> Result<DemoOutcome, DemoError> {
     let run_dir = o.run_dir.clone();
     say(&format!("loading {} ...", o.area_dir.display()));
     let area = Area::load(&o.area_dir).map_err(DemoError::Area)?;
+    let zone = area
+        .manifest
+        .time_zone
+        .clone()
+        .unwrap_or_else(wall_clock::system_time_zone);
     let request = PlanRequest {
         shift_start: o.shift.0.clone(),
         shift_end: o.shift.1.clone(),
         time_limit_s: o.plan_time_limit_s,
         seed: o.seed,
         wind: o.wind,
+        // A shift of today in the area's zone, as `patrol plan` makes it: the run's one clock
+        // reads its local times.
+        time_zone: Some(zone.clone()),
+        date: wall_clock::today_in(&zone).ok(),
         ..PlanRequest::default()
     };
     say(&format!(

@@ -20,6 +20,10 @@ pub struct RunInfo {
     /// `patrol plan` ran); `None` when it was not found.
     #[serde(default)]
     pub area_dir: Option<String>,
+    /// When the run ended on the mission clock, µs since the UNIX epoch; `None` while it runs
+    /// (and for runs recorded before it was written).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ended_unix_us: Option<u64>,
 }
 
 /// Why `run.json` cannot be written or read.
@@ -52,6 +56,20 @@ impl RunInfo {
             area_dir: std::fs::canonicalize(area_dir)
                 .ok()
                 .map(|p| p.to_string_lossy().into_owned()),
+            ended_unix_us: None,
+        }
+    }
+
+    /// Now on the run's mission clock, µs since the UNIX epoch: its clock (which started at
+    /// the wall time of its shift time zero) run on to `wall_now_unix_us` at its speed-up,
+    /// never past the run's end. Alert ages and the duty officer's actions use it, so that a
+    /// sped-up run's alerts are not all "0 s" old.
+    pub fn mission_now_unix_us(&self, wall_now_unix_us: i64) -> i64 {
+        let start = self.shift_start_unix_us as i64;
+        let now = start + ((wall_now_unix_us - start).max(0) as f64 * self.speedup) as i64;
+        match self.ended_unix_us {
+            Some(end) => now.min(end as i64),
+            None => now,
         }
     }
 
@@ -84,6 +102,25 @@ impl RunInfo {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mission_now_runs_at_the_speedup_and_stops_at_the_end() {
+        let mut info = RunInfo {
+            shift_start_unix_us: 1_000_000_000,
+            speedup: 100.0,
+            area_dir: None,
+            ended_unix_us: None,
+        };
+        // Two wall seconds into a 100x run: 200 mission seconds.
+        assert_eq!(
+            info.mission_now_unix_us(1_002_000_000),
+            1_000_000_000 + 200_000_000
+        );
+        info.ended_unix_us = Some(1_000_000_000 + 50_000_000);
+        assert_eq!(info.mission_now_unix_us(1_002_000_000), 1_050_000_000);
+        // Before the start (a skewed clock) is the start.
+        assert_eq!(info.mission_now_unix_us(0), 1_000_000_000);
+    }
 
     #[test]
     fn written_and_read_back() {

@@ -8,6 +8,8 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::broadcast::{self, error::RecvError};
 use tokio::task::JoinHandle;
 
+use patrol_planner::plan::shift_clock::ShiftClock;
+
 use super::event::{ServiceEvent, ShiftEvent, ShiftEventKind};
 
 /// Lines kept for the live view.
@@ -22,12 +24,13 @@ pub struct EventLog {
 
 impl EventLog {
     /// Creates `path` (never truncating an earlier run's log) and starts writing the events of
-    /// `rx` to it, and to stdout when `echo`, with shift time since `shift_start_unix_us`.
+    /// `rx` to it, and to stdout when `echo`, in the shift's local time (`clock`, said in the
+    /// log's first line).
     /// Ends after [`ServiceEvent::Ended`] or when the channel closes.
     pub fn start(
         path: &Path,
         mut rx: broadcast::Receiver<ShiftEvent>,
-        shift_start_unix_us: u64,
+        clock: ShiftClock,
         echo: bool,
     ) -> std::io::Result<EventLog> {
         let mut file = std::io::BufWriter::new(
@@ -36,6 +39,8 @@ impl EventLog {
                 .create_new(true)
                 .open(path)?,
         );
+        writeln!(file, "# {}", clock.header())?;
+        file.flush()?;
         let recent = Arc::new(Mutex::new(Vec::new()));
         let kept = recent.clone();
         let task = tokio::spawn(async move {
@@ -43,7 +48,7 @@ impl EventLog {
                 let (line, last) = match rx.recv().await {
                     Ok(ev) => {
                         let last = matches!(ev.kind, ShiftEventKind::Service(ServiceEvent::Ended));
-                        (ev.line(shift_start_unix_us), last)
+                        (ev.line(&clock), last)
                     }
                     Err(RecvError::Lagged(n)) => (
                         Some(format!(

@@ -1,8 +1,11 @@
 //! Events as English text: the lines of `events.log` and the console.
 //!
-//! A line is `[H:MM:SS] who: text`, with shift time (mission seconds since the shift's start).
+//! A line is `[HH:MM:SS] who: text`, with the shift's local time ([`ShiftClock`]: one clock for
+//! the log, the report, the alerts and the viewer).
 //! Events that only move a drone's phase along (waiting, uploading, arming, the end of the
 //! shift) and vehicle changes nobody reads (the current mission item) have no line.
+
+use patrol_planner::plan::shift_clock::ShiftClock;
 
 use crate::gcs::EventKind;
 use crate::gcs::vehicle::Change;
@@ -101,10 +104,10 @@ impl ShiftEvent {
     }
 
     /// The event's text, or `None` for events that have no line.
-    pub fn text(&self) -> Option<String> {
+    pub fn text(&self, clock: &ShiftClock) -> Option<String> {
         match &self.kind {
             ShiftEventKind::Vehicle { key, event, .. } => vehicle_text(key.as_ref(), event),
-            ShiftEventKind::Sortie { drone, event } => sortie_text(drone, event),
+            ShiftEventKind::Sortie { drone, event } => sortie_text(drone, event, clock),
             ShiftEventKind::Alert(e) => Some(alert_text(e)),
             ShiftEventKind::Dispatch(e) => Some(dispatch_text(e)),
             ShiftEventKind::Alarm(e) => Some(match e {
@@ -119,12 +122,12 @@ impl ShiftEvent {
         }
     }
 
-    /// The event-log line, `[H:MM:SS] who: text`, with shift time since `start_unix_us`.
-    pub fn line(&self, start_unix_us: u64) -> Option<String> {
-        let text = self.text()?;
+    /// The event-log line, `[HH:MM:SS] who: text`, in the shift's local time.
+    pub fn line(&self, clock: &ShiftClock) -> Option<String> {
+        let text = self.text(clock)?;
         Some(format!(
             "[{}] {}: {text}",
-            hms(self.shift_s(start_unix_us)),
+            clock.at_unix_us(self.at_unix_us as i64),
             self.subject()
         ))
     }
@@ -186,7 +189,7 @@ fn vehicle_text(key: Option<&crate::gcs::VehicleKey>, event: &EventKind) -> Opti
     })
 }
 
-fn sortie_text(drone: &DroneRef, e: &SortieEvent) -> Option<String> {
+fn sortie_text(drone: &DroneRef, e: &SortieEvent, clock: &ShiftClock) -> Option<String> {
     Some(match e {
         SortieEvent::WaitingForVehicle { timeout_s } => format!(
             "listening for system id {}: each sortie waits for it up to {timeout_s} s past its start",
@@ -196,8 +199,8 @@ fn sortie_text(drone: &DroneRef, e: &SortieEvent) -> Option<String> {
             sortie, start_s, ..
         } => {
             format!(
-                "sortie {sortie} waits for its start at shift time {}",
-                hms(*start_s)
+                "sortie {sortie} waits for its start at {}",
+                clock.at_shift_s(*start_s)
             )
         }
         SortieEvent::Uploading { .. } => return None,
@@ -215,8 +218,8 @@ fn sortie_text(drone: &DroneRef, e: &SortieEvent) -> Option<String> {
             battery_pct,
             until_s,
         } => format!(
-            "battery at {battery_pct}%: waiting for a fresh pack (90 % or more) until shift time {}",
-            hms(*until_s)
+            "battery at {battery_pct}%: waiting for a fresh pack (90 % or more) until {}",
+            clock.at_shift_s(*until_s)
         ),
         SortieEvent::WaitingForBatteryReport { for_s } => format!(
             "no battery level reported yet: waiting {for_s} s for SYS_STATUS or BATTERY_STATUS"

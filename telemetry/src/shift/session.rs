@@ -19,6 +19,8 @@ use patrol_planner::plan::model::Plan;
 use tokio::sync::broadcast::error::RecvError;
 use tokio::task::JoinHandle;
 
+use patrol_planner::plan::shift_clock::ShiftClock;
+
 use crate::alarms::external::AlarmCounters;
 use crate::clock::MissionClock;
 use crate::fly::alert_service::{AlertService, AlertServiceConfig, AlertServiceError};
@@ -145,6 +147,9 @@ pub struct FlightSession {
     progress: ProgressTracker,
     forwarder: JoinHandle<()>,
     control: ControlTx,
+    /// `run.json` as written at the start; its end is added when the session finishes.
+    info: RunInfo,
+    clock: MissionClock,
 }
 
 impl FlightSession {
@@ -168,13 +173,18 @@ impl FlightSession {
         } = config;
         run_dir.write_plan(&plan)?;
         // The replay's shift time zero (`patrol view`).
-        run_dir.write_info(&RunInfo::of(&clock, &area_dir))?;
+        let info = RunInfo::of(&clock, &area_dir);
+        run_dir.write_info(&info)?;
         let bus = EventBus::new(clock);
         // Subscribed before anything can publish.
         let log = EventLog::start(
             &run_dir.events_log(),
             bus.subscribe(),
-            clock.start_unix_us(),
+            ShiftClock::new(
+                &plan.shift,
+                clock.start_unix_us() as i64,
+                clock.speedup() <= 1.0,
+            ),
             echo,
         )
         .map_err(|source| SessionError::EventLog {
@@ -231,6 +241,8 @@ impl FlightSession {
             log,
             progress,
             forwarder,
+            info,
+            clock,
         })
     }
 
@@ -352,6 +364,14 @@ impl FlightSession {
             .publish(ShiftEventKind::Service(ServiceEvent::Ended));
         let outcomes = self.progress.finish().await;
         self.log.finish().await;
+        // The run's end on the mission clock: alert ages are counted to it afterwards.
+        let info = RunInfo {
+            ended_unix_us: Some(self.clock.now_unix_us()),
+            ..self.info
+        };
+        if let Err(e) = self.run_dir.write_info(&info) {
+            tracing::warn!("{e}");
+        }
         SessionSummary {
             outcomes,
             snapshot,

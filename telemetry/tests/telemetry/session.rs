@@ -120,13 +120,20 @@ fn vehicle_changes(events: &[ShiftEvent], system_id: u8) -> Vec<Change> {
 
 /// `events.log` is the events rendered, in order: its last lines are the lines of `events`
 /// (the log also holds what was published before the test subscribed).
-fn assert_log_renders(run: &RunDir, events: &[ShiftEvent], start_unix_us: u64) {
+fn assert_log_renders(run: &RunDir, events: &[ShiftEvent], plan: &Plan, clock: &MissionClock) {
     let log = std::fs::read_to_string(run.events_log()).expect("events.log");
     let log: Vec<&str> = log.lines().collect();
-    let rendered: Vec<String> = events
-        .iter()
-        .filter_map(|e| e.line(start_unix_us))
-        .collect();
+    // One clock: the log is headed by the shift it reads and its lines are local times.
+    let shift_clock = patrol_planner::plan::shift_clock::ShiftClock::new(
+        &plan.shift,
+        clock.start_unix_us() as i64,
+        clock.speedup() <= 1.0,
+    );
+    assert_eq!(
+        log.first().copied(),
+        Some(format!("# {}", shift_clock.header()).as_str())
+    );
+    let rendered: Vec<String> = events.iter().filter_map(|e| e.line(&shift_clock)).collect();
     assert!(!rendered.is_empty());
     assert!(log.len() >= rendered.len(), "{log:#?}\nvs\n{rendered:#?}");
     assert_eq!(&log[log.len() - rendered.len()..], rendered.as_slice());
@@ -202,7 +209,7 @@ fn a_simulated_sortie_yields_its_events_in_order() {
         // The progress the front ends print is the fold of those events.
         let o = &summary.outcomes[0];
         assert_eq!((o.flown, o.skipped.len(), o.phase.as_str()), (1, 0, "done"));
-        assert_log_renders(&run, &events, clock.start_unix_us());
+        assert_log_renders(&run, &events, &plan, &clock);
         let log = std::fs::read_to_string(run.events_log()).expect("log");
         for line in [
             format!(
@@ -352,7 +359,7 @@ fn a_pymavlink_vehicle_yields_the_upload_and_start_events() {
             uploaded[2],
             (ListKind::Mission, d.sorties[0].mission.items.len())
         );
-        assert_log_renders(&run, &events, clock.start_unix_us());
+        assert_log_renders(&run, &events, &plan, &clock);
     });
 }
 

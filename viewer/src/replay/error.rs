@@ -52,18 +52,20 @@ pub enum ReplayError {
         path: PathBuf,
     },
     /// A time given on the command line is not HH:MM:SS.
-    #[error("time `{text}`: expected HH:MM:SS (or MM:SS, or seconds) from the start of the run")]
+    #[error(
+        "time `{text}`: expected the shift's local time of day HH:MM[:SS], or +H:MM:SS from the start of the run (a bare tlog: H:MM:SS from its start)"
+    )]
     BadTime {
         /// What was given.
         text: String,
     },
     /// A time beyond the end of the run.
-    #[error("time {text}: the run lasts only {duration}")]
+    #[error("time {text}: outside the run, which covers {span}")]
     TimeOutOfRun {
         /// What was given.
         text: String,
-        /// The run's length, HH:MM:SS.
-        duration: String,
+        /// The run's span as the user reads it (local times and length).
+        span: String,
     },
     /// A drone id the run does not have.
     #[error("drone `{id}`: not in this run (drones: {known})")]

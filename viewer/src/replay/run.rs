@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use patrol_planner::plan::model::{DronePlan, Plan};
+use patrol_planner::plan::shift_clock::ShiftClock;
 use patrol_telemetry::alerts::model::Evidence;
 use patrol_telemetry::alerts::store::AlertStore;
 use patrol_telemetry::fire_file::{Fire, read_fire_file};
@@ -69,6 +70,8 @@ pub struct Run {
     /// A mission file previewed before upload (`patrol view q1-1.plan`): its name and the path
     /// it flies, `[lat_deg, lon_deg, alt_amsl_m]`.
     pub mission_file: Option<(String, Vec<[f64; 3]>)>,
+    /// The run's one clock (the shift's local time), when it has a plan.
+    pub clock: Option<ShiftClock>,
     /// The replay's time zero, µs since the UNIX epoch: the shift's start from `run.json`,
     /// else the first telemetry record.
     pub start_unix_us: i64,
@@ -188,7 +191,9 @@ impl Run {
             .and_then(Result::ok)
             .map_or(0, |s| s * 1_000_000);
         let end = start + (plan.shift.duration_s.max(0.0) * 1e6).round() as i64;
+        let clock = ShiftClock::new(&plan.shift, start, start != 0);
         Run {
+            clock: Some(clock),
             dir: dir.to_path_buf(),
             area_dir: None,
             plan: Some(plan),
@@ -216,6 +221,7 @@ impl Run {
             detections: Vec::new(),
             fires: Vec::new(),
             mission_file: Some((name, flown)),
+            clock: None,
             start_unix_us: 0,
             end_unix_us: 0,
         }
@@ -251,7 +257,16 @@ impl Run {
             .as_ref()
             .map_or(first, |i| (i.shift_start_unix_us as i64).min(first));
         detections.sort_by_key(|d| d.t_unix_us);
+        let clock = plan.as_ref().map(|p| {
+            ShiftClock::new(
+                &p.shift,
+                info.as_ref()
+                    .map_or(start, |i| i.shift_start_unix_us as i64),
+                info.as_ref().is_none_or(|i| i.speedup <= 1.0),
+            )
+        });
         Run {
+            clock,
             dir: dir.to_path_buf(),
             area_dir: info.and_then(|i| i.area_dir).map(PathBuf::from),
             plan,

@@ -94,6 +94,7 @@ pub fn run(drones: usize, duration_s: f64, hz: f64, spacing_deg: f64) -> Run {
     let end = t0 + (duration_s * 1e6) as i64;
     Run {
         mission_file: None,
+        clock: None,
         dir: PathBuf::from("synthetic"),
         area_dir: None,
         plan: None,

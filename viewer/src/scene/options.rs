@@ -158,11 +158,33 @@ impl ViewOptions {
         };
         let start_at_unix_us = match &self.at {
             Some(text) => {
-                let s = parse_hms_s(text)?;
-                if s > run.duration_s() {
+                // The run's one clock: a local time of the shift (10:42:10); +0:42:10 is the
+                // time since the run's start. A run without a plan has only the latter.
+                let s = match (&run.clock, text.trim().strip_prefix('+')) {
+                    (_, Some(elapsed)) => parse_hms_s(elapsed)?,
+                    (Some(c), None) => {
+                        let shift_s = c
+                            .parse_local(text)
+                            .ok_or_else(|| ReplayError::BadTime { text: text.clone() })?;
+                        // Shift time to time since the run's start (which may be earlier).
+                        shift_s + (c.start_unix_us() - run.start_unix_us) as f64 / 1e6
+                    }
+                    (None, None) => parse_hms_s(text)?,
+                };
+                if !(0.0..=run.duration_s()).contains(&s) {
+                    let span = match &run.clock {
+                        Some(c) => format!(
+                            "{} to {} ({}; +0:00:00 to +{})",
+                            c.at_unix_us(run.start_unix_us),
+                            c.at_unix_us(run.end_unix_us),
+                            c.zone_label(),
+                            format_hms(run.duration_s())
+                        ),
+                        None => format!("0:00:00 to {}", format_hms(run.duration_s())),
+                    };
                     return Err(ReplayError::TimeOutOfRun {
                         text: text.clone(),
-                        duration: format_hms(run.duration_s()),
+                        span,
                     }
                     .into());
                 }

@@ -98,11 +98,23 @@ fn timeline_ui(
                         }
                     }
                 });
-            ui.label(format!(
-                "{} / {}",
-                format_hms(clock.elapsed_s()),
-                format_hms(clock.duration_s())
-            ));
+            // The run's one clock: the shift's local time, as in events.log and the alerts.
+            ui.label(match &run.clock {
+                Some(c) => {
+                    format!(
+                        "{} ({}), +{} of {}",
+                        c.at_unix_us(clock.now_unix_us()),
+                        c.zone_label(),
+                        format_hms(clock.elapsed_s()),
+                        format_hms(clock.duration_s())
+                    )
+                }
+                None => format!(
+                    "{} / {}",
+                    format_hms(clock.elapsed_s()),
+                    format_hms(clock.duration_s())
+                ),
+            });
         });
         let mut elapsed_s = clock.elapsed_s();
         ui.spacing_mut().slider_width = (ui.available_width() - 16.0).max(100.0);
@@ -204,7 +216,10 @@ fn timeline_ui(
                     state,
                     a.danger_class,
                     a.source,
-                    format_hms((a.created_at_unix_us - run.start_unix_us) as f64 / 1e6)
+                    run.clock.as_ref().map_or_else(
+                        || format_hms((a.created_at_unix_us - run.start_unix_us) as f64 / 1e6),
+                        |c| c.at_unix_us(a.created_at_unix_us)
+                    )
                 );
                 if ui
                     .selectable_label(selection.alert == Some(i), label)
