@@ -87,7 +87,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     }
     let manifest = patrol_planner::area::manifest::AreaManifest::read(&args.area)
         .with_context(|| format!("demo on {}", args.area.display()))?;
-    let wind = super::plan::wind_for(args.wind.as_deref(), manifest.weather.as_ref())?;
+    let (wind, wind_note) = super::plan::wind_for(args.wind.as_deref(), manifest.weather.as_ref())?;
     let run_dir = super::fly::run_dir(args.run_dir.as_deref())?;
     let began = std::time::Instant::now();
     let outcome = run_demo(&DemoOptions {
@@ -108,6 +108,9 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     })
     .with_context(|| format!("demo on {}", args.area.display()))?;
     println!("\n{}", outcome.report);
+    if let Some(note) = wind_note {
+        eprintln!("{note}");
+    }
     println!(
         "demo finished in {:.0} s; run directory {}:",
         began.elapsed().as_secs_f64(),

@@ -102,12 +102,18 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
         .as_ref()
         .map(|p| p.drones.iter().map(|d| d.drone_id.clone()).collect());
     let plan_seed = given.as_ref().map_or(args.seed, |p| p.settings.seed);
+    let mut wind_note = None;
     let wind = match &given {
         Some(p) => Wind {
             from_deg: p.settings.wind_from_deg,
             speed_mps: p.settings.wind_speed_mps,
         },
-        None => super::plan::wind_for(args.wind.as_deref(), area.manifest.weather.as_ref())?,
+        None => {
+            let (wind, note) =
+                super::plan::wind_for(args.wind.as_deref(), area.manifest.weather.as_ref())?;
+            wind_note = note;
+            wind
+        }
     };
     let request = |use_watch: bool| PlanRequest {
         shift_start: start.clone(),
@@ -199,6 +205,9 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
             evaluation.fires,
             args.output.display()
         );
+    }
+    if let Some(note) = wind_note {
+        eprintln!("{note}");
     }
     Ok(())
 }

@@ -114,35 +114,36 @@ pub(crate) fn parse_wind(text: &str) -> anyhow::Result<Wind> {
 }
 
 /// The wind to plan and fly in: `--wind` when given, else the area's `[weather]` (its
-/// `wind_kmh` from `wind_from_deg`), else calm air. Which one is said on stderr when it is not
-/// the flag's, so a user who forgot `--wind` sees what was assumed.
+/// `wind_kmh` from `wind_from_deg`), else calm air; with a note saying which when it is not
+/// the flag's, so a user who forgot `--wind` sees what was assumed (printed once the command
+/// has done its work, not before an error).
 pub(crate) fn wind_for(
     flag: Option<&str>,
     weather: Option<&patrol_planner::risk::weather::WeatherConfig>,
-) -> anyhow::Result<Wind> {
+) -> anyhow::Result<(Wind, Option<String>)> {
     if let Some(text) = flag {
-        return parse_wind(text);
+        return Ok((parse_wind(text)?, None));
     }
-    match weather {
+    Ok(match weather {
         Some(w) => match w.wind() {
-            Some(wind) => {
-                eprintln!(
+            Some(wind) => (
+                wind,
+                Some(format!(
                     "note: wind {:.1} m/s ({} km/h) from {:.0}°, from the area's [weather] (--wind overrides)",
                     wind.speed_mps, w.wind_kmh, wind.from_deg
-                );
-                Ok(wind)
-            }
-            None if w.wind_kmh > 0.0 => {
-                eprintln!(
+                )),
+            ),
+            None if w.wind_kmh > 0.0 => (
+                Wind::CALM,
+                Some(format!(
                     "note: calm air assumed: the area's [weather] has wind_kmh = {} but no wind_from_deg (add it, or give --wind)",
                     w.wind_kmh
-                );
-                Ok(Wind::CALM)
-            }
-            None => Ok(Wind::CALM),
+                )),
+            ),
+            None => (Wind::CALM, None),
         },
-        None => Ok(Wind::CALM),
-    }
+        None => (Wind::CALM, None),
+    })
 }
 
 /// A request error as the user typed it: the flag that feeds the value, the value, and what
@@ -224,10 +225,11 @@ pub fn run(args: PlanArgs) -> anyhow::Result<()> {
         Some(d) => d.clone(),
         None => wall_clock::today_in(&time_zone)?,
     };
+    let (wind, wind_note) = wind_for(args.wind.as_deref(), area.manifest.weather.as_ref())?;
     let request = PlanRequest {
         date: Some(date),
         time_zone: Some(time_zone),
-        wind: wind_for(args.wind.as_deref(), area.manifest.weather.as_ref())?,
+        wind,
         ..request
     };
     let mut first_wave = None;
@@ -265,6 +267,9 @@ pub fn run(args: PlanArgs) -> anyhow::Result<()> {
         .save_png(&png)
         .with_context(|| format!("{}: cannot write the PNG", png.display()))?;
     print!("{}", summary_text(&plan));
+    if let Some(note) = wind_note {
+        eprintln!("{note}");
+    }
     println!(
         "Wrote {} files and plan.png into {}",
         files.len(),

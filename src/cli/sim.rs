@@ -251,7 +251,11 @@ pub fn run(args: SimArgs) -> anyhow::Result<()> {
     let detector = detection.then(|| detector_config(&args)).transpose()?;
     // The risk layer is only needed to place random ignitions.
     let area = Area::load_with(&args.area, args.ignitions > 0)?;
-    let wind = super::plan::wind_for(args.wind.as_deref(), area.manifest.weather.as_ref())?;
+    let (wind, wind_note) =
+        super::plan::wind_for(args.wind.as_deref(), area.manifest.weather.as_ref())?;
+    if let Some(note) = wind_note {
+        eprintln!("{note}");
+    }
     // The smoke drifts in the same wind the drones fly in.
     let fires = detection
         .then(|| fire_field(&args, &area))

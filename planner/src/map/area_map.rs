@@ -74,11 +74,28 @@ pub struct AreaMap {
     pub canvas: Canvas,
     /// Where the local frame lands on it.
     pub view: MapView,
+    /// Where the legend column's content ends (canvas y, pixels): more may go below it.
+    pub legend_end_px: i64,
 }
 
 impl AreaMap {
-    /// Renders the map of `area`, its larger side `map_px` pixels, with the legend beside it.
+    /// Renders the map of `area`, its larger side `map_px` pixels, with the legend beside it:
+    /// titled with the area's name, the day and weather behind its risk.
     pub fn render(area: &Area, map_px: u32) -> AreaMap {
+        let mut lines = vec!["Forest-fire danger by planning cell".to_string()];
+        lines.extend(weather_lines(area));
+        AreaMap::render_titled(area, map_px, area.name(), &lines, 0)
+    }
+
+    /// Renders the map with its own title and lines under it (the plan's map names the plan),
+    /// and room for `extra_legend_px` more of legend below the legend's end.
+    pub fn render_titled(
+        area: &Area,
+        map_px: u32,
+        title: &str,
+        lines: &[String],
+        extra_legend_px: u32,
+    ) -> AreaMap {
         let terrain = &area.terrain;
         let e = terrain.extent();
         let corners = [
@@ -110,14 +127,23 @@ impl AreaMap {
             height_px,
         };
         let total_w = width_px + 2 * MARGIN_PX + LEGEND_WIDTH_PX;
-        let total_h = (height_px + 2 * MARGIN_PX).max(560);
+        // The legend's length, measured on a scratch column, sets the height with the map's.
+        let mut scratch = Canvas::new(total_w, 4000, [250, 250, 247]);
+        let legend_h = draw_legend(&mut scratch, area, &view, title, lines);
+        let total_h = (height_px + 2 * MARGIN_PX)
+            .max(u32::try_from(legend_h).unwrap_or(0) + extra_legend_px + MARGIN_PX)
+            .max(560);
         let mut canvas = Canvas::new(total_w, total_h, [250, 250, 247]);
         draw_terrain_and_risk(&mut canvas, area, &view);
         draw_access(&mut canvas, area, &view);
         draw_no_fly(&mut canvas, area, &view);
         draw_bases(&mut canvas, area, &view);
-        draw_legend(&mut canvas, area, &view);
-        AreaMap { canvas, view }
+        let legend_end_px = draw_legend(&mut canvas, area, &view, title, lines);
+        AreaMap {
+            canvas,
+            view,
+            legend_end_px,
+        }
     }
 
     /// Writes the map as PNG.
@@ -252,6 +278,19 @@ fn draw_access(canvas: &mut Canvas, area: &Area, view: &MapView) {
             for p in geometry_points(&f.geometry) {
                 let (x, y) = view.lon_lat_to_px(t, p.x(), p.y());
                 access_symbol(canvas, layer.kind, x, y);
+                // Place names: what a duty officer says on the radio.
+                if layer.kind == AccessKind::Village {
+                    if let Some(name) = &f.name {
+                        canvas.text_halo(
+                            x as i64 + 7,
+                            y as i64 + 3,
+                            12.0,
+                            VILLAGE_RGB,
+                            [255, 255, 255],
+                            name,
+                        );
+                    }
+                }
             }
         }
     }
@@ -287,6 +326,30 @@ fn draw_no_fly(canvas: &mut Canvas, area: &Area, view: &MapView) {
                     .collect()
             })
             .collect();
+        if let Some(ceiling) = z.ceiling_amsl_m {
+            // Open above its ceiling: a light tint and a dashed edge, not the closed zone's
+            // hatching, so a route over it does not look like a violation.
+            canvas.fill_polygon(&rings, NO_FLY_RGB, 0.08);
+            for ring in &rings {
+                dashed(canvas, ring, 2.0, NO_FLY_RGB);
+            }
+            let label = format!("{}: open above {ceiling:.0} m AMSL", z.name);
+            if let Some(top) = rings
+                .first()
+                .and_then(|r| r.iter().min_by(|a, b| a.1.total_cmp(&b.1)))
+            {
+                let (w, h) = canvas.text_size(13.0, &label);
+                canvas.text_halo(
+                    within_map(view, top.0 as i64 - i64::from(w) / 2, w),
+                    top.1 as i64 - i64::from(h) - 6,
+                    13.0,
+                    NO_FLY_RGB,
+                    [255, 255, 255],
+                    &label,
+                );
+            }
+            continue;
+        }
         canvas.fill_polygon(&rings, NO_FLY_RGB, 0.18);
         // Hatching: fill thin diagonal stripes clipped by the zone.
         let mut hatch = Vec::new();
@@ -312,7 +375,7 @@ fn draw_no_fly(canvas: &mut Canvas, area: &Area, view: &MapView) {
         {
             let (w, h) = canvas.text_size(13.0, &z.name);
             canvas.text_halo(
-                top.0 as i64 - i64::from(w) / 2,
+                within_map(view, top.0 as i64 - i64::from(w) / 2, w),
                 top.1 as i64 - i64::from(h) - 6,
                 13.0,
                 NO_FLY_RGB,
@@ -323,7 +386,41 @@ fn draw_no_fly(canvas: &mut Canvas, area: &Area, view: &MapView) {
     }
 }
 
-fn draw_bases(canvas: &mut Canvas, area: &Area, view: &MapView) {
+/// A label's left edge moved so that its `width` stays over the map, off the legend.
+fn within_map(view: &MapView, x: i64, width: u32) -> i64 {
+    let o = view.origin_px();
+    x.min(o + i64::from(view.width_px) - i64::from(width) - 2)
+        .max(o + 2)
+}
+
+/// A dashed line: 8 pixels drawn, 6 left out.
+fn dashed(canvas: &mut Canvas, points: &[(f64, f64)], width_px: f64, color: [u8; 3]) {
+    const ON_PX: f64 = 8.0;
+    const PERIOD_PX: f64 = 14.0;
+    let mut along = 0.0;
+    for w in points.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        let len = ((b.0 - a.0).powi(2) + (b.1 - a.1).powi(2)).sqrt();
+        let mut t = 0.0;
+        while t < len {
+            let phase = (along + t) % PERIOD_PX;
+            let step = if phase < ON_PX {
+                (ON_PX - phase).min(len - t)
+            } else {
+                (PERIOD_PX - phase).min(len - t)
+            };
+            if phase < ON_PX {
+                let p = |u: f64| (a.0 + (b.0 - a.0) * u / len, a.1 + (b.1 - a.1) * u / len);
+                canvas.polyline(&[p(t), p(t + step)], width_px, color);
+            }
+            t += step.max(0.5);
+        }
+        along += len;
+    }
+}
+
+/// The bases with their names (the plan's map draws them again over its routes).
+pub(crate) fn draw_bases(canvas: &mut Canvas, area: &Area, view: &MapView) {
     for b in &area.bases {
         let (x, y) = view.lon_lat_to_px(&area.terrain, b.lon_deg, b.lat_deg);
         canvas.triangle(x, y, 9.0, [255, 255, 255], [0, 0, 0]);
@@ -349,20 +446,53 @@ fn nice_length_m(max_m: f64) -> f64 {
         .unwrap_or(mag)
 }
 
-fn draw_legend(canvas: &mut Canvas, area: &Area, view: &MapView) {
+/// The day and weather the risk stands for, from `[weather]`, with the day's Fire Weather
+/// Index when its state file can be read: a risk map without its date cannot be trusted.
+fn weather_lines(area: &Area) -> Vec<String> {
+    let Some(w) = &area.manifest.weather else {
+        return Vec::new();
+    };
+    let mut lines = vec![
+        format!(
+            "Weather of {}: {:.0} °C, RH {:.0} %,",
+            w.date, w.temp_c, w.rh_pct
+        ),
+        format!(
+            "wind {:.0} km/h{}, rain {:.0} mm",
+            w.wind_kmh,
+            w.wind_from_deg
+                .map_or(String::new(), |d| format!(" from {d:.0}°")),
+            w.rain_24h_mm
+        ),
+    ];
+    let lat = area.terrain.extent().center().lat_deg;
+    if let Ok(day) = crate::risk::weather::weather_day(w, &area.dir.join(&w.state_file), lat) {
+        lines.push(format!(
+            "FWI {:.1} (FFMC {:.0}, DMC {:.0}, DC {:.0})",
+            day.fwi.fwi, day.fwi.codes.ffmc, day.fwi.codes.dmc, day.fwi.codes.dc
+        ));
+    }
+    lines
+}
+
+/// Draws the legend column; returns where its content ends (canvas y).
+fn draw_legend(
+    canvas: &mut Canvas,
+    area: &Area,
+    view: &MapView,
+    title: &str,
+    lines: &[String],
+) -> i64 {
     let x0 = i64::from(view.width_px + 2 * MARGIN_PX);
     let mut y = i64::from(MARGIN_PX);
     let dark = [30, 30, 30];
-    canvas.text(x0, y, 20.0, dark, area.name());
+    canvas.text(x0, y, 20.0, dark, title);
     y += 28;
-    canvas.text(
-        x0,
-        y,
-        14.0,
-        [90, 90, 90],
-        "Forest-fire danger by planning cell",
-    );
-    y += 28;
+    for line in lines {
+        canvas.text(x0, y, 14.0, [90, 90, 90], line);
+        y += 19;
+    }
+    y += 9;
     let counts = area.risk.as_ref().map(|r| r.class_counts());
     for class in DangerClass::ALL.iter().rev() {
         canvas.fill_rect(x0, y, 28, 18, class.color_rgb(), 1.0);
@@ -398,6 +528,24 @@ fn draw_legend(canvas: &mut Canvas, area: &Area, view: &MapView) {
     canvas.stroke_rect(x0, y, 28, 18, NO_FLY_RGB);
     canvas.text(x0 + 38, y + 1, 15.0, dark, "No-fly zone");
     y += 26;
+    if area.no_fly.iter().any(|z| z.ceiling_amsl_m.is_some()) {
+        canvas.fill_rect(x0, y, 28, 18, NO_FLY_RGB, 0.08);
+        let (x, yy) = (x0 as f64, y as f64);
+        dashed(
+            canvas,
+            &[
+                (x, yy),
+                (x + 28.0, yy),
+                (x + 28.0, yy + 18.0),
+                (x, yy + 18.0),
+                (x, yy),
+            ],
+            2.0,
+            NO_FLY_RGB,
+        );
+        canvas.text(x0 + 38, y + 1, 15.0, dark, "No-fly below a ceiling");
+        y += 26;
+    }
     let kinds: Vec<AccessKind> = area.access.iter().map(|a| a.kind).collect();
     for kind in kinds {
         let label = match kind {
@@ -491,6 +639,7 @@ fn draw_legend(canvas: &mut Canvas, area: &Area, view: &MapView) {
         canvas.text(x0, y, 13.0, [90, 90, 90], &line);
         y += 18;
     }
+    y
 }
 
 #[cfg(test)]

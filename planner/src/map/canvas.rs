@@ -15,6 +15,8 @@ pub struct Canvas {
     /// The picture.
     pub image: RgbImage,
     font: FontRef<'static>,
+    /// Every text drawn, in order: what the picture says, for tests and for a reader's check.
+    pub texts: Vec<String>,
 }
 
 impl Canvas {
@@ -26,6 +28,7 @@ impl Canvas {
         Canvas {
             image: RgbImage::from_pixel(width, height, Rgb(background)),
             font,
+            texts: Vec::new(),
         }
     }
 
@@ -135,6 +138,11 @@ impl Canvas {
 
     /// Text with its top-left corner at (x, y), `size_px` tall.
     pub fn text(&mut self, x: i64, y: i64, size_px: f32, color: [u8; 3], text: &str) {
+        self.texts.push(text.to_string());
+        self.draw_text(x, y, size_px, color, text);
+    }
+
+    fn draw_text(&mut self, x: i64, y: i64, size_px: f32, color: [u8; 3], text: &str) {
         draw_text_mut(
             &mut self.image,
             Rgb(color),
@@ -166,7 +174,7 @@ impl Canvas {
             (-1, 1),
             (1, -1),
         ] {
-            self.text(x + dx, y + dy, size_px, halo, text);
+            self.draw_text(x + dx, y + dy, size_px, halo, text);
         }
         self.text(x, y, size_px, color, text);
     }

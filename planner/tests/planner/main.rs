@@ -4,6 +4,7 @@ mod blind_spots;
 mod exports;
 mod gdal;
 mod gdal_oracles;
+mod maps;
 mod planning;
 mod risk_layers;
 mod route_core;
