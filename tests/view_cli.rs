@@ -240,8 +240,10 @@ fn assert_first_track(img: &RgbImage, fixes: &[(f64, f64)]) {
     let projected: Vec<(f64, f64)> = fixes.iter().map(|&(lat, lon)| project(lat, lon)).collect();
     let mut coloured = 0;
     let mut stray = 0;
+    // The legend box in the upper-left corner shows each drone's colour: not the track.
+    let (box_w, box_h) = legend_box(img);
     for (x, y, p) in img.enumerate_pixels() {
-        if !is_first_drone_colour(p.0) {
+        if !is_first_drone_colour(p.0) || (x <= box_w + 8 && y <= box_h + 8) {
             continue;
         }
         coloured += 1;
@@ -263,6 +265,15 @@ fn assert_first_track(img: &RgbImage, fixes: &[(f64, f64)]) {
     );
 }
 
+/// The legend box's extent from the corner (pixels), found along its light top and left edges
+/// (inside the box, before any text).
+fn legend_box(img: &RgbImage) -> (u32, u32) {
+    let light = |x: u32, y: u32| img.get_pixel(x, y).0.iter().all(|&c| c >= 180);
+    let w = (10..img.width()).take_while(|&x| light(x, 10)).count() as u32;
+    let h = (10..img.height()).take_while(|&y| light(10, y)).count() as u32;
+    (w, h)
+}
+
 #[test]
 fn view_renders_terrain_tracks_and_alerts_where_they_belong() {
     let tmp = tempfile::tempdir().expect("tempdir");
@@ -270,6 +281,16 @@ fn view_renders_terrain_tracks_and_alerts_where_they_belong() {
     let img = render_top(tmp.path(), &run, &[]);
     assert_terrain(&img);
     assert_first_track(&img, &first_drone_positions(&run));
+    // The picture reads alone: a light legend box (the run's time and its drones) in the
+    // upper-left corner, over the dark background.
+    let (w, h) = legend_box(&img);
+    assert!(
+        w >= 150 && h >= 60,
+        "no legend box in the corner: {w} x {h} pixels"
+    );
+    // Below it, the scene's dark background again.
+    let p = img.get_pixel(12, h + 20).0;
+    assert!(p.iter().all(|&c| c < 100), "the legend box runs on: {p:?}");
 
     // Each alert: its marker (circle, ring and pin, at least 14 px across) in the colour of its
     // last state, where the alert is. The demo raises at least the ground sensor's alert.

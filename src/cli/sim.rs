@@ -253,9 +253,6 @@ pub fn run(args: SimArgs) -> anyhow::Result<()> {
     let area = Area::load_with(&args.area, args.ignitions > 0)?;
     let (wind, wind_note) =
         super::plan::wind_for(args.wind.as_deref(), area.manifest.weather.as_ref())?;
-    if let Some(note) = wind_note {
-        eprintln!("{note}");
-    }
     // The smoke drifts in the same wind the drones fly in.
     let fires = detection
         .then(|| fire_field(&args, &area))
@@ -365,6 +362,9 @@ pub fn run(args: SimArgs) -> anyhow::Result<()> {
             fleet.local_addr().map(|a| format!(" (bound to {a})")).unwrap_or_default(),
             args.speedup
         );
+        if let Some(note) = wind_note {
+            eprintln!("{note}");
+        }
         // What happens to the link is said when it happens: a mistyped port, a radio unplugged.
         {
             let f = fleet.clone();

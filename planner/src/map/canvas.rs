@@ -32,6 +32,13 @@ impl Canvas {
         }
     }
 
+    /// A canvas over an existing picture (a rendered screenshot to write a legend on).
+    pub fn from_image(image: RgbImage) -> Canvas {
+        let mut c = Canvas::new(1, 1, [0, 0, 0]);
+        c.image = image;
+        c
+    }
+
     /// Blends `color` over pixel (x, y) with opacity `alpha` (0..1); outside pixels are ignored.
     pub fn blend(&mut self, x: i64, y: i64, color: [u8; 3], alpha: f32) {
         if x < 0

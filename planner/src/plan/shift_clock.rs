@@ -129,6 +129,15 @@ impl ShiftClock {
         self.base.date().to_string()
     }
 
+    /// The zone's IANA name, `America/New_York`.
+    pub fn zone_name(&self) -> String {
+        self.base
+            .time_zone()
+            .iana_name()
+            .unwrap_or("UTC")
+            .to_string()
+    }
+
     /// The zone as a reader wants it: `America/New_York, EDT`.
     pub fn zone_label(&self) -> String {
         let name = self

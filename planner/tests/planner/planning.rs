@@ -300,7 +300,7 @@ fn what_cannot_be_done_is_said() {
     match plan_patrol(a, &unknown) {
         Err(PlanError::Request(RequestError::UnknownDrone { id, known })) => {
             assert_eq!(id, "q9");
-            assert!(known.iter().any(|k| k == "q1"), "{known:?}");
+            assert!(known.iter().any(|k| k == "q1 (system 1)"), "{known:?}");
         }
         other => panic!("expected UnknownDrone, got {other:?}"),
     }
