@@ -171,6 +171,8 @@ fn run_of(drones: Vec<DroneReplay>) -> Run {
         alerts: Vec::new(),
         detections: Vec::new(),
         fires: Vec::new(),
+        mission_file: None,
+        clock: None,
         start_unix_us: start,
         end_unix_us: end,
     }
