@@ -41,6 +41,8 @@ fn error_text(e: &anyhow::Error) -> String {
 /// `patrol plan ... | head` closes our stdout early; Rust then panics in `println!`. The reader
 /// has what it wanted, so end quietly as Unix tools do (the workspace forbids the `unsafe`
 /// that restoring SIGPIPE's default would need). Any other panic keeps the default report.
+/// `patrol fly` writes its live table and event lines while drones fly without `println!`
+/// (a closed stdout drops them there), so a flight never ends this way mid-shift.
 fn quiet_on_closed_pipe() {
     let default_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {

@@ -540,6 +540,12 @@ fn planning_again_into_a_directory_leaves_only_the_new_plans_missions() {
         std::fs::read_to_string(dir.path().join("plan.json")).expect("plan.json"),
         before
     );
+    // Named like a sortie but not one of the plan's: someone else's too, never deleted.
+    std::fs::remove_file(dir.path().join("survey.plan")).expect("remove");
+    std::fs::write(dir.path().join("q1-99.waypoints"), "QGC WPL 110\n").expect("write");
+    let out = plan_into(dir.path(), &[]);
+    common::expect_error(&out, &["q1-99.waypoints"]);
+    assert!(dir.path().join("q1-99.waypoints").is_file());
     // And a folder of missions that is not a plan directory at all.
     let other = tempfile::tempdir().expect("tempdir");
     std::fs::write(other.path().join("q1-1.waypoints"), "QGC WPL 110\n").expect("write");

@@ -130,7 +130,17 @@ impl RunClock {
         let run = RunDir::at(dir);
         let info = run.read_info().ok().flatten();
         let plan = read_plan_json(&run.plan_json()).ok();
+        // A run without a recorded end (killed, or recorded before ends were) was last alive
+        // when its event log was last written: its clock stops there, not at today's date
+        // multiplied by its speed-up.
         let wall_now = now_unix_us();
+        let last_alive = info
+            .as_ref()
+            .filter(|i| i.ended_unix_us.is_none())
+            .and_then(|_| std::fs::metadata(run.events_log()).ok()?.modified().ok())
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map(|d| d.as_micros() as i64);
+        let wall_now = last_alive.map_or(wall_now, |t| t.min(wall_now));
         match (info, plan) {
             (Some(info), Some(plan)) => RunClock {
                 shift: ShiftClock::new(
@@ -357,15 +367,16 @@ fn detail_text(d: &AlertDetail, clock: &RunClock, all: bool) -> String {
         out += &format!("  alert to on-scene: {}\n", age_text(s.round() as i64));
     }
     let groups = evidence_groups(&d.evidence);
+    let observers = groups
+        .iter()
+        .map(|g| g.observer.as_str())
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
     out += &format!(
         "  evidence: {} pieces from {} observer{}; incident {:#018x}\n",
         d.evidence.len(),
-        groups
-            .iter()
-            .map(|g| g.observer.as_str())
-            .collect::<std::collections::BTreeSet<_>>()
-            .len(),
-        if groups.len() == 1 { "" } else { "s" },
+        observers,
+        if observers == 1 { "" } else { "s" },
         a.incident_key
     );
     out += &format!("lifecycle ({}):\n", d.trace.len());

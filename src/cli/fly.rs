@@ -1,6 +1,6 @@
 //! `patrol fly`: fly a plan with the whole fleet over MAVLink, watch it, record it.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write as _};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -296,13 +296,17 @@ pub fn run(args: FlyArgs) -> anyhow::Result<()> {
                 loop {
                     tokio::time::sleep(every).await;
                     let table = status_table(clock.elapsed_s(), &session.gcs().snapshot(), &session.progress(), terrain.as_ref());
-                    if interactive {
+                    // A closed stdout (`patrol fly | head`, a dead `tee`) must not stop the
+                    // flight: the table is dropped, the shift goes on and is recorded.
+                    let mut out = std::io::stdout().lock();
+                    let _ = if interactive {
                         // Redraw in place: the table, then the last events.
                         let tail = session.recent_lines(12).join("\n");
-                        print!("\x1b[2J\x1b[H{table}\n{tail}\n");
+                        write!(out, "\x1b[2J\x1b[H{table}\n{tail}\n")
                     } else {
-                        print!("{table}");
+                        write!(out, "{table}")
                     }
+                    .and_then(|()| out.flush());
                 }
             };
             let stop = async {
@@ -347,7 +351,7 @@ pub fn run(args: FlyArgs) -> anyhow::Result<()> {
                 a.alarm_counters
             );
         }
-        println!("\nfinished at shift time {}", hms(clock.elapsed_s()));
+        println!("\nfinished after {} of shift", hms(clock.elapsed_s()));
         for o in &summary.outcomes {
             println!(
                 "  {} (system {}): {} of {} sorties flown{}",

@@ -187,11 +187,29 @@ pub fn write_plan_json(plan: &Plan, path: &Path) -> Result<(), ExportError> {
     write_file(path, &text)
 }
 
-/// Whether a sortie file name (`q1-3.plan`) looks like one of ours: `<drone>-<n>`.
-fn sortie_like(stem: &str) -> bool {
-    stem.rsplit_once('-').is_some_and(|(d, n)| {
-        !d.is_empty() && !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())
-    })
+/// Which mission files (by stem) the plan already in `out_dir` wrote: its sorties' names, or,
+/// when its plan.json cannot be read as a plan (another version), any `<drone>-<n>` name.
+/// `None` when the folder holds no plan.json.
+fn previous_sortie_stems(out_dir: &Path) -> Option<Box<dyn Fn(&str) -> bool>> {
+    let path = out_dir.join(PLAN_JSON);
+    if !path.is_file() {
+        return None;
+    }
+    match read_plan_json(&path) {
+        Ok(plan) => {
+            let stems: std::collections::HashSet<String> = plan
+                .drones
+                .iter()
+                .flat_map(|d| d.sorties.iter().map(|s| file_stem(&s.id)))
+                .collect();
+            Some(Box::new(move |stem: &str| stems.contains(stem)))
+        }
+        Err(_) => Some(Box::new(|stem: &str| {
+            stem.rsplit_once('-').is_some_and(|(d, n)| {
+                !d.is_empty() && !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())
+            })
+        })),
+    }
 }
 
 /// Refuses an output directory that holds mission files (`.plan`, `.waypoints`) other than a
@@ -201,7 +219,7 @@ pub fn check_plan_dir(out_dir: &Path) -> Result<(), ExportError> {
     let Ok(entries) = std::fs::read_dir(out_dir) else {
         return Ok(());
     };
-    let ours = out_dir.join(PLAN_JSON).is_file();
+    let ours = previous_sortie_stems(out_dir);
     let mut foreign: Vec<String> = entries
         .flatten()
         .filter_map(|entry| {
@@ -209,7 +227,7 @@ pub fn check_plan_dir(out_dir: &Path) -> Result<(), ExportError> {
             let stem = path.file_stem()?.to_str()?;
             let ext = path.extension()?.to_str()?.to_ascii_lowercase();
             let mission = ext == "plan" || ext == "waypoints";
-            (mission && !(ours && sortie_like(stem)))
+            (mission && !ours.as_ref().is_some_and(|ours| ours(stem)))
                 .then(|| path.file_name()?.to_str().map(str::to_string))
                 .flatten()
         })
@@ -226,15 +244,15 @@ pub fn check_plan_dir(out_dir: &Path) -> Result<(), ExportError> {
 
 /// Planning again into a plan directory: the previous plan's mission files that the new plan
 /// does not write again are removed, so that a pilot loading `out/*.plan` loads this plan's
-/// sorties only. Only a directory holding our `plan.json` is cleaned, and only `.plan` and
-/// `.waypoints` files named like a sortie (`<drone>-<n>`).
+/// sorties only. Only a directory holding our `plan.json` is cleaned, and only the `.plan` and
+/// `.waypoints` files of that plan's sorties.
 fn remove_previous_missions(
     out_dir: &Path,
     stems: &HashMap<String, &str>,
 ) -> Result<(), ExportError> {
-    if !out_dir.join(PLAN_JSON).is_file() {
+    let Some(ours) = previous_sortie_stems(out_dir) else {
         return Ok(());
-    }
+    };
     let entries = std::fs::read_dir(out_dir).map_err(|e| ExportError::io(out_dir, e))?;
     for entry in entries.flatten() {
         let path = entry.path();
@@ -244,7 +262,7 @@ fn remove_previous_missions(
         ) else {
             continue;
         };
-        if (ext == "plan" || ext == "waypoints") && sortie_like(stem) && !stems.contains_key(stem) {
+        if (ext == "plan" || ext == "waypoints") && ours(stem) && !stems.contains_key(stem) {
             std::fs::remove_file(&path).map_err(|e| ExportError::io(&path, e))?;
         }
     }

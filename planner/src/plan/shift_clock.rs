@@ -169,14 +169,18 @@ impl ShiftClock {
     /// moment at or after the shift's start (for a night shift, 01:30 is the next morning).
     pub fn parse_local(&self, text: &str) -> Option<f64> {
         let t: Time = text.trim().parse().ok()?;
+        let zone = self.base.time_zone().clone();
         let day = self.base.date();
-        let mut at = DateTime::from_parts(day, t)
-            .to_zoned(self.base.time_zone().clone())
-            .ok()?;
-        if at < self.base {
-            at = at.checked_add(SignedDuration::from_hours(24)).ok()?;
+        // The start as the clock shows it (whole seconds): typing what is shown is in the run.
+        let start = self.base.with().subsec_nanosecond(0).build().ok()?;
+        let mut at = DateTime::from_parts(day, t).to_zoned(zone.clone()).ok()?;
+        if at < start {
+            // The next morning, on its own calendar day (a daylight-saving night is not 24 h).
+            at = DateTime::from_parts(day.tomorrow().ok()?, t)
+                .to_zoned(zone)
+                .ok()?;
         }
-        Some(self.base.duration_until(&at).as_secs_f64())
+        Some(self.base.duration_until(&at).as_secs_f64().max(0.0))
     }
 }
 
@@ -228,5 +232,22 @@ mod tests {
         assert_eq!(c.parse_local("22:30"), Some(1800.0));
         assert_eq!(c.parse_local("01:30:10"), Some(3.5 * 3600.0 + 10.0));
         assert_eq!(c.parse_local("nonsense"), None);
+    }
+
+    #[test]
+    fn the_shown_start_is_in_the_run_and_the_morning_after_a_clock_change_is_found() {
+        // Real time from 09:58:31.6: typing the shown 09:58:31 is the start, not tomorrow.
+        let c = ShiftClock::new(
+            &shift("10:00", Some("2026-04-05")),
+            TEN_EDT_US - 88_400_000,
+            true,
+        );
+        assert_eq!(c.at_shift_s(0.0), "09:58:31");
+        assert_eq!(c.parse_local("09:58:31"), Some(0.0));
+        // A 22:00 shift on 2026-10-31 in New York: clocks go back at 02:00 on 1 November, so
+        // 05:00 EST is 8 hours after 22:00 EDT.
+        let night = ShiftClock::new(&shift("22:00", Some("2026-10-31")), 0, false);
+        assert_eq!(night.parse_local("05:00"), Some(8.0 * 3600.0));
+        assert_eq!(night.at_shift_s(8.0 * 3600.0), "2026-11-01 05:00:00");
     }
 }

@@ -178,10 +178,16 @@ fn read_csv(
             number(lat_i, "lat")?,
             number(risk_i, "risk")?,
         );
+        let swapped_on_dem = extent.contains(lat, lon);
         if !((-180.0..=180.0).contains(&lon) && (-90.0..=90.0).contains(&lat)) {
-            return Err(err(format!(
-                "({lon}, {lat}) is not a WGS 84 longitude, latitude"
-            )));
+            // Where longitudes pass 90 (Tasmania, much of Asia) a swapped row fails here.
+            return Err(err(if swapped_on_dem {
+                format!(
+                    "({lon}, {lat}) is not a WGS 84 longitude, latitude, but it falls on the DEM with the two exchanged: are the lon and lat columns swapped?"
+                )
+            } else {
+                format!("({lon}, {lat}) is not a WGS 84 longitude, latitude")
+            }));
         }
         let risk = to_index(value, scale).map_err(err)?;
         let p = terrain.geodetic_to_enu(crate::geodesy::enu::Geodetic {
@@ -193,7 +199,7 @@ fn read_csv(
             acc.add(cell, risk);
             continue;
         }
-        if far(lon, lat) && extent.contains(lat, lon) {
+        if far(lon, lat) && swapped_on_dem {
             return Err(err(format!(
                 "(lon {lon}, lat {lat}) lies outside the DEM (lon {:.5}..{:.5}, lat {:.5}..{:.5}) but on it with the two exchanged: are the lon and lat columns swapped?",
                 extent.west_deg, extent.east_deg, extent.south_deg, extent.north_deg

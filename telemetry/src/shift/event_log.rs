@@ -60,7 +60,8 @@ impl EventLog {
                 };
                 if let Some(line) = line {
                     if echo {
-                        println!("{line}");
+                        // A closed stdout (`patrol fly | head`) must not stop the flight.
+                        let _ = writeln!(std::io::stdout().lock(), "{line}");
                     }
                     // A failed write must not stop the flight; the tlogs stay the record.
                     let _ = writeln!(file, "{line}").and_then(|()| file.flush());

@@ -344,6 +344,9 @@ impl FlightSession {
     /// Shuts the service down (flushing every tlog), lets the alerting side drain, and ends
     /// the event log with the shift's last event.
     pub async fn finish(self) -> SessionSummary {
+        // The run ends now on its clock, not after the shutdown below (seconds of wall time,
+        // minutes of a sped-up shift).
+        let ended_unix_us = self.clock.now_unix_us();
         let snapshot = self.gcs.snapshot();
         self.gcs.shutdown().await;
         let alerting = match self.alerts {
@@ -366,7 +369,7 @@ impl FlightSession {
         self.log.finish().await;
         // The run's end on the mission clock: alert ages are counted to it afterwards.
         let info = RunInfo {
-            ended_unix_us: Some(self.clock.now_unix_us()),
+            ended_unix_us: Some(ended_unix_us),
             ..self.info
         };
         if let Err(e) = self.run_dir.write_info(&info) {
