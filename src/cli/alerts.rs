@@ -143,10 +143,10 @@ impl RunClock {
         let wall_now = last_alive.map_or(wall_now, |t| t.min(wall_now));
         match (info, plan) {
             (Some(info), Some(plan)) => RunClock {
-                shift: ShiftClock::new(
+                shift: ShiftClock::for_run(
                     &plan.shift,
                     info.shift_start_unix_us as i64,
-                    info.speedup <= 1.0,
+                    info.speedup,
                 ),
                 now_unix_us: info.mission_now_unix_us(wall_now),
             },

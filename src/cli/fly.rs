@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use anyhow::bail;
 use clap::Args;
+use patrol_planner::area::fleet::find_typed;
 use patrol_planner::area::load_terrain;
 use patrol_planner::area::manifest::AreaManifest;
 use patrol_planner::export::read_plan_json;
@@ -414,25 +415,17 @@ fn only_system_ids(plan: &Plan, typed: &[String]) -> anyhow::Result<Vec<u8>> {
     let mut ids = Vec::new();
     for t in typed {
         let t = t.trim();
-        let d = plan
-            .drones
-            .iter()
-            .find(|d| d.drone_id == t)
-            .or_else(|| {
-                let n: u8 = t.parse().ok()?;
-                plan.drones.iter().find(|d| d.system_id == n)
-            })
-            .ok_or_else(|| {
-                let known: Vec<String> = plan
-                    .drones
-                    .iter()
-                    .map(|d| format!("{} (system {})", d.drone_id, d.system_id))
-                    .collect();
-                anyhow::anyhow!(
-                    "--only {t}: the plan has no such drone (plan: {})",
-                    known.join(", ")
-                )
-            })?;
+        let d = find_typed(&plan.drones, t, |d| (&d.drone_id, d.system_id)).ok_or_else(|| {
+            let known: Vec<String> = plan
+                .drones
+                .iter()
+                .map(|d| format!("{} (system {})", d.drone_id, d.system_id))
+                .collect();
+            anyhow::anyhow!(
+                "--only {t}: the plan has no such drone (plan: {})",
+                known.join(", ")
+            )
+        })?;
         if !ids.contains(&d.system_id) {
             ids.push(d.system_id);
         }

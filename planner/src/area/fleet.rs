@@ -406,12 +406,23 @@ impl Fleet {
     /// The drone a user typed: its id, or its MAVLink system id (what QGroundControl and
     /// Mission Planner show), spaces around it ignored. The id wins where both could match.
     pub fn find(&self, typed: &str) -> Option<&Drone> {
-        let typed = typed.trim();
-        self.drone(typed).or_else(|| {
-            let system_id: u8 = typed.parse().ok()?;
-            self.drones.iter().find(|d| d.system_id == system_id)
-        })
+        find_typed(&self.drones, typed, |d| (&d.id, d.system_id))
     }
+}
+
+/// The item a user typed among `items`, each with an id and a MAVLink system id
+/// (`key`): by id, else by system id, spaces around it ignored. The fleet's drones and a
+/// plan's drones are found the same way.
+pub fn find_typed<'a, T>(
+    items: &'a [T],
+    typed: &str,
+    key: impl Fn(&T) -> (&str, u8),
+) -> Option<&'a T> {
+    let typed = typed.trim();
+    items.iter().find(|x| key(x).0 == typed).or_else(|| {
+        let system_id: u8 = typed.parse().ok()?;
+        items.iter().find(|x| key(x).1 == system_id)
+    })
 }
 
 impl Drone {

@@ -127,8 +127,9 @@ impl AreaMap {
             height_px,
         };
         let total_w = width_px + 2 * MARGIN_PX + LEGEND_WIDTH_PX;
-        // The legend's length, measured on a scratch column, sets the height with the map's.
-        let mut scratch = Canvas::new(total_w, 4000, [250, 250, 247]);
+        // The legend's length, measured by drawing it on a one-pixel scratch canvas (drawing
+        // outside a canvas is clipped), sets the height with the map's.
+        let mut scratch = Canvas::new(1, 1, [250, 250, 247]);
         let legend_h = draw_legend(&mut scratch, area, &view, title, lines);
         let total_h = (height_px + 2 * MARGIN_PX)
             .max(u32::try_from(legend_h).unwrap_or(0) + extra_legend_px + MARGIN_PX)
@@ -326,61 +327,51 @@ fn draw_no_fly(canvas: &mut Canvas, area: &Area, view: &MapView) {
                     .collect()
             })
             .collect();
-        if let Some(ceiling) = z.ceiling_amsl_m {
+        let label = match z.ceiling_amsl_m {
             // Open above its ceiling: a light tint and a dashed edge, not the closed zone's
             // hatching, so a route over it does not look like a violation.
-            canvas.fill_polygon(&rings, NO_FLY_RGB, 0.08);
-            for ring in &rings {
-                dashed(canvas, ring, 2.0, NO_FLY_RGB);
-            }
-            let label = format!("{}: open above {ceiling:.0} m AMSL", z.name);
-            if let Some(top) = rings
-                .first()
-                .and_then(|r| r.iter().min_by(|a, b| a.1.total_cmp(&b.1)))
-            {
-                let (w, h) = canvas.text_size(13.0, &label);
-                canvas.text_halo(
-                    within_map(view, top.0 as i64 - i64::from(w) / 2, w),
-                    top.1 as i64 - i64::from(h) - 6,
-                    13.0,
-                    NO_FLY_RGB,
-                    [255, 255, 255],
-                    &label,
-                );
-            }
-            continue;
-        }
-        canvas.fill_polygon(&rings, NO_FLY_RGB, 0.18);
-        // Hatching: fill thin diagonal stripes clipped by the zone.
-        let mut hatch = Vec::new();
-        crate::raster::rasterize::fill_polygon(
-            &rings,
-            canvas.image.width() as usize,
-            canvas.image.height() as usize,
-            |c, r| {
-                if (c + r) % 10 < 2 {
-                    hatch.push((c, r));
+            Some(ceiling) => {
+                canvas.fill_polygon(&rings, NO_FLY_RGB, 0.08);
+                for ring in &rings {
+                    dashed(canvas, ring, 2.0, NO_FLY_RGB);
                 }
-            },
-        );
-        for (c, r) in hatch {
-            canvas.blend(c as i64, r as i64, NO_FLY_RGB, 0.55);
-        }
-        for ring in &rings {
-            canvas.polyline(ring, 2.5, NO_FLY_RGB);
-        }
+                format!("{}: open above {ceiling:.0} m AMSL", z.name)
+            }
+            None => {
+                canvas.fill_polygon(&rings, NO_FLY_RGB, 0.18);
+                // Hatching: fill thin diagonal stripes clipped by the zone.
+                let mut hatch = Vec::new();
+                crate::raster::rasterize::fill_polygon(
+                    &rings,
+                    canvas.image.width() as usize,
+                    canvas.image.height() as usize,
+                    |c, r| {
+                        if (c + r) % 10 < 2 {
+                            hatch.push((c, r));
+                        }
+                    },
+                );
+                for (c, r) in hatch {
+                    canvas.blend(c as i64, r as i64, NO_FLY_RGB, 0.55);
+                }
+                for ring in &rings {
+                    canvas.polyline(ring, 2.5, NO_FLY_RGB);
+                }
+                z.name.clone()
+            }
+        };
         if let Some(top) = rings
             .first()
             .and_then(|r| r.iter().min_by(|a, b| a.1.total_cmp(&b.1)))
         {
-            let (w, h) = canvas.text_size(13.0, &z.name);
+            let (w, h) = canvas.text_size(13.0, &label);
             canvas.text_halo(
                 within_map(view, top.0 as i64 - i64::from(w) / 2, w),
                 top.1 as i64 - i64::from(h) - 6,
                 13.0,
                 NO_FLY_RGB,
                 [255, 255, 255],
-                &z.name,
+                &label,
             );
         }
     }

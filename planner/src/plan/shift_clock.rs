@@ -60,6 +60,12 @@ impl ShiftClock {
         }
     }
 
+    /// The clock of a run recorded at `speedup` (mission seconds per wall second): at 1 or
+    /// less the mission clock was the wall clock.
+    pub fn for_run(shift: &Shift, start_unix_us: i64, speedup: f64) -> ShiftClock {
+        ShiftClock::new(shift, start_unix_us, speedup <= 1.0)
+    }
+
     /// The wall clock in this machine's time zone from `start_unix_us`, for a link with no
     /// plan (`patrol mission`).
     pub fn wall(start_unix_us: i64) -> ShiftClock {

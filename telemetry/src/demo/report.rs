@@ -59,10 +59,10 @@ pub struct DemoReport<'a> {
 impl DemoReport<'_> {
     /// The run's one clock: the plan's shift on its date, whenever the demo ran.
     fn shift_clock(&self) -> ShiftClock {
-        ShiftClock::new(
+        ShiftClock::for_run(
             &self.plan.shift,
             self.clock_start_unix_us as i64,
-            self.speedup <= 1.0,
+            self.speedup,
         )
     }
 }

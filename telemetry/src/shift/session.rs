@@ -180,11 +180,7 @@ impl FlightSession {
         let log = EventLog::start(
             &run_dir.events_log(),
             bus.subscribe(),
-            ShiftClock::new(
-                &plan.shift,
-                clock.start_unix_us() as i64,
-                clock.speedup() <= 1.0,
-            ),
+            ShiftClock::for_run(&plan.shift, clock.start_unix_us() as i64, clock.speedup()),
             echo,
         )
         .map_err(|source| SessionError::EventLog {

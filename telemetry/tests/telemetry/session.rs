@@ -124,10 +124,10 @@ fn assert_log_renders(run: &RunDir, events: &[ShiftEvent], plan: &Plan, clock: &
     let log = std::fs::read_to_string(run.events_log()).expect("events.log");
     let log: Vec<&str> = log.lines().collect();
     // One clock: the log is headed by the shift it reads and its lines are local times.
-    let shift_clock = patrol_planner::plan::shift_clock::ShiftClock::new(
+    let shift_clock = patrol_planner::plan::shift_clock::ShiftClock::for_run(
         &plan.shift,
         clock.start_unix_us() as i64,
-        clock.speedup() <= 1.0,
+        clock.speedup(),
     );
     assert_eq!(
         log.first().copied(),

@@ -258,11 +258,12 @@ impl Run {
             .map_or(first, |i| (i.shift_start_unix_us as i64).min(first));
         detections.sort_by_key(|d| d.t_unix_us);
         let clock = plan.as_ref().map(|p| {
-            ShiftClock::new(
+            ShiftClock::for_run(
                 &p.shift,
                 info.as_ref()
                     .map_or(start, |i| i.shift_start_unix_us as i64),
-                info.as_ref().is_none_or(|i| i.speedup <= 1.0),
+                // A run without run.json was recorded at real time.
+                info.as_ref().map_or(1.0, |i| i.speedup),
             )
         });
         Run {
